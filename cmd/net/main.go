@@ -1,0 +1,23 @@
+// Command net turns network packets into typed audit records and reads
+// them back. One file per subcommand; logic lives in the packages.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+// run executes the command line and returns the exit status.
+func run(args []string) int {
+	root := newRootCmd()
+	root.SetArgs(normalizeArgs(root, args))
+	if err := root.Execute(); err != nil {
+		fmt.Fprintf(os.Stderr, "net: %v\n", err)
+		return 1
+	}
+	return 0
+}

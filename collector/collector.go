@@ -1,0 +1,260 @@
+// Package collector runs the capture pipeline: a packet source feeds a
+// dispatcher that pins every flow to one worker by a symmetric flow hash;
+// each worker owns its own layer parser and record emitter, so the hot
+// path takes no lock.
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/gopacket/gopacket/layers"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/netcap-go/netcap/decoder/packet"
+	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/types"
+)
+
+// Config configures a run.
+type Config struct {
+	Workers int      // packet workers; <= 0 means runtime.NumCPU()
+	Include []string // decoder names to run (empty: all)
+	Exclude []string // decoder names not to run
+	Options packet.Options
+	Sink    ncio.RecordSink
+	Log     *zap.Logger
+	// Progress, when set, receives a progress line twice a second.
+	Progress io.Writer
+}
+
+// Summary is what a run did.
+type Summary struct {
+	Source   string
+	Packets  int64
+	Bytes    int64
+	Elapsed  time.Duration
+	Workers  int
+	Stats    packet.Stats
+	Warning  error // input ended early (a truncated file); records up to it were written
+	Stopped  bool  // the run was interrupted (context cancelled)
+	LinkType map[string]int64
+}
+
+// PacketsPerSecond returns the decode rate.
+func (s *Summary) PacketsPerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Packets) / s.Elapsed.Seconds()
+}
+
+// ValidateDecoders checks include/exclude names against the decoders.
+func ValidateDecoders(names []string) error {
+	var unknown []string
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		if !knownDecoder(n) {
+			unknown = append(unknown, n)
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("unknown decoder(s): %s (net capture -decoders lists them)", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+func knownDecoder(name string) bool {
+	for _, d := range packet.Decoders {
+		if strings.EqualFold(d.Info().Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// enabledFunc turns include/exclude lists into a predicate.
+func enabledFunc(include, exclude []string) func(string) bool {
+	in := map[string]bool{}
+	for _, n := range include {
+		if n != "" {
+			in[strings.ToLower(n)] = true
+		}
+	}
+	ex := map[string]bool{}
+	for _, n := range exclude {
+		if n != "" {
+			ex[strings.ToLower(n)] = true
+		}
+	}
+	return func(name string) bool {
+		n := strings.ToLower(name)
+		if len(in) > 0 && !in[n] {
+			return false
+		}
+		return !ex[n]
+	}
+}
+
+const (
+	batchPackets = 256
+	batchBytes   = 512 << 10
+)
+
+type batchPacket struct {
+	off, n int
+	ci     CaptureInfo
+}
+
+// packetBatch carries packets to one worker: one channel operation per
+// batch, not per packet, and one copy of each frame into the arena.
+type packetBatch struct {
+	data []byte
+	pkts []batchPacket
+}
+
+// Run reads every packet of src, decodes it and writes the records to
+// cfg.Sink. It stops early, flushing everything, when ctx is cancelled.
+func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summary, error) {
+	if cfg.Sink == nil {
+		return nil, errors.New("collector: no record sink")
+	}
+	if err := ValidateDecoders(append(append([]string{}, cfg.Include...), cfg.Exclude...)); err != nil {
+		return nil, err
+	}
+	if cfg.Log == nil {
+		cfg.Log = zap.NewNop()
+	}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	enabled := enabledFunc(cfg.Include, cfg.Exclude)
+
+	sum := &Summary{Source: name, Workers: workers, LinkType: map[string]int64{}}
+	start := time.Now()
+
+	free := make(chan *packetBatch, workers*8)
+	queues := make([]chan *packetBatch, workers)
+	parsers := make([]*packet.Parser, workers)
+	emitErr := make([]error, workers)
+	var wg sync.WaitGroup
+	for i := range workers {
+		queues[i] = make(chan *packetBatch, 4)
+		em := cfg.Sink.NewEmitter()
+		i := i
+		parsers[i] = packet.NewParser(cfg.Options, enabled, func(t types.Type, r proto.Message) error {
+			return em.Emit(t, r)
+		})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := parsers[i]
+			for b := range queues[i] {
+				for _, bp := range b.pkts {
+					if err := p.Decode(b.data[bp.off:bp.off+bp.n], bp.ci.Timestamp, bp.ci.Length, bp.ci.LinkType); err != nil && emitErr[i] == nil {
+						emitErr[i] = err
+					}
+				}
+				b.data, b.pkts = b.data[:0], b.pkts[:0]
+				select {
+				case free <- b:
+				default:
+				}
+			}
+			if err := em.Flush(); err != nil && emitErr[i] == nil {
+				emitErr[i] = err
+			}
+		}()
+	}
+
+	current := make([]*packetBatch, workers)
+	newBatch := func() *packetBatch {
+		select {
+		case b := <-free:
+			return b
+		default:
+			return &packetBatch{data: make([]byte, 0, batchBytes+65536), pkts: make([]batchPacket, 0, batchPackets)}
+		}
+	}
+	send := func(i int) {
+		queues[i] <- current[i]
+		current[i] = nil
+	}
+
+	var packets, bytes atomic.Int64
+	stopProgress := startProgress(cfg.Progress, src, &packets)
+	linkTypes := map[layers.LinkType]int64{}
+
+	var readErr error
+	done := ctx.Done()
+read:
+	for {
+		select {
+		case <-done:
+			sum.Stopped = true
+			break read
+		default:
+		}
+		data, ci, err := src.ReadPacket()
+		if err != nil {
+			if err != io.EOF {
+				readErr = err
+			}
+			break
+		}
+		linkTypes[ci.LinkType]++
+		w := 0
+		if workers > 1 {
+			w = int(flowHash(data, ci.LinkType) % uint64(workers))
+		}
+		b := current[w]
+		if b == nil {
+			b = newBatch()
+			current[w] = b
+		}
+		b.pkts = append(b.pkts, batchPacket{off: len(b.data), n: len(data), ci: ci})
+		b.data = append(b.data, data...)
+		packets.Add(1)
+		bytes.Add(int64(len(data)))
+		if len(b.pkts) >= batchPackets || len(b.data) >= batchBytes {
+			send(w)
+		}
+	}
+	for i := range workers {
+		if current[i] != nil && len(current[i].pkts) > 0 {
+			send(i)
+		}
+		close(queues[i])
+	}
+	wg.Wait()
+	stopProgress()
+
+	sum.Packets, sum.Bytes = packets.Load(), bytes.Load()
+	sum.Elapsed = time.Since(start)
+	for _, p := range parsers {
+		sum.Stats.Add(p.Stats())
+	}
+	for lt, n := range linkTypes {
+		sum.LinkType[lt.String()] += n
+	}
+	if readErr != nil {
+		if errors.Is(readErr, ErrTruncated) {
+			sum.Warning = readErr
+		} else {
+			return sum, readErr
+		}
+	}
+	return sum, errors.Join(emitErr...)
+}

@@ -1,0 +1,157 @@
+package collector
+
+import (
+	"encoding/binary"
+
+	"github.com/gopacket/gopacket/layers"
+)
+
+// flowHash returns a hash of a frame's flow that is the same in both
+// directions, so the dispatcher pins a flow (both sides of a TCP
+// connection) to one worker. It reads just enough of the headers, without
+// gopacket: link layer, VLAN tags, IPv4/IPv6 addresses and, for packets that
+// are not fragments, TCP/UDP/SCTP ports. IP fragments hash on addresses and
+// protocol only, so all fragments of a datagram reach the same worker.
+// Frames without IP hash on their MAC addresses.
+func flowHash(data []byte, lt layers.LinkType) uint64 {
+	off := 0
+	switch lt {
+	case layers.LinkTypeEthernet:
+		if len(data) < 14 {
+			return hashBytes(data)
+		}
+		etherType := binary.BigEndian.Uint16(data[12:14])
+		off = 14
+		for i := 0; i < 4 && (etherType == 0x8100 || etherType == 0x88a8 || etherType == 0x9100); i++ {
+			if len(data) < off+4 {
+				return macHash(data)
+			}
+			etherType = binary.BigEndian.Uint16(data[off+2 : off+4])
+			off += 4
+		}
+		switch etherType {
+		case 0x0800, 0x86dd:
+		default:
+			return macHash(data)
+		}
+	case layers.LinkTypeLinuxSLL:
+		if len(data) < 16 {
+			return hashBytes(data)
+		}
+		off = 16
+	case layers.LinkTypeLinuxSLL2:
+		if len(data) < 20 {
+			return hashBytes(data)
+		}
+		off = 20
+	case layers.LinkTypeNull, layers.LinkTypeLoop:
+		off = 4
+	case layers.LinkTypeRaw, 12, 14, layers.LinkTypeIPv4, layers.LinkTypeIPv6:
+	default:
+		return 0
+	}
+	if len(data) <= off {
+		return 0
+	}
+	ip := data[off:]
+	switch ip[0] >> 4 {
+	case 4:
+		return ipv4Hash(ip)
+	case 6:
+		return ipv6Hash(ip)
+	}
+	return 0
+}
+
+func ipv4Hash(ip []byte) uint64 {
+	if len(ip) < 20 {
+		return hashBytes(ip)
+	}
+	ihl := int(ip[0]&0x0f) * 4
+	proto := ip[9]
+	h := symmetric(ip[12:16], ip[16:20], uint64(proto))
+	fragment := binary.BigEndian.Uint16(ip[6:8])&0x3fff != 0 // MF or offset
+	if fragment || ihl < 20 || len(ip) < ihl+4 {
+		return h
+	}
+	return withPorts(h, proto, ip[ihl:])
+}
+
+func ipv6Hash(ip []byte) uint64 {
+	if len(ip) < 40 {
+		return hashBytes(ip)
+	}
+	next := ip[6]
+	rest := ip[40:]
+	// Skip extension headers: hop-by-hop, routing, destination options; a
+	// fragment header means no ports.
+exthdrs:
+	for i := 0; i < 8; i++ {
+		switch next {
+		case 0, 43, 60:
+			if len(rest) < 8 {
+				return symmetric(ip[8:24], ip[24:40], uint64(next))
+			}
+			l := (int(rest[1]) + 1) * 8
+			if len(rest) < l {
+				return symmetric(ip[8:24], ip[24:40], uint64(next))
+			}
+			next, rest = rest[0], rest[l:]
+			continue
+		case 44:
+			if len(rest) < 8 {
+				return symmetric(ip[8:24], ip[24:40], 44)
+			}
+			return symmetric(ip[8:24], ip[24:40], uint64(rest[0]))
+		}
+		break exthdrs
+	}
+	h := symmetric(ip[8:24], ip[24:40], uint64(next))
+	return withPorts(h, next, rest)
+}
+
+func withPorts(h uint64, proto byte, l4 []byte) uint64 {
+	switch proto {
+	case 6, 17, 132, 136: // TCP, UDP, SCTP, UDP-Lite
+		if len(l4) < 4 {
+			return h
+		}
+		a, b := uint64(binary.BigEndian.Uint16(l4[0:2])), uint64(binary.BigEndian.Uint16(l4[2:4]))
+		if a > b {
+			a, b = b, a
+		}
+		return mix(h ^ mix(a<<16|b))
+	}
+	return h
+}
+
+// symmetric hashes two addresses so that (a, b) and (b, a) collide.
+func symmetric(a, b []byte, extra uint64) uint64 {
+	ha, hb := hashBytes(a), hashBytes(b)
+	if ha > hb {
+		ha, hb = hb, ha
+	}
+	return mix(ha ^ mix(hb+0x9e3779b97f4a7c15) ^ mix(extra+1))
+}
+
+func macHash(data []byte) uint64 { return symmetric(data[0:6], data[6:12], 0) }
+
+// hashBytes is FNV-1a.
+func hashBytes(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// mix is the splitmix64 finaliser.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}

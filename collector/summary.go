@@ -1,0 +1,107 @@
+package collector
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Print writes the end-of-run summary: what was read, records per type,
+// decode errors per layer and layers nothing here decodes.
+func (s *Summary) Print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "source\t%s\n", s.Source)
+	fmt.Fprintf(tw, "packets read\t%d (%s)\n", s.Packets, humanBytes(s.Bytes))
+	fmt.Fprintf(tw, "elapsed\t%s\n", s.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(tw, "packets/s\t%.0f\n", s.PacketsPerSecond())
+	fmt.Fprintf(tw, "workers\t%d\n", s.Workers)
+	if len(s.LinkType) > 0 {
+		fmt.Fprintf(tw, "link types\t%s\n", joinCounts(s.LinkType))
+	}
+	if s.Stats.Truncated > 0 {
+		fmt.Fprintf(tw, "truncated packets\t%d\n", s.Stats.Truncated)
+	}
+	if s.Stats.TooDeep > 0 {
+		fmt.Fprintf(tw, "packets cut at layer limit\t%d\n", s.Stats.TooDeep)
+	}
+	if s.Stats.Panics > 0 {
+		fmt.Fprintf(tw, "decoder panics caught\t%d\n", s.Stats.Panics)
+	}
+	tw.Flush()
+
+	names := make([]string, 0, len(s.Stats.Layers))
+	var total int64
+	for n, l := range s.Stats.Layers {
+		names = append(names, n)
+		total += l.Records
+	}
+	slices.Sort(names)
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "layer / record type\tdecoded\trecords\tshare\terrors\t")
+	for _, n := range names {
+		l := s.Stats.Layers[n]
+		share := 0.0
+		if s.Packets > 0 {
+			share = 100 * float64(l.Records) / float64(s.Packets)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f%%\t%d\t\n", n, l.Decoded, l.Records, share, l.Errors)
+	}
+	fmt.Fprintf(tw, "total records\t\t%d\t\t\t\n", total)
+	tw.Flush()
+
+	if len(s.Stats.Unknown) > 0 {
+		fmt.Fprintf(w, "\nlayers without a decoder (not decoded): %s\n", joinCounts(s.Stats.Unknown))
+	}
+	if len(s.Stats.ErrorSamples) > 0 {
+		keys := make([]string, 0, len(s.Stats.ErrorSamples))
+		for k := range s.Stats.ErrorSamples {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		fmt.Fprintln(w, "\nfirst decode error per layer:")
+		for _, k := range keys {
+			fmt.Fprintf(w, "  %s: %s\n", k, s.Stats.ErrorSamples[k])
+		}
+	}
+	if s.Warning != nil {
+		fmt.Fprintf(w, "\nwarning: %v (records of the packets before it were written)\n", s.Warning)
+	}
+}
+
+func joinCounts(m map[string]int64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if m[a] != m[b] {
+			if m[a] > m[b] {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,39 @@
+// Package decoder holds what every decoder shares: its description and the
+// groups that `net capture -decoders` lists. The decoders themselves live in
+// the subpackages: decoder/packet (one file per protocol layer).
+package decoder
+
+import (
+	"github.com/netcap-go/netcap/types"
+)
+
+// Group is the family a decoder belongs to, as Netcap v0.6.11 lists them.
+type Group string
+
+const (
+	// GroupGoPacket decoders turn one gopacket layer into one record.
+	GroupGoPacket Group = "GoPacket"
+	// GroupPacket decoders look at whole packets (flows, profiles, TLS hellos).
+	GroupPacket Group = "Packet"
+	// GroupStream decoders read reassembled conversations.
+	GroupStream Group = "Stream"
+	// GroupAbstract decoders are fed by other decoders.
+	GroupAbstract Group = "Abstract"
+)
+
+// Info describes one decoder, which writes one record type.
+type Info struct {
+	Name        string // record type name and -include/-exclude key
+	Type        types.Type
+	Group       Group
+	Description string
+}
+
+// NumFields returns the number of fields of the decoder's record type.
+func (i Info) NumFields() int {
+	mt, err := types.MessageType(i.Type)
+	if err != nil {
+		return 0
+	}
+	return mt.Descriptor().Fields().Len()
+}

@@ -1,0 +1,89 @@
+// Package packet holds the per-layer decoders: each file turns one decoded
+// gopacket layer into one audit record, and registry.go lists them all.
+package packet
+
+import (
+	"github.com/gopacket/gopacket"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/netcap-go/netcap/decoder"
+)
+
+// Options are the per-run settings decoders read.
+type Options struct {
+	Payloads bool // keep payload bytes (-payload)
+	Entropy  bool // compute payload entropy (-entropy)
+}
+
+// Packet is the frame being decoded and its packet context: the addresses
+// of its first network layer and the ports of its first transport layer,
+// which records copy into their SrcIP/DstIP/SrcPort/DstPort fields the way
+// Netcap v0.6.11 does.
+type Packet struct {
+	Timestamp int64 // Unix nanoseconds
+	Data      []byte
+	Length    int // length on the wire
+	Opts      *Options
+
+	SrcIP, DstIP     string
+	SrcPort, DstPort int32
+}
+
+// LayerDecoder makes one audit record from one decoded layer.
+type LayerDecoder interface {
+	Info() decoder.Info
+	// LayerType is the gopacket layer the decoder reads.
+	LayerType() gopacket.LayerType
+	// NewLayer returns a fresh decoding layer for the fast path, or nil when
+	// gopacket can decode this layer type only through gopacket.NewPacket.
+	NewLayer() gopacket.DecodingLayer
+	// NewRecord returns an empty record.
+	NewRecord() proto.Message
+	// Fill writes layer l of packet p into r, which is empty. It returns
+	// false when the layer yields no record.
+	Fill(l gopacket.Layer, p *Packet, r proto.Message) bool
+}
+
+// layerDecoder implements LayerDecoder for a layer type L and record type R.
+type layerDecoder[L gopacket.Layer, R proto.Message] struct {
+	info      decoder.Info
+	layerType gopacket.LayerType
+	newLayer  func() gopacket.DecodingLayer
+	newRecord func() R
+	fill      func(L, *Packet, R)
+}
+
+// newDecoder describes a decoder of group GoPacket. newLayer may be nil.
+func newDecoder[L gopacket.Layer, R proto.Message](
+	info decoder.Info, lt gopacket.LayerType, newLayer func() gopacket.DecodingLayer,
+	newRecord func() R, fill func(L, *Packet, R),
+) LayerDecoder {
+	if info.Group == "" {
+		info.Group = decoder.GroupGoPacket
+	}
+	return &layerDecoder[L, R]{info: info, layerType: lt, newLayer: newLayer, newRecord: newRecord, fill: fill}
+}
+
+func (d *layerDecoder[L, R]) Info() decoder.Info            { return d.info }
+func (d *layerDecoder[L, R]) LayerType() gopacket.LayerType { return d.layerType }
+func (d *layerDecoder[L, R]) NewRecord() proto.Message      { return d.newRecord() }
+
+func (d *layerDecoder[L, R]) NewLayer() gopacket.DecodingLayer {
+	if d.newLayer == nil {
+		return nil
+	}
+	return d.newLayer()
+}
+
+func (d *layerDecoder[L, R]) Fill(l gopacket.Layer, p *Packet, r proto.Message) bool {
+	layer, ok := l.(L)
+	if !ok {
+		return false
+	}
+	rec, ok := r.(R)
+	if !ok {
+		return false
+	}
+	d.fill(layer, p, rec)
+	return true
+}

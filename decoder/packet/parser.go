@@ -1,0 +1,404 @@
+package packet
+
+import (
+	"fmt"
+	"net"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/netcap-go/netcap/types"
+)
+
+const (
+	// maxLayers bounds how many layers of one packet are decoded, so a
+	// crafted packet (an endless MPLS stack, tunnels in tunnels) cannot loop.
+	maxLayers = 32
+	// maxOccurrences bounds how often one layer type repeats in a packet.
+	maxOccurrences = 8
+)
+
+// EmitFunc receives each record; r may be reused once it returns.
+type EmitFunc func(t types.Type, r proto.Message) error
+
+// unwrapper is implemented by this package's wrapper decoding layers: the
+// record decoders see the gopacket layer inside.
+type unwrapper interface{ unwrap() gopacket.Layer }
+
+func (m *mplsLayer) unwrap() gopacket.Layer { return &m.MPLS }
+func (i *igmpLayer) unwrap() gopacket.Layer { return i.current }
+
+// slot holds what a parser keeps for one layer type.
+type slot struct {
+	name      string
+	dec       LayerDecoder // nil for transit layers, which yield no record
+	enabled   bool
+	newLayer  func() gopacket.DecodingLayer
+	instances []gopacket.DecodingLayer // one per occurrence in a packet
+	used      int
+	record    proto.Message
+	decoded   int64
+	errors    int64
+	records   int64
+}
+
+type pendingLayer struct {
+	s *slot
+	l gopacket.Layer
+}
+
+// LayerStats are one layer type's counters.
+type LayerStats struct {
+	Decoded int64 // layers decoded
+	Errors  int64 // layers that failed to decode
+	Records int64 // records written
+}
+
+// Stats are what a parser counted. Parsers are per worker; Add merges them.
+type Stats struct {
+	Packets   int64
+	Layers    map[string]LayerStats // by layer name
+	Unknown   map[string]int64      // layers reached that nothing here decodes
+	Panics    int64                 // decoder panics caught (each is a bug)
+	TooDeep   int64                 // packets cut at maxLayers/maxOccurrences
+	Truncated int64                 // packets shorter than their headers say
+	// ErrorSamples keeps the first error text per layer, for the log.
+	ErrorSamples map[string]string
+}
+
+// Add adds o to s.
+func (s *Stats) Add(o *Stats) {
+	if s.Layers == nil {
+		s.Layers = map[string]LayerStats{}
+		s.Unknown = map[string]int64{}
+		s.ErrorSamples = map[string]string{}
+	}
+	s.Packets += o.Packets
+	s.Panics += o.Panics
+	s.TooDeep += o.TooDeep
+	s.Truncated += o.Truncated
+	for k, v := range o.Layers {
+		c := s.Layers[k]
+		c.Decoded += v.Decoded
+		c.Errors += v.Errors
+		c.Records += v.Records
+		s.Layers[k] = c
+	}
+	for k, v := range o.Unknown {
+		s.Unknown[k] += v
+	}
+	for k, v := range o.ErrorSamples {
+		if _, ok := s.ErrorSamples[k]; !ok {
+			s.ErrorSamples[k] = v
+		}
+	}
+}
+
+// Parser decodes the layers of packets and writes their records. It is
+// gopacket's DecodingLayerParser loop, extended so that a layer type may
+// occur several times in one packet (tunnels) and every occurrence yields a
+// record, and so that layers without a fast decoder go through
+// gopacket.NewPacket. One per worker; not safe for concurrent use.
+type Parser struct {
+	opts    Options
+	emit    EmitFunc
+	slots   map[gopacket.LayerType]*slot
+	byLayer []*slot // slots indexed by layer type, for the common small ones
+	pending []pendingLayer
+	used    []*slot
+	pkt     Packet
+	netL    gopacket.NetworkLayer
+	transL  gopacket.TransportLayer
+
+	unknown      map[gopacket.LayerType]int64
+	errorSamples map[string]string
+	packets      int64
+	panics       int64
+	tooDeep      int64
+	truncated    int64
+	isTruncated  bool
+}
+
+// NewParser returns a parser that writes records of the decoders for which
+// enabled returns true (all when enabled is nil) to emit.
+func NewParser(opts Options, enabled func(name string) bool, emit EmitFunc) *Parser {
+	p := &Parser{
+		opts:         opts,
+		emit:         emit,
+		slots:        map[gopacket.LayerType]*slot{},
+		unknown:      map[gopacket.LayerType]int64{},
+		errorSamples: map[string]string{},
+	}
+	for lt, nl := range transitLayers {
+		p.slots[lt] = &slot{name: lt.String(), newLayer: nl}
+	}
+	for _, d := range Decoders {
+		s := &slot{
+			name:     d.Info().Name,
+			dec:      d,
+			enabled:  enabled == nil || enabled(d.Info().Name),
+			newLayer: d.NewLayer,
+			record:   d.NewRecord(),
+		}
+		if d.NewLayer() == nil {
+			s.newLayer = nil
+		}
+		p.slots[d.LayerType()] = s
+	}
+	for lt, s := range p.slots {
+		if lt >= 0 && int(lt) < 4096 {
+			for int(lt) >= len(p.byLayer) {
+				p.byLayer = append(p.byLayer, nil)
+			}
+			p.byLayer[lt] = s
+		}
+	}
+	p.pkt.Opts = &p.opts
+	return p
+}
+
+// SetTruncated implements gopacket.DecodeFeedback.
+func (p *Parser) SetTruncated() { p.isTruncated = true }
+
+func (p *Parser) slot(lt gopacket.LayerType) *slot {
+	if lt >= 0 && int(lt) < len(p.byLayer) {
+		return p.byLayer[lt]
+	}
+	return p.slots[lt]
+}
+
+// firstLayer returns the layer type a frame of link type lt starts with.
+func firstLayer(lt layers.LinkType, data []byte) gopacket.LayerType {
+	switch lt {
+	case layers.LinkTypeEthernet:
+		return layers.LayerTypeEthernet
+	case layers.LinkTypeNull, layers.LinkTypeLoop:
+		return layers.LayerTypeLoopback
+	case layers.LinkTypeRaw, 12, 14, layers.LinkTypeIPv4, layers.LinkTypeIPv6:
+		// 12 and 14 are DLT_RAW on some BSDs, written as is by old tools.
+		return guessIP(data)
+	case layers.LinkTypeLinuxSLL:
+		return layers.LayerTypeLinuxSLL
+	case layers.LinkTypeLinuxSLL2:
+		return layers.LayerTypeLinuxSLL2
+	case layers.LinkTypeIEEE80211Radio:
+		return layers.LayerTypeRadioTap
+	case layers.LinkTypeIEEE802_11:
+		return layers.LayerTypeDot11
+	}
+	return lt.LayerType()
+}
+
+// Decode decodes one frame and emits its records. It never panics: a
+// decoder panic is caught, counted and ends the packet.
+func (p *Parser) Decode(data []byte, timestamp int64, length int, lt layers.LinkType) (err error) {
+	p.packets++
+	p.pkt.Timestamp, p.pkt.Data, p.pkt.Length = timestamp, data, length
+	p.pending = p.pending[:0]
+	p.netL, p.transL = nil, nil
+	p.isTruncated = false
+	defer func() {
+		if r := recover(); r != nil {
+			p.panics++
+			p.sample("panic", fmt.Sprint(r))
+		}
+		for _, s := range p.used {
+			s.used = 0
+		}
+		p.used = p.used[:0]
+		if p.isTruncated {
+			p.truncated++
+		}
+	}()
+	p.walk(data, firstLayer(lt, data))
+	if len(p.pending) == 0 {
+		return nil
+	}
+	p.setContext()
+	for _, pl := range p.pending {
+		s := pl.s
+		proto.Reset(s.record)
+		if !s.dec.Fill(pl.l, &p.pkt, s.record) {
+			continue
+		}
+		s.records++
+		if e := p.emit(s.dec.Info().Type, s.record); e != nil && err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// walk decodes data, starting with layer type lt.
+func (p *Parser) walk(data []byte, lt gopacket.LayerType) {
+	for depth := 0; ; depth++ {
+		switch lt {
+		case gopacket.LayerTypePayload, gopacket.LayerTypeZero, gopacket.LayerTypeFragment, gopacket.LayerTypeDecodeFailure:
+			return
+		}
+		if len(data) == 0 {
+			return
+		}
+		if depth >= maxLayers {
+			p.tooDeep++
+			return
+		}
+		s := p.slot(lt)
+		if s == nil || s.newLayer == nil {
+			if s != nil || slowTransit[lt] {
+				p.walkSlow(data, lt)
+				return
+			}
+			p.unknown[lt]++
+			return
+		}
+		if s.used >= maxOccurrences {
+			p.tooDeep++
+			return
+		}
+		if s.used == len(s.instances) {
+			s.instances = append(s.instances, s.newLayer())
+		}
+		l := s.instances[s.used]
+		if s.used == 0 {
+			p.used = append(p.used, s)
+		}
+		s.used++
+		if err := l.DecodeFromBytes(data, p); err != nil {
+			s.errors++
+			p.sample(s.name, err.Error())
+			return
+		}
+		s.decoded++
+		p.found(s, l)
+		if ip6, ok := l.(*layers.IPv6); ok && ip6.HopByHop != nil {
+			// gopacket decodes the hop-by-hop header inside IPv6; Netcap
+			// writes it as a layer of its own.
+			if hs := p.slot(layers.LayerTypeIPv6HopByHop); hs != nil {
+				hs.decoded++
+				p.found(hs, ip6.HopByHop)
+			}
+		}
+		lt, data = l.NextLayerType(), l.LayerPayload()
+	}
+}
+
+// found notes a decoded layer: its record, and the packet context.
+func (p *Parser) found(s *slot, l any) {
+	var layer gopacket.Layer
+	if u, ok := l.(unwrapper); ok {
+		layer = u.unwrap()
+	} else if gl, ok := l.(gopacket.Layer); ok {
+		layer = gl
+	}
+	if layer == nil {
+		return
+	}
+	if p.netL == nil {
+		if n, ok := layer.(gopacket.NetworkLayer); ok {
+			switch layer.LayerType() {
+			case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
+				p.netL = n
+			}
+		}
+	}
+	if p.transL == nil {
+		if t, ok := layer.(gopacket.TransportLayer); ok {
+			p.transL = t
+		}
+	}
+	if s.dec != nil && s.enabled {
+		p.pending = append(p.pending, pendingLayer{s: s, l: layer})
+	}
+}
+
+// walkSlow decodes the rest of the packet with gopacket.NewPacket, for layer
+// types that have no decoding layer of their own.
+func (p *Parser) walkSlow(data []byte, lt gopacket.LayerType) {
+	pkt := gopacket.NewPacket(data, lt, gopacket.DecodeOptions{NoCopy: true})
+	for _, l := range pkt.Layers() {
+		if f, ok := l.(*gopacket.DecodeFailure); ok {
+			p.sample(lt.String(), f.Error().Error())
+			if s := p.slot(lt); s != nil {
+				s.errors++
+			}
+			return
+		}
+		s := p.slot(l.LayerType())
+		if s == nil {
+			if l.LayerType() != gopacket.LayerTypePayload {
+				p.unknown[l.LayerType()]++
+			}
+			continue
+		}
+		s.decoded++
+		p.found(s, l)
+	}
+	if pkt.Metadata().Truncated {
+		p.isTruncated = true
+	}
+}
+
+func (p *Parser) setContext() {
+	c := &p.pkt
+	c.SrcIP, c.DstIP, c.SrcPort, c.DstPort = "", "", 0, 0
+	switch n := p.netL.(type) {
+	case *layers.IPv4:
+		c.SrcIP, c.DstIP = ipString(n.SrcIP), ipString(n.DstIP)
+	case *layers.IPv6:
+		c.SrcIP, c.DstIP = ipString(n.SrcIP), ipString(n.DstIP)
+	}
+	switch t := p.transL.(type) {
+	case *layers.TCP:
+		c.SrcPort, c.DstPort = int32(t.SrcPort), int32(t.DstPort)
+	case *layers.UDP:
+		c.SrcPort, c.DstPort = int32(t.SrcPort), int32(t.DstPort)
+	case *layers.SCTP:
+		c.SrcPort, c.DstPort = int32(t.SrcPort), int32(t.DstPort)
+	}
+}
+
+// ipString formats an address; nil stays empty.
+func ipString(ip net.IP) string {
+	if len(ip) == 0 {
+		return ""
+	}
+	return ip.String()
+}
+
+func (p *Parser) sample(layer, msg string) {
+	if _, ok := p.errorSamples[layer]; !ok {
+		p.errorSamples[layer] = msg
+	}
+}
+
+// Stats returns the parser's counters.
+func (p *Parser) Stats() *Stats {
+	s := &Stats{
+		Packets:      p.packets,
+		Panics:       p.panics,
+		TooDeep:      p.tooDeep,
+		Truncated:    p.truncated,
+		Layers:       map[string]LayerStats{},
+		Unknown:      map[string]int64{},
+		ErrorSamples: map[string]string{},
+	}
+	for _, sl := range p.slots {
+		if sl.decoded == 0 && sl.errors == 0 && sl.records == 0 {
+			continue
+		}
+		c := s.Layers[sl.name]
+		c.Decoded += sl.decoded
+		c.Errors += sl.errors
+		c.Records += sl.records
+		s.Layers[sl.name] = c
+	}
+	for lt, n := range p.unknown {
+		s.Unknown[lt.String()] += n
+	}
+	for k, v := range p.errorSamples {
+		s.ErrorSamples[k] = v
+	}
+	return s
+}

@@ -1,0 +1,62 @@
+package packet
+
+import (
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Decoders lists every layer decoder. Adding a protocol adds one line here.
+var Decoders = []LayerDecoder{
+	ethernetDecoder,
+	arpDecoder,
+	dot1qDecoder,
+	llcDecoder,
+	snapDecoder,
+	ipv4Decoder,
+	ipv6Decoder,
+	ipv6HopByHopDecoder,
+	ipv6FragmentDecoder,
+	icmpv4Decoder,
+	icmpv6Decoder,
+	icmpv6EchoDecoder,
+	icmpv6NeighborSolicitationDecoder,
+	icmpv6NeighborAdvertisementDecoder,
+	icmpv6RouterSolicitationDecoder,
+	icmpv6RouterAdvertisementDecoder,
+	igmpDecoder,
+	tcpDecoder,
+	udpDecoder,
+	sctpDecoder,
+	greDecoder,
+	mplsDecoder,
+	vxlanDecoder,
+	geneveDecoder,
+	ipsecAHDecoder,
+	ipsecESPDecoder,
+}
+
+// transitLayers are decoded only to reach the layers inside them: link
+// headers, 802.11 framing and IPv6 extension headers that have no record.
+var transitLayers = map[gopacket.LayerType]func() gopacket.DecodingLayer{
+	layers.LayerTypeLoopback:         func() gopacket.DecodingLayer { return &layers.Loopback{} },
+	layers.LayerTypeLinuxSLL:         func() gopacket.DecodingLayer { return &layers.LinuxSLL{} },
+	layers.LayerTypeLinuxSLL2:        func() gopacket.DecodingLayer { return &layers.LinuxSLL2{} },
+	layers.LayerTypeRadioTap:         func() gopacket.DecodingLayer { return &layers.RadioTap{} },
+	layers.LayerTypeDot11:            func() gopacket.DecodingLayer { return &layers.Dot11{} },
+	layers.LayerTypeDot11Data:        func() gopacket.DecodingLayer { return &layers.Dot11Data{} },
+	layers.LayerTypeDot11DataQOSData: func() gopacket.DecodingLayer { return &layers.Dot11DataQOSData{} },
+	layers.LayerTypeIPv6Destination:  func() gopacket.DecodingLayer { return &layers.IPv6ExtensionSkipper{} },
+	layers.LayerTypeIPv6Routing:      func() gopacket.DecodingLayer { return &layers.IPv6ExtensionSkipper{} },
+	layers.LayerTypeERSPANII:         func() gopacket.DecodingLayer { return &layers.ERSPANII{} },
+	layers.LayerTypeEtherIP:          func() gopacket.DecodingLayer { return &layers.EtherIP{} },
+	layers.LayerTypePFLog:            func() gopacket.DecodingLayer { return &layers.PFLog{} },
+}
+
+// slowTransit are layers without a gopacket decoding layer that commonly
+// carry IP (PPP links, PPPoE sessions): the rest of such packets is
+// decoded with gopacket.NewPacket.
+var slowTransit = map[gopacket.LayerType]bool{
+	layers.LayerTypePPP:   true,
+	layers.LayerTypePPPoE: true,
+	layers.LayerTypeFDDI:  true,
+}

@@ -190,9 +190,14 @@ func firstLayer(lt layers.LinkType, data []byte) gopacket.LayerType {
 	return lt.LayerType()
 }
 
-// Decode decodes one frame and emits its records. It never panics: a
-// decoder panic is caught, counted and ends the packet.
-func (p *Parser) Decode(data []byte, timestamp int64, length int, lt layers.LinkType) (err error) {
+// Decode decodes one frame of link type lt and emits its records. It never
+// panics: a decoder panic is caught, counted and ends the packet.
+func (p *Parser) Decode(data []byte, timestamp int64, length int, lt layers.LinkType) error {
+	return p.DecodeFrom(firstLayer(lt, data), data, timestamp, length)
+}
+
+// DecodeFrom is Decode for data that starts with a layer of type first.
+func (p *Parser) DecodeFrom(first gopacket.LayerType, data []byte, timestamp int64, length int) (err error) {
 	p.packets++
 	p.pkt.Timestamp, p.pkt.Data, p.pkt.Length = timestamp, data, length
 	p.pending = p.pending[:0]
@@ -211,7 +216,7 @@ func (p *Parser) Decode(data []byte, timestamp int64, length int, lt layers.Link
 			p.truncated++
 		}
 	}()
-	p.walk(data, firstLayer(lt, data))
+	p.walk(data, first)
 	if len(p.pending) == 0 {
 		return nil
 	}

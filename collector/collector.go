@@ -197,47 +197,75 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	stopProgress := startProgress(cfg.Progress, src, &packets)
 	linkTypes := map[layers.LinkType]int64{}
 
-	var readErr error
-	done := ctx.Done()
-read:
-	for {
-		select {
-		case <-done:
-			sum.Stopped = true
-			break read
-		default:
-		}
-		data, ci, err := src.ReadPacket()
-		if err != nil {
-			if err != io.EOF {
-				readErr = err
+	// The reader runs in its own goroutine so that an interrupt stops the
+	// run even while a read blocks (a pipe that stays open, an idle
+	// interface). mu guards the batches and queues: the reader holds it
+	// while it dispatches a packet, not while it reads, and once closed is
+	// set a late-waking reader drops what it read.
+	var (
+		mu      sync.Mutex
+		closed  bool
+		stop    atomic.Bool
+		readErr error
+	)
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		for !stop.Load() {
+			data, ci, err := src.ReadPacket()
+			mu.Lock()
+			if closed {
+				mu.Unlock()
+				return
 			}
-			break
+			if err != nil {
+				if err != io.EOF {
+					readErr = err
+				}
+				mu.Unlock()
+				return
+			}
+			linkTypes[ci.LinkType]++
+			w := 0
+			if workers > 1 {
+				w = int(flowHash(data, ci.LinkType) % uint64(workers))
+			}
+			b := current[w]
+			if b == nil {
+				b = newBatch()
+				current[w] = b
+			}
+			b.pkts = append(b.pkts, batchPacket{off: len(b.data), n: len(data), ci: ci})
+			b.data = append(b.data, data...)
+			packets.Add(1)
+			bytes.Add(int64(len(data)))
+			if len(b.pkts) >= batchPackets || len(b.data) >= batchBytes {
+				send(w)
+			}
+			mu.Unlock()
 		}
-		linkTypes[ci.LinkType]++
-		w := 0
-		if workers > 1 {
-			w = int(flowHash(data, ci.LinkType) % uint64(workers))
-		}
-		b := current[w]
-		if b == nil {
-			b = newBatch()
-			current[w] = b
-		}
-		b.pkts = append(b.pkts, batchPacket{off: len(b.data), n: len(data), ci: ci})
-		b.data = append(b.data, data...)
-		packets.Add(1)
-		bytes.Add(int64(len(data)))
-		if len(b.pkts) >= batchPackets || len(b.data) >= batchBytes {
-			send(w)
+	}()
+	select {
+	case <-readerDone:
+	case <-ctx.Done():
+		stop.Store(true)
+		sum.Stopped = true
+		select {
+		case <-readerDone:
+		case <-time.After(500 * time.Millisecond):
+			cfg.Log.Info("input blocked in a read; stopping without it")
 		}
 	}
+	mu.Lock()
+	closed = true
 	for i := range workers {
 		if current[i] != nil && len(current[i].pkts) > 0 {
 			send(i)
 		}
 		close(queues[i])
 	}
+	err := readErr
+	mu.Unlock()
 	wg.Wait()
 	stopProgress()
 
@@ -246,14 +274,16 @@ read:
 	for _, p := range parsers {
 		sum.Stats.Add(p.Stats())
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	for lt, n := range linkTypes {
 		sum.LinkType[lt.String()] += n
 	}
-	if readErr != nil {
-		if errors.Is(readErr, ErrTruncated) {
-			sum.Warning = readErr
+	if err != nil {
+		if errors.Is(err, ErrTruncated) {
+			sum.Warning = err
 		} else {
-			return sum, readErr
+			return sum, err
 		}
 	}
 	return sum, errors.Join(emitErr...)

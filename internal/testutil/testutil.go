@@ -48,14 +48,27 @@ func Testdata(t testing.TB, rel string) string {
 	return filepath.Join(RepoRoot(t), "testdata", rel)
 }
 
+func sharedDir(t testing.TB) string {
+	if dir := os.Getenv("NETCAP_SHARED_PCAPS"); dir != "" {
+		return dir
+	}
+	return filepath.Join(RepoRoot(t), "..", "shared", "pcaps")
+}
+
+// SharedIfPresent returns the path of a shared capture and whether it
+// exists, without skipping: for tests that add shared captures to their own.
+func SharedIfPresent(t testing.TB, rel string) (string, bool) {
+	t.Helper()
+	p := filepath.Join(sharedDir(t), rel)
+	_, err := os.Stat(p)
+	return p, err == nil
+}
+
 // SharedDir returns the shared captures directory: $NETCAP_SHARED_PCAPS, or
 // ../shared/pcaps next to the repository. It skips the test when absent.
 func SharedDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("NETCAP_SHARED_PCAPS")
-	if dir == "" {
-		dir = filepath.Join(RepoRoot(t), "..", "shared", "pcaps")
-	}
+	dir := sharedDir(t)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		t.Skipf("shared captures not found at %s (set NETCAP_SHARED_PCAPS): skipping the comparison on public captures", dir)
 	}
@@ -73,16 +86,23 @@ func Shared(t testing.TB, rel string) string {
 	return p
 }
 
-// Tshark returns the path of tshark. Without it the test is skipped, unless
-// NETCAP_REQUIRE_TSHARK is set (CI sets it), where it fails.
+// Tshark returns the path of tshark (see Tool).
 func Tshark(t testing.TB) string {
 	t.Helper()
-	p, err := exec.LookPath("tshark")
+	return Tool(t, "tshark", "tshark")
+}
+
+// Tool returns the path of an external program a test compares with. When
+// it is missing the test is skipped, unless NETCAP_CI is set (.ci/run sets
+// it, after installing everything), where it fails.
+func Tool(t testing.TB, name, debianPackage string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("NETCAP_REQUIRE_TSHARK") != "" {
-			t.Fatal("tshark is required (NETCAP_REQUIRE_TSHARK is set) but not installed: apt-get install tshark")
+		if os.Getenv("NETCAP_CI") != "" {
+			t.Fatalf("%s is required (NETCAP_CI is set) but not installed: apt-get install %s", name, debianPackage)
 		}
-		t.Skip("tshark not installed: skipping the comparison with tshark (make deps installs it)")
+		t.Skipf("%s not installed: skipping (make deps installs it)", name)
 	}
 	return p
 }

@@ -1,0 +1,120 @@
+package types_test
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/types"
+)
+
+// TestSchemaCompatibleWithNetcap checks every message, field number, type
+// and label, and every enum value, of Netcap v0.6.11's wire schema against
+// ours, so files move between the two in both directions.
+func TestSchemaCompatibleWithNetcap(t *testing.T) {
+	path := filepath.Join(testutil.SharedDir(t), "..", "reference", "netcap-v0.6.11-schema.tsv")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skipf("reference schema not found: %v", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	fields, enums := 0, 0
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") || line == "" {
+			continue
+		}
+		c := strings.Split(line, "\t")
+		for len(c) < 6 {
+			c = append(c, "")
+		}
+		kind, msg, name, num, typ, label := c[0], c[1], c[2], c[3], c[4], c[5]
+		n, _ := strconv.Atoi(num)
+		switch kind {
+		case "enum":
+			enums++
+			v, ok := types.Type_value[name]
+			if !ok || int(v) != n {
+				t.Errorf("enum %s: want %s = %d, have %d (present %v)", msg, name, n, v, ok)
+			}
+		case "field":
+			fields++
+			d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName("types." + msg))
+			if err != nil {
+				t.Errorf("message %s missing", msg)
+				continue
+			}
+			md := d.(protoreflect.MessageDescriptor)
+			fd := md.Fields().ByName(protoreflect.Name(name))
+			if fd == nil {
+				t.Errorf("%s.%s missing", msg, name)
+				continue
+			}
+			if int(fd.Number()) != n {
+				t.Errorf("%s.%s: number %d, v0.6.11 has %d", msg, name, fd.Number(), n)
+			}
+			if got := typeName(fd); got != typ {
+				t.Errorf("%s.%s: type %s, v0.6.11 has %s", msg, name, got, typ)
+			}
+			if fd.IsList() != (label == "repeated") {
+				t.Errorf("%s.%s: repeated %v, v0.6.11 label %q", msg, name, fd.IsList(), label)
+			}
+		}
+	}
+	if fields < 1000 || enums < 100 {
+		t.Fatalf("read only %d fields and %d enum values from %s", fields, enums, path)
+	}
+}
+
+func typeName(fd protoreflect.FieldDescriptor) string {
+	if fd.IsMap() {
+		return "map<" + typeName(fd.MapKey()) + ", " + typeName(fd.MapValue()) + ">"
+	}
+	switch fd.Kind() {
+	case protoreflect.MessageKind:
+		return string(fd.Message().Name())
+	case protoreflect.EnumKind:
+		return string(fd.Enum().Name())
+	}
+	return fd.Kind().String()
+}
+
+// TestGeneratedCodeMatchesProto regenerates netcap.pb.go from netcap.proto
+// with protoc and the protoc-gen-go version in go.mod and compares.
+func TestGeneratedCodeMatchesProto(t *testing.T) {
+	protoc := testutil.Tool(t, "protoc", "protobuf-compiler")
+	root := testutil.RepoRoot(t)
+	tmp := t.TempDir()
+	plugin := filepath.Join(tmp, "protoc-gen-go")
+	build := exec.Command("go", "build", "-o", plugin, "google.golang.org/protobuf/cmd/protoc-gen-go")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building protoc-gen-go: %v\n%s", err, out)
+	}
+	gen := exec.Command(protoc, "--plugin=protoc-gen-go="+plugin, "--go_out="+tmp, "--go_opt=paths=source_relative", "types/netcap.proto")
+	gen.Dir = root
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("protoc: %v\n%s", err, out)
+	}
+	want, err := os.ReadFile(filepath.Join(tmp, "types", "netcap.pb.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	have, err := os.ReadFile(filepath.Join(root, "types", "netcap.pb.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(want, have) {
+		t.Fatal("types/netcap.pb.go is not what netcap.proto generates: run make proto")
+	}
+}

@@ -179,15 +179,19 @@ func (f *Format) appendValue(sb *strings.Builder, fd protoreflect.FieldDescripto
 	}
 }
 
+// timeLayout is RFC 3339 with all nine fractional digits, so columns of
+// timestamps line up and sort as text.
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
 // Timestamp renders Unix nanoseconds per f.Time.
 func (f *Format) Timestamp(ns int64) string {
 	switch f.Time {
 	case TimeEpoch:
 		return strconv.FormatInt(ns, 10)
 	case TimeUTC:
-		return time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
+		return time.Unix(0, ns).UTC().Format(timeLayout)
 	default:
-		return time.Unix(0, ns).Format(time.RFC3339Nano)
+		return time.Unix(0, ns).Format(timeLayout)
 	}
 }
 

@@ -202,7 +202,7 @@ func TestDumpOutputs(t *testing.T) {
 		t.Fatalf("CSV: %d lines, header %q", len(csv), csv[0])
 	}
 	sel := strings.Split(strings.TrimSpace(mustNet(t, "dump", "-read", tcp, "-select", "Timestamp,SrcPort,DstPort", "-utc")), "\n")
-	if sel[0] != "Timestamp,SrcPort,DstPort" || !strings.HasPrefix(sel[1], "2026-11-26T11:52:01.078031Z,48452,80") {
+	if sel[0] != "Timestamp,SrcPort,DstPort" || !strings.HasPrefix(sel[1], "2026-11-26T11:52:01.078031000Z,48452,80") {
 		t.Fatalf("-select -utc: %q %q", sel[0], sel[1])
 	}
 	ep := strings.Split(mustNet(t, "dump", "-read", tcp, "-select", "Timestamp", "-epoch"), "\n")

@@ -1,0 +1,87 @@
+# netcap: build, test, demo, bench, proto, fuzz.
+# `make demo` and `make test` install what they need on a fresh Debian/Ubuntu
+# machine (Go modules always; apt packages when missing, with sudo if not root).
+
+GO        ?= go
+BIN       := bin/net
+PKGS      := ./...
+FUZZTIME  ?= 3s
+APT_PKGS  := tshark tcpdump wireshark-common protobuf-compiler jq time
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build deps test vet staticcheck race demo proto fuzz fuzz-long bench bench-go clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/net
+
+# deps installs the reference tools the tests compare with (tshark,
+# capinfos, protoc) and the Go modules.
+deps:
+	@missing=""; \
+	for p in tshark:tshark tcpdump:tcpdump capinfos:wireshark-common protoc:protobuf-compiler jq:jq; do \
+		command -v $${p%%:*} >/dev/null 2>&1 || missing="$$missing $${p##*:}"; \
+	done; \
+	[ -x /usr/bin/time ] || missing="$$missing time"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		echo "wireshark-common wireshark-common/install-setuid boolean false" | $(SUDO) debconf-set-selections 2>/dev/null || true; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	$(GO) mod download
+
+vet:
+	$(GO) vet $(PKGS)
+
+staticcheck:
+	$(GO) tool staticcheck $(PKGS)
+
+# test: vet, staticcheck, the race-enabled tests, and a cgo-free build.
+test: deps vet staticcheck
+	CGO_ENABLED=0 $(GO) build $(PKGS)
+	$(GO) test -race -count=1 $(PKGS)
+
+demo: build
+	rm -rf demo_out
+	./$(BIN) capture -read testdata/mixed.pcap -out demo_out
+	@echo
+	@echo "== net dump -read demo_out/TCP.ncap.gz -select Timestamp,SrcIP,SrcPort,DstIP,DstPort,SYN,ACK -utc (first 10)"
+	@./$(BIN) dump -read demo_out/TCP.ncap.gz -select Timestamp,SrcIP,SrcPort,DstIP,DstPort,SYN,ACK -utc | head -11
+	@echo
+	@echo "== net dump -read demo_out/ICMPv4.ncap.gz -json (first 2)"
+	@./$(BIN) dump -read demo_out/ICMPv4.ncap.gz -json | head -2
+	@echo
+	@echo "== net dump -read demo_out/UDP.ncap.gz -header"
+	@./$(BIN) dump -read demo_out/UDP.ncap.gz -header
+
+# proto regenerates types/netcap.pb.go from types/netcap.proto with the
+# protoc-gen-go version pinned in go.mod.
+proto:
+	$(GO) build -o bin/protoc-gen-go google.golang.org/protobuf/cmd/protoc-gen-go
+	protoc --plugin=protoc-gen-go=bin/protoc-gen-go --go_out=. --go_opt=paths=source_relative types/netcap.proto
+
+# fuzz runs every fuzz target for FUZZTIME (short, for CI); fuzz-long for
+# an hour each.
+fuzz:
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) >/tmp/fuzz-$$target.log 2>&1 || { cat /tmp/fuzz-$$target.log; exit 1; }; \
+		done; \
+	done
+
+fuzz-long:
+	$(MAKE) fuzz FUZZTIME=1h
+
+# bench compares net capture with tshark and tcpdump on the same file;
+# bench-go runs the Go benchmarks of each stage.
+bench: build
+	bench/run.sh
+
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+clean:
+	rm -rf bin demo_out bench/results

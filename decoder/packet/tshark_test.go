@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/collector"
+	"github.com/netcap-go/netcap/decoder/packet"
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/types"
@@ -34,6 +35,8 @@ type tf struct {
 	// conv, when set, rewrites tshark's value (after the default
 	// normalisation) where the two write the same fact differently.
 	conv func(string) string
+	// oursConv does the same for our value.
+	oursConv func(string) string
 }
 
 type tsharkCase struct {
@@ -46,20 +49,36 @@ type tsharkCase struct {
 	first bool
 	// args are extra tshark arguments (e.g. -d decode-as rules).
 	args []string
+	// keep, when set, selects the records to compare (the counterpart of
+	// filter on our side).
+	keep func(proto.Message) bool
+	// opts decodes with these options instead of the defaults.
+	opts *packet.Options
 }
 
 var (
 	decodedMu sync.Mutex
-	decoded   = map[string]*ncio.MemorySink{}
+	decoded   = map[decodeKey]*ncio.MemorySink{}
 )
 
-// decodeCapture runs the capture pipeline on path (once per test binary)
-// with two workers and returns the records.
+type decodeKey struct {
+	path string
+	opts packet.Options
+}
+
+// decodeCapture runs the capture pipeline on path (once per test binary
+// and options) with two workers and returns the records.
 func decodeCapture(t *testing.T, path string) *ncio.MemorySink {
+	t.Helper()
+	return decodeCaptureWith(t, path, packet.Options{})
+}
+
+func decodeCaptureWith(t *testing.T, path string, opts packet.Options) *ncio.MemorySink {
 	t.Helper()
 	decodedMu.Lock()
 	defer decodedMu.Unlock()
-	if s, ok := decoded[path]; ok {
+	key := decodeKey{path, opts}
+	if s, ok := decoded[key]; ok {
 		return s
 	}
 	f, err := collector.OpenFile(path)
@@ -68,10 +87,10 @@ func decodeCapture(t *testing.T, path string) *ncio.MemorySink {
 	}
 	defer f.Close()
 	sink := ncio.NewMemorySink()
-	if _, err := collector.Run(context.Background(), f, path, collector.Config{Workers: 2, Sink: sink}); err != nil {
+	if _, err := collector.Run(context.Background(), f, path, collector.Config{Workers: 2, Sink: sink, Options: opts}); err != nil {
 		t.Fatalf("decode %s: %v", path, err)
 	}
-	decoded[path] = sink
+	decoded[key] = sink
 	return sink
 }
 
@@ -194,9 +213,15 @@ func recordTuples(t *testing.T, sink *ncio.MemorySink, c tsharkCase) []string {
 	var tuples []string
 	var row []string
 	for _, m := range sink.Records(typ) {
+		if c.keep != nil && !c.keep(m) {
+			continue
+		}
 		row = format.Row(row[:0], m, fields)
 		for i := range row {
 			row[i] = normalize(row[i])
+			if i > 0 && c.fields[i-1].oursConv != nil {
+				row[i] = c.fields[i-1].oursConv(row[i])
+			}
 		}
 		tuples = append(tuples, strings.Join(row, "\t"))
 	}
@@ -208,7 +233,11 @@ func compareWithTshark(t *testing.T, c tsharkCase, pcaps ...string) {
 	t.Helper()
 	for _, pcap := range pcaps {
 		theirs := tsharkTuples(t, pcap, c)
-		ours := recordTuples(t, decodeCapture(t, pcap), c)
+		opts := packet.Options{}
+		if c.opts != nil {
+			opts = *c.opts
+		}
+		ours := recordTuples(t, decodeCaptureWith(t, pcap, opts), c)
 		if len(theirs) == 0 {
 			t.Errorf("%s on %s: tshark selects no packet with %q: the capture does not test this type", c.typ, pcap, c.filter)
 			continue
@@ -255,11 +284,4 @@ func firstN(s []string, n int) []string {
 		return append(s[:n:n], fmt.Sprintf("... %d more", len(s)-n))
 	}
 	return s
-}
-
-// records returns the decoded records of a type, for tests that check a
-// capture's values directly.
-func records(t *testing.T, pcap string, typ types.Type) []proto.Message {
-	t.Helper()
-	return decodeCapture(t, pcap).Records(typ)
 }

@@ -142,6 +142,12 @@ func TestCaptureFilesAndSummary(t *testing.T) {
 	if len(files) != 1 || filepath.Base(files[0]) != "UDP.ncap.gz" {
 		t.Errorf("-include UDP,ARP wrote %v", files)
 	}
+	// -payload marks the files in their header.
+	pay := t.TempDir()
+	mustNet(t, "capture", "-read", testutil.Testdata(t, "mixed.pcap"), "-out", pay, "-include", "UDP", "-payload", "-quiet")
+	if h := mustNet(t, "dump", "-read", filepath.Join(pay, "UDP.ncap.gz"), "-header"); !strings.Contains(h, "true") {
+		t.Errorf("-payload: header does not say ContainsPayloads:\n%s", h)
+	}
 	r := netCmd(t, nil, "capture", "-read", testutil.Testdata(t, "mixed.pcap"), "-out", t.TempDir(), "-include", "Nope")
 	if r.code == 0 || !strings.Contains(r.stderr, "unknown decoder") {
 		t.Errorf("-include Nope: exit %d, %q", r.code, r.stderr)

@@ -285,8 +285,49 @@ func (p *Parser) walk(data []byte, lt gopacket.LayerType) {
 				p.found(hs, ip6.HopByHop)
 			}
 		}
-		lt, data = l.NextLayerType(), l.LayerPayload()
+		lt, data = p.next(l)
 	}
+}
+
+// ethernetTypeRARP is Reverse ARP (RFC 903), which has ARP's layout; gopacket
+// does not map it, tshark dissects it as ARP.
+const ethernetTypeRARP layers.EthernetType = 0x8035
+
+// next returns the layer after l and its bytes, mending two gopacket habits.
+func (p *Parser) next(l gopacket.DecodingLayer) (gopacket.LayerType, []byte) {
+	switch x := l.(type) {
+	case *layers.Ethernet:
+		if x.EthernetType == ethernetTypeRARP {
+			return layers.LayerTypeARP, x.Payload
+		}
+	case *layers.Dot1Q:
+		if x.Type == ethernetTypeRARP {
+			return layers.LayerTypeARP, x.Payload
+		}
+	case *layers.LinuxSLL:
+		if x.EthernetType == ethernetTypeRARP {
+			return layers.LayerTypeARP, x.Payload
+		}
+	case *layers.LinuxSLL2:
+		if x.ProtocolType == ethernetTypeRARP {
+			return layers.LayerTypeARP, x.Payload
+		}
+	case *layers.RadioTap:
+		// gopacket's 802.11 decoder always cuts 4 bytes of frame check
+		// sequence off the end. When radiotap says the frame has one but
+		// the capture was cut short of it (snap length), those bytes are
+		// frame data: give the decoder 4 bytes to cut instead.
+		if missing := p.pkt.Length - len(p.pkt.Data); missing > 0 && len(x.RadioTapValues) > 0 && x.RadioTapValues[0].Flags.FCS() {
+			frame := x.Payload
+			if kept := 4 - missing; kept > 0 && kept <= len(frame) {
+				frame = frame[:len(frame)-kept] // the part of the FCS that was captured
+			}
+			padded := make([]byte, len(frame)+4)
+			copy(padded, frame)
+			return x.NextLayerType(), padded
+		}
+	}
+	return l.NextLayerType(), l.LayerPayload()
 }
 
 // found notes a decoded layer: its record, and the packet context.

@@ -114,6 +114,9 @@ func normalize(v string) string {
 // epochNanos turns tshark's frame.time_epoch ("1795693921.078031000") into
 // Unix nanoseconds without going through a float.
 func epochNanos(s string) string {
+	if s == "" {
+		return "0" // a pcapng simple packet block has no time; we write 0
+	}
 	sec, frac, _ := strings.Cut(s, ".")
 	frac = (frac + "000000000")[:9]
 	n, err1 := strconv.ParseInt(sec, 10, 64)

@@ -186,6 +186,13 @@ func firstLayer(lt layers.LinkType, data []byte) gopacket.LayerType {
 		return layers.LayerTypeRadioTap
 	case layers.LinkTypeIEEE802_11:
 		return layers.LayerTypeDot11
+	// gopacket's LinkType.LayerType has no entry for these three.
+	case layers.LinkTypePPP:
+		return layers.LayerTypePPP
+	case layers.LinkTypeFDDI:
+		return layers.LayerTypeFDDI
+	case layers.LinkTypePFLog:
+		return layers.LayerTypePFLog
 	}
 	return lt.LayerType()
 }

@@ -1,0 +1,218 @@
+package packet_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/netcap-go/netcap/internal/testutil"
+)
+
+// greNoCMD makes tshark stop at Cisco MetaData (GRE protocol 0x8909), as
+// gopacket does: it has no decoder for it, so the GRE header inside (in
+// tcpdump's various_gre.pcap) yields no record.
+var greNoCMD = []string{"--disable-protocol", "cmd"}
+
+// greCase compares the GRE header fields that tshark writes one to one.
+// tshark leaves out the optional fields the flags say are absent (the
+// record has 0) and the acknowledgment flag of version 0 headers, where
+// the bit is reserved (gopacket's AckPresent is false there).
+var greCase = tsharkCase{
+	typ:    "GRE",
+	filter: "gre",
+	fields: []tf{
+		{ours: "ChecksumPresent", tshark: "gre.flags.checksum"},
+		{ours: "RoutingPresent", tshark: "gre.flags.routing"},
+		{ours: "KeyPresent", tshark: "gre.flags.key"},
+		{ours: "SeqPresent", tshark: "gre.flags.sequence_number"},
+		{ours: "StrictSourceRoute", tshark: "gre.flags.strict_source_route"},
+		{ours: "RecursionControl", tshark: "gre.flags.recursion_control"},
+		{ours: "AckPresent", tshark: "gre.flags.ack", conv: zeroWhenAbsent},
+		{ours: "Version", tshark: "gre.flags.version"},
+		{ours: "Protocol", tshark: "gre.proto"},
+		{ours: "Checksum", tshark: "gre.checksum", conv: zeroWhenAbsent},
+		{ours: "Offset", tshark: "gre.offset", conv: zeroWhenAbsent},
+		{ours: "Seq", tshark: "gre.sequence_number", conv: zeroWhenAbsent},
+		{ours: "Ack", tshark: "gre.ack_number", conv: zeroWhenAbsent},
+	},
+	args: greNoCMD,
+}
+
+// greKeyFlagsCase checks Key and Flags, which tshark splits differently:
+//   - Key: the key of version 0; version 1 (enhanced GRE, PPTP) has payload
+//     length and call ID in its place, which tshark writes as two fields
+//     and gopacket reads as one 32-bit key (length<<16 | call ID);
+//   - Flags: gopacket's 5 bits after the recursion control; tshark calls
+//     them reserved in version 0, and in version 1 their first bit is the
+//     acknowledgment flag and the other 4 are reserved.
+var greKeyFlagsCase = tsharkDerivedCase{
+	typ:    "GRE",
+	filter: "gre",
+	ours:   []string{"Version", "Key", "Flags"},
+	tshark: []string{"gre.flags.version", "gre.key", "gre.key.payload_length", "gre.key.call_id", "gre.flags.reserved", "gre.flags.ack"},
+	derive: func(raw []string) [][]string {
+		vers := splitOccurrences(raw[0])
+		keys, lens, calls := splitOccurrences(raw[1]), splitOccurrences(raw[2]), splitOccurrences(raw[3])
+		reserved, acks := splitOccurrences(raw[4]), splitOccurrences(raw[5])
+		var out [][]string
+		for i, v := range vers {
+			key, flags := "0", "?"
+			switch {
+			case v == "1" && len(lens) == 1 && len(calls) == 1 && len(vers) == 1:
+				key = strconv.FormatUint(greUint(lens[0])<<16|greUint(calls[0]), 10)
+			case v == "0" && len(keys) == len(vers):
+				key = keys[i]
+			case v == "0" && len(keys) == 0:
+			default:
+				key = "cannot align " + raw[1]
+			}
+			if i < len(reserved) {
+				n := greUint(reserved[i])
+				if v == "1" && len(acks) == 1 && len(vers) == 1 && normalize(acks[0]) == "1" {
+					n |= 0x10
+				}
+				flags = strconv.FormatUint(n, 10)
+			}
+			out = append(out, []string{v, key, flags})
+		}
+		return out
+	},
+	args: greNoCMD,
+}
+
+// greRoutingCase checks the source route entries (RFC 1701), rendered as
+// the record's nested (AddressFamily;SREOffset;SRELength;Information;Next).
+// gopacket ends the list at the null entry (address family 0, length 0)
+// and leaves it out; tshark shows it as an entry of its own.
+var greRoutingCase = tsharkDerivedCase{
+	typ:    "GRE",
+	filter: "gre",
+	ours:   []string{"Routing"},
+	tshark: []string{"gre.flags.version", "gre.routing.address_family", "gre.routing.sre_offset", "gre.routing.src_length", "gre.routing.information"},
+	derive: func(raw []string) [][]string {
+		n := len(splitOccurrences(raw[0]))
+		af, off, ln := splitOccurrences(raw[1]), splitOccurrences(raw[2]), splitOccurrences(raw[3])
+		info := splitOccurrences(raw[4])
+		if len(af) == 0 { // no routing in any GRE header
+			out := make([][]string, n)
+			for i := range out {
+				out[i] = []string{""}
+			}
+			return out
+		}
+		if n != 1 || len(off) != len(af) || len(ln) != len(af) {
+			return [][]string{{"cannot align " + strings.Join(raw, " ")}}
+		}
+		type sre struct{ af, off, ln, info string }
+		var entries []sre
+		for i := range af {
+			e := sre{af: normalize(af[i]), off: off[i], ln: ln[i]}
+			if e.af == "0" && e.ln == "0" {
+				break
+			}
+			if e.ln != "0" {
+				if len(info) == 0 {
+					return [][]string{{"cannot align " + strings.Join(raw, " ")}}
+				}
+				e.info, info = info[0], info[1:]
+			}
+			entries = append(entries, e)
+		}
+		next := ""
+		for i := len(entries) - 1; i >= 0; i-- {
+			e := entries[i]
+			next = "(" + strings.Join([]string{e.af, e.off, e.ln, e.info, next}, ";") + ")"
+		}
+		return [][]string{{next}}
+	},
+	args: greNoCMD,
+}
+
+func greUint(v string) uint64 {
+	n, err := strconv.ParseUint(normalize(v), 10, 32)
+	if err != nil {
+		return 1 << 40 // shows as a mismatch
+	}
+	return n
+}
+
+// grePublic are captures with GRE: plain IP in GRE, keys, GRE in GRE
+// behind Cisco MetaData, NHRP, ERSPAN type I and II (sequence numbers),
+// PPTP (enhanced GRE, version 1), and enhanced GRE with acknowledgments
+// over IPv6 carrying PPP and IPv4.
+var grePublic = []string{
+	"public/arkime/gre-sample.pcap",
+	"public/tcpdump/various_gre.pcap",
+	"public/tcpdump/nhrp.pcapng",
+	"public/arkime/gre-erspan.pcap",
+	"public/arkime/gre-erspan-vxlan.pcap",
+	"public/tcpdump/erspan-type-ii-2.pcap",
+	"public/zeek/traces/erspanII.pcap",
+	"public/suricata-verify/decode-erspan-typeI-02/input.pcap",
+	"public/tcpdump/pptp.pcap",
+	"public/ndpi/gre.pcapng",
+	"public/arkime/6-4-gre-ppp-udp-4-dns.pcap",
+}
+
+func TestGREAgainstTsharkPublic(t *testing.T) {
+	t.Parallel()
+	var pcaps []string
+	for _, p := range grePublic {
+		pcaps = append(pcaps, testutil.Shared(t, p))
+	}
+	compareWithTshark(t, greCase, pcaps...)
+	compareDerivedWithTshark(t, greKeyFlagsCase, pcaps...)
+	compareDerivedWithTshark(t, greRoutingCase, pcaps...)
+	compareFirstIPWithTshark(t, "GRE", "gre", pcaps...)
+}
+
+func FuzzGRE(f *testing.F) { fuzzLayer(f, layers.LayerTypeGRE, greSamples(f)...) }
+
+// greSamples are GRE headers with what the public captures lack, each
+// followed by an IPv4 packet (or PPP with IPv4): the checksum and routing
+// fields (RFC 1701, with source route entries), the strict source route
+// flag and recursion control, reserved flag bits (including the
+// acknowledgment bit of version 0, reserved there), keys and sequence
+// numbers above 2^31, enhanced GRE with an acknowledgment only. The last
+// one goes over IPv6 in the synthetic capture.
+func greSamples(tb testing.TB) [][]byte {
+	inner := synInner(tb)[14:]
+	ipv4 := synBE16(0x0800)
+	return [][]byte{
+		// C, R, K, S, s, recursion 3: checksum, offset, key, sequence, two
+		// source route entries and the null entry ending them.
+		synJoin([]byte{0xf8 | 3, 0}, ipv4, synBE16(0xbeef), synBE16(4), synBE32(0xdeadbeef), synBE32(0x80000001),
+			synBE16(0x0800), []byte{0, 8}, synBE32(0xc0000201), synBE32(0xc0000202),
+			synBE16(0x0800), []byte{4, 4}, synBE32(0xc0000203),
+			synBE16(0), []byte{0, 0}, inner),
+		// C only: checksum and the reserved offset field.
+		synJoin([]byte{0x80, 0}, ipv4, synBE16(0x1234), synBE16(0), inner),
+		// K, s without R, recursion 7, all of the second byte's flag bits
+		// set in version 0.
+		synJoin([]byte{0x28 | 7, 0xf8}, ipv4, synBE32(0xffffffff), inner),
+		// Version 1 with K and A: payload length 0 and call ID, acknowledgment.
+		synJoin([]byte{0x20, 0x81}, synBE16(0x880b), synBE16(0), synBE16(0xfffe), synBE32(0x87654321)),
+		// Version 1 with K, S and A, carrying PPP (IPv4).
+		synJoin([]byte{0x30, 0x81}, synBE16(0x880b), synBE16(uint16(len(inner)+2)), synBE16(7), synBE32(1), synBE32(0xffffffff),
+			[]byte{0x00, 0x21}, inner),
+		// A key (over IPv6).
+		synJoin([]byte{0x20, 0}, ipv4, synBE32(42), inner),
+	}
+}
+
+func TestGREAgainstTsharkSynthetic(t *testing.T) {
+	t.Parallel()
+	var frames [][]byte
+	samples := greSamples(t)
+	for _, g := range samples[:len(samples)-1] {
+		frames = append(frames, synOver4(t, layers.IPProtocolGRE, g))
+	}
+	frames = append(frames, synOver6(t, layers.IPProtocolGRE, samples[len(samples)-1]))
+	pcap := writeSyntheticPcap(t, frames...)
+	compareWithTshark(t, greCase, pcap)
+	compareDerivedWithTshark(t, greKeyFlagsCase, pcap)
+	compareDerivedWithTshark(t, greRoutingCase, pcap)
+	compareFirstIPWithTshark(t, "GRE", "gre", pcap)
+}

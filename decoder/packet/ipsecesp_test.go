@@ -1,0 +1,122 @@
+package packet_test
+
+import (
+	"bytes"
+	"encoding/xml"
+	"os/exec"
+	"strconv"
+	"testing"
+
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/netcap-go/netcap/internal/testutil"
+)
+
+// ipsecESPCase compares the ESP header. SPI and Seq are int32 in Netcap's
+// schema, so values above 2^31 are negative there.
+//
+// Only ESP directly in IP is compared. ESP in UDP (RFC 3948, port 4500, in
+// nDPI's ipsec_isakmp_esp.pcap and tcpdump's esp_truncated.pcap) is decoded
+// by tshark's port table and not by gopacket's, so it yields UDP records
+// only (checked in the UDP test) and no ESP record; see
+// TestIPSecESPNotInUDP.
+var ipsecESPCase = tsharkCase{
+	typ:    "IPSecESP",
+	filter: "esp && !udp",
+	fields: []tf{
+		{ours: "SPI", tshark: "esp.spi", conv: wrapInt32},
+		{ours: "Seq", tshark: "esp.sequence", conv: wrapInt32},
+		{ours: "SrcIP", tshark: "ip.src,ipv6.src"},
+		{ours: "DstIP", tshark: "ip.dst,ipv6.dst"},
+	},
+}
+
+// The only public capture with ESP in IP: behind AH, both directions.
+func TestIPSecESPAgainstTsharkPublic(t *testing.T) {
+	t.Parallel()
+	pcap := testutil.Shared(t, "public/arkime/ah-esp.pcap")
+	compareWithTshark(t, ipsecESPCase, pcap)
+	compareESPLength(t, pcap)
+}
+
+// compareESPLength checks LenEncrypted, the bytes after SPI and sequence
+// number. tshark has no field for them without keys; its PDML gives the
+// size of the ESP protocol item, which spans the ESP packet (cut at the IP
+// payload's end, as gopacket's IP layers cut it).
+func compareESPLength(t *testing.T, pcap string) {
+	t.Helper()
+	args := []string{"-r", pcap, "-n", "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
+		"-Y", ipsecESPCase.filter, "-T", "pdml"}
+	var stderr bytes.Buffer
+	cmd := exec.Command(testutil.Tshark(t), args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("tshark: %v: %s", err, stderr.String())
+	}
+	var theirs []string
+	var ts string
+	d := xml.NewDecoder(bytes.NewReader(out))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		e, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		attr := map[string]string{}
+		for _, a := range e.Attr {
+			attr[a.Name.Local] = a.Value
+		}
+		switch {
+		case e.Name.Local == "field" && attr["name"] == "frame.time_epoch":
+			ts = epochNanos(attr["show"])
+		case e.Name.Local == "proto" && attr["name"] == "esp":
+			n, err := strconv.Atoi(attr["size"])
+			if err != nil {
+				t.Fatalf("esp size %q", attr["size"])
+			}
+			theirs = append(theirs, ts+"\t"+strconv.Itoa(n-8))
+		}
+	}
+	if len(theirs) == 0 {
+		t.Fatalf("tshark's PDML of %s has no ESP", pcap)
+	}
+	c := tsharkCase{typ: "IPSecESP", fields: []tf{{ours: "LenEncrypted", tshark: "esp size - 8 (PDML)"}}}
+	diffTuples(t, c, pcap, recordTuples(t, decodeCapture(t, pcap), c), theirs)
+}
+
+func FuzzIPSecESP(f *testing.F) { fuzzLayer(f, layers.LayerTypeIPSecESP, espSamples()...) }
+
+// espPacket is an ESP header with n bytes after it.
+func espPacket(spi, seq uint32, n int) []byte {
+	b := synJoin(synBE32(spi), synBE32(seq))
+	for i := range n {
+		b = append(b, byte(i))
+	}
+	return b
+}
+
+// espSamples have what the public capture lacks: SPI and sequence number
+// above 2^31 (negative in the int32 record fields), an empty ESP payload
+// and a long one.
+func espSamples() [][]byte {
+	return [][]byte{
+		espPacket(0xffffffff, 0xfffffff0, 40),
+		espPacket(256, 0x80000001, 0),
+		espPacket(0x01020304, 7, 1000),
+	}
+}
+
+// TestIPSecESPAgainstTsharkSynthetic puts espSamples directly in IPv6 (the
+// first) and IPv4 (without AH).
+func TestIPSecESPAgainstTsharkSynthetic(t *testing.T) {
+	t.Parallel()
+	s := espSamples()
+	pcap := writeSyntheticPcap(t, synOver6(t, layers.IPProtocolESP, s[0]),
+		synOver4(t, layers.IPProtocolESP, s[1]), synOver4(t, layers.IPProtocolESP, s[2]))
+	compareWithTshark(t, ipsecESPCase, pcap)
+	compareESPLength(t, pcap)
+}

@@ -1,0 +1,84 @@
+package packet_test
+
+import (
+	"testing"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/netcap-go/netcap/internal/testutil"
+)
+
+// vxlanCase compares the VXLAN header: the I flag, the VNI and the group
+// policy extension's G, D and A flags and group policy ID.
+var vxlanCase = tsharkCase{
+	typ:    "VXLAN",
+	filter: "vxlan",
+	fields: []tf{
+		{ours: "ValidIDFlag", tshark: "vxlan.flag_i"},
+		{ours: "VNI", tshark: "vxlan.vni"},
+		{ours: "GBPExtension", tshark: "vxlan.flag_g"},
+		{ours: "GBPDontLearn", tshark: "vxlan.flag_d"},
+		{ours: "GBPApplied", tshark: "vxlan.flag_a"},
+		{ours: "GBPGroupPolicyID", tshark: "vxlan.gbp"},
+	},
+}
+
+// vxlanPublic are captures with VXLAN on UDP port 4789, carrying ARP, ICMP,
+// TCP and UDP, behind a VLAN tag, and inside ERSPAN in GRE.
+var vxlanPublic = []string{
+	"public/tcpdump/vxlan.pcap",
+	"public/arkime/vxlan.pcap",
+	"public/zeek/traces/tunnels/vxlan.pcap",
+	"public/ndpi/vxlan.pcap",
+	"public/suricata-verify/vxlan-decoder-01/input.pcap",
+	"public/arkime/gre-erspan-vxlan.pcap",
+}
+
+func TestVXLANAgainstTsharkPublic(t *testing.T) {
+	t.Parallel()
+	var pcaps []string
+	for _, p := range vxlanPublic {
+		pcaps = append(pcaps, testutil.Shared(t, p))
+	}
+	compareWithTshark(t, vxlanCase, pcaps...)
+}
+
+func FuzzVXLAN(f *testing.F) { fuzzLayer(f, layers.LayerTypeVXLAN, vxlanSamples(f)...) }
+
+// vxlanSamples are VXLAN headers with what the public captures lack, each
+// followed by an Ethernet frame: the group policy extension's flags and
+// ID, a clear I flag, the largest VNI, reserved bits set.
+func vxlanSamples(tb testing.TB) [][]byte {
+	vxlan := func(flags0, flags1 byte, gbp uint16, vni uint32) []byte {
+		return synJoin([]byte{flags0, flags1}, synBE16(gbp), synBE32(vni<<8), synInner(tb))
+	}
+	return [][]byte{
+		vxlan(0x88, 0x48, 0x1234, 0xabcdef), // G and I; D and A; policy ID
+		vxlan(0x80, 0x40, 0xffff, 0xffffff), // G only, D only
+		vxlan(0x00, 0x08, 0, 0),             // A only, I clear, VNI 0
+		vxlan(0x08|0x77, 0xb7, 7, 1),        // I and reserved bits
+	}
+}
+
+// TestVXLANAgainstTsharkSynthetic puts vxlanSamples in UDP over IPv4 and
+// IPv6, on the destination port and on the source port.
+func TestVXLANAgainstTsharkSynthetic(t *testing.T) {
+	t.Parallel()
+	s := vxlanSamples(t)
+	udp := func(src, dst int, payload []byte) []gopacket.SerializableLayer {
+		return []gopacket.SerializableLayer{synUDP(src, dst), gopacket.Payload(payload)}
+	}
+	pcap := writeSyntheticPcap(t,
+		serializeFrame(t, append([]gopacket.SerializableLayer{synEth(layers.EthernetTypeIPv4),
+			synIPv4(layers.IPProtocolUDP, "192.0.2.1", "192.0.2.2")}, udp(40000, 4789, s[0])...)...),
+		serializeFrame(t, append([]gopacket.SerializableLayer{synEth(layers.EthernetTypeIPv6),
+			synIPv6(layers.IPProtocolUDP, "2001:db8::1", "2001:db8::2")}, udp(4789, 40001, s[1])...)...),
+		serializeFrame(t, append([]gopacket.SerializableLayer{synEth(layers.EthernetTypeIPv4),
+			synIPv4(layers.IPProtocolUDP, "192.0.2.1", "192.0.2.2")}, udp(40002, 4789, s[2])...)...),
+		serializeFrame(t, append([]gopacket.SerializableLayer{synEth(layers.EthernetTypeIPv4),
+			synIPv4(layers.IPProtocolUDP, "192.0.2.1", "192.0.2.2")}, udp(40003, 4789, s[3])...)...),
+	)
+	compareWithTshark(t, vxlanCase, pcap)
+	compareWithTshark(t, udpCase, pcap)
+}

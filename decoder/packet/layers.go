@@ -86,6 +86,9 @@ func (i *igmpLayer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) err
 		if err := i.v3.DecodeFromBytes(data, df); err != nil {
 			return err
 		}
+		// gopacket keeps neither the message bytes nor, for v3, the
+		// version: the IGMP decoder reads the raw time codes from Contents.
+		i.v3.Version, i.v3.Contents = 3, data
 		i.current, i.payload = &i.v3, i.v3.Payload
 		return nil
 	}
@@ -100,6 +103,7 @@ func (i *igmpLayer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) err
 	default:
 		i.v12.Version = 2
 	}
+	i.v12.Contents = data
 	i.current, i.payload = &i.v12, i.v12.Payload
 	return nil
 }

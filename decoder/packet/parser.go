@@ -277,7 +277,11 @@ func (p *Parser) walk(data []byte, lt gopacket.LayerType) {
 			p.used = append(p.used, s)
 		}
 		s.used++
-		if err := l.DecodeFromBytes(data, p); err != nil {
+		err := l.DecodeFromBytes(data, p)
+		if err == nil {
+			err = checkVersion(l)
+		}
+		if err != nil {
 			s.errors++
 			p.sample(s.name, err.Error())
 			return
@@ -294,6 +298,23 @@ func (p *Parser) walk(data []byte, lt gopacket.LayerType) {
 		}
 		lt, data = p.next(l)
 	}
+}
+
+// checkVersion rejects an IP header whose version field does not match its
+// EtherType or protocol number: gopacket decodes it anyway, tshark (and any
+// host) does not.
+func checkVersion(l gopacket.DecodingLayer) error {
+	switch x := l.(type) {
+	case *layers.IPv4:
+		if x.Version != 4 {
+			return fmt.Errorf("IPv4 header with version %d", x.Version)
+		}
+	case *layers.IPv6:
+		if x.Version != 6 {
+			return fmt.Errorf("IPv6 header with version %d", x.Version)
+		}
+	}
+	return nil
 }
 
 // ethernetTypeRARP is Reverse ARP (RFC 903), which has ARP's layout; gopacket

@@ -37,11 +37,7 @@ var arpCase = tsharkCase{
 }
 
 func TestARPAgainstTshark(t *testing.T) {
-	compareWithTshark(t, arpCase,
-		l2Synthetic(t, layers.LinkTypeEthernet),
-		l2Synthetic(t, layers.LinkTypeLinuxSLL),
-		l2Synthetic(t, layers.LinkTypeLinuxSLL2),
-	)
+	compareWithTshark(t, arpCase, linkLayerCaptures(t)...)
 }
 
 func TestARPAgainstTsharkPublic(t *testing.T) {
@@ -73,12 +69,4 @@ func TestARPAgainstTsharkPublic(t *testing.T) {
 	compareWithTshark(t, arpCase, testutil.Shared(t, "public/zeek/traces/arp-who-has-radiotap.pcap"))
 }
 
-func FuzzARP(f *testing.F) {
-	var seeds [][]byte
-	for _, p := range l2Payloads() {
-		if p.typ == 0x0806 {
-			seeds = append(seeds, p.payload)
-		}
-	}
-	fuzzLayer(f, layers.LayerTypeARP, seeds...)
-}
+func FuzzARP(f *testing.F) { fuzzLayer(f, layers.LayerTypeARP, linkLayerPayloadsOf(0x0806)...) }

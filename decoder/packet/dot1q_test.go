@@ -28,11 +28,7 @@ var dot1qCase = tsharkCase{
 }
 
 func TestDot1QAgainstTshark(t *testing.T) {
-	compareWithTshark(t, dot1qCase,
-		l2Synthetic(t, layers.LinkTypeEthernet),
-		l2Synthetic(t, layers.LinkTypeLinuxSLL),
-		l2Synthetic(t, layers.LinkTypeLinuxSLL2),
-	)
+	compareWithTshark(t, dot1qCase, linkLayerCaptures(t)...)
 }
 
 func TestDot1QAgainstTsharkPublic(t *testing.T) {
@@ -58,11 +54,5 @@ func TestDot1QAgainstTsharkPublic(t *testing.T) {
 }
 
 func FuzzDot1Q(f *testing.F) {
-	var seeds [][]byte
-	for _, p := range l2Payloads() {
-		if p.typ == 0x8100 || p.typ == 0x88a8 {
-			seeds = append(seeds, p.payload)
-		}
-	}
-	fuzzLayer(f, layers.LayerTypeDot1Q, seeds...)
+	fuzzLayer(f, layers.LayerTypeDot1Q, linkLayerPayloadsOf(0x8100, 0x88a8)...)
 }

@@ -2,13 +2,12 @@ package packet_test
 
 import (
 	"bytes"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-
-	"github.com/netcap-go/netcap/internal/testutil"
 )
 
 // geneveCase compares the Geneve header. OptionsLength is in bytes in the
@@ -36,21 +35,22 @@ var geneveCase = tsharkCase{
 // record). tshark's option flags are the 3 bits shifted down, as in the
 // record. The options here are of unknown classes, whose data tshark writes
 // as geneve.option.unknown.data.
-var geneveOptionsCase = tsharkDerivedCase{
+var geneveOptionsCase = derivedCase{
 	typ:    "Geneve",
 	filter: "geneve",
 	ours:   []string{"VNI", "Options"},
 	tshark: []string{"geneve.vni", "geneve.option.class", "geneve.option.type", "geneve.option.flags", "geneve.option.length", "geneve.option.unknown.data"},
-	derive: func(raw []string) [][]string {
-		class, typ, flags := splitOccurrences(raw[1]), splitOccurrences(raw[2]), splitOccurrences(raw[3])
-		lens, data := splitOccurrences(raw[4]), splitOccurrences(raw[5])
+	rows: func(f tsharkFrame) [][]string {
+		class, typ, flags := f.all("geneve.option.class"), f.all("geneve.option.type"), f.all("geneve.option.flags")
+		lens, data := f.all("geneve.option.length"), f.all("geneve.option.unknown.data")
 		if len(lens) > 0 {
 			lens = lens[1:] // the header's total
 		}
+		vni := strings.Join(f.all("geneve.vni"), "|")
 		var opts []string
 		for i := range class {
 			if i >= len(typ) || i >= len(flags) || i >= len(lens) || i >= len(data) {
-				return [][]string{{raw[0], "cannot align options " + strings.Join(raw[1:], " ")}}
+				return [][]string{{vni, fmt.Sprint("cannot align options ", f.vals)}}
 			}
 			// tshark writes "<MISSING>" for the data of an option that
 			// has none.
@@ -58,7 +58,7 @@ var geneveOptionsCase = tsharkDerivedCase{
 			opts = append(opts, "("+strings.Join([]string{normalize(class[i]), normalize(typ[i]),
 				normalize(flags[i]), lens[i], d}, ";")+")")
 		}
-		return [][]string{{raw[0], strings.Join(opts, "|")}}
+		return [][]string{{vni, strings.Join(opts, "|")}}
 	},
 }
 
@@ -72,12 +72,9 @@ var genevePublic = []string{
 
 func TestGeneveAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
-	var pcaps []string
-	for _, p := range genevePublic {
-		pcaps = append(pcaps, testutil.Shared(t, p))
-	}
+	pcaps := sharedCaptures(t, genevePublic...)
 	compareWithTshark(t, geneveCase, pcaps...)
-	compareDerivedWithTshark(t, geneveOptionsCase, pcaps...)
+	compareDerived(t, geneveOptionsCase, pcaps...)
 }
 
 func FuzzGeneve(f *testing.F) { fuzzLayer(f, layers.LayerTypeGeneve, geneveSamples(f)...) }
@@ -106,17 +103,17 @@ func geneveHeader(flags byte, proto uint16, vni uint32, opts []byte, payload []b
 // directly (protocol 0x0800).
 func geneveSamples(tb testing.TB) [][]byte {
 	long := bytes.Repeat([]byte{0xab}, 124)
-	inner := synInner(tb)
+	inner := innerFrame(tb)
 	return [][]byte{
 		// OAM and critical flags, two options (one with flags, one empty).
 		geneveHeader(0xc0, 0x6558, 0x123456,
-			synJoin(geneveOpt(0x0104, 0x83, 5, []byte("12345678")), geneveOpt(0xfff0, 0x01, 0, nil)), inner),
+			slices.Concat(geneveOpt(0x0104, 0x83, 5, []byte("12345678")), geneveOpt(0xfff0, 0x01, 0, nil)), inner),
 		// 252 bytes of options: 128 + 124.
 		geneveHeader(0x00, 0x6558, 1,
-			synJoin(geneveOpt(0x0104, 0x01, 0, long), geneveOpt(0x0104, 0x02, 7, long[:120])), inner),
+			slices.Concat(geneveOpt(0x0104, 0x01, 0, long), geneveOpt(0x0104, 0x02, 7, long[:120])), inner),
 		// 252 bytes of options: 128 + 120 + 4, the last one past byte 255.
 		geneveHeader(0x00, 0x6558, 2,
-			synJoin(geneveOpt(0x0104, 0x01, 0, long), geneveOpt(0x0104, 0x02, 0, long[:116]), geneveOpt(0x0104, 0x03, 1, nil)), inner),
+			slices.Concat(geneveOpt(0x0104, 0x01, 0, long), geneveOpt(0x0104, 0x02, 0, long[:116]), geneveOpt(0x0104, 0x03, 1, nil)), inner),
 		// OAM flag only, IPv4 directly inside, no options.
 		geneveHeader(0x80, 0x0800, 0xffffff, nil, inner[14:]),
 	}
@@ -128,16 +125,13 @@ func TestGeneveAgainstTsharkSynthetic(t *testing.T) {
 	t.Parallel()
 	var frames [][]byte
 	s := geneveSamples(t)
-	for i, g := range s {
-		ip := []gopacket.SerializableLayer{synEth(layers.EthernetTypeIPv4), synIPv4(layers.IPProtocolUDP, "192.0.2.1", "192.0.2.2")}
-		if i == len(s)-1 {
-			ip = []gopacket.SerializableLayer{synEth(layers.EthernetTypeIPv6), synIPv6(layers.IPProtocolUDP, "2001:db8::1", "2001:db8::2")}
-		}
-		frames = append(frames, serializeFrame(t, append(ip, synUDP(40000+i, 6081), gopacket.Payload(g))...))
+	for i, g := range s[:len(s)-1] {
+		frames = append(frames, udpOverIPv4(t, 40000+i, 6081, g))
 	}
-	pcap := writeSyntheticPcap(t, frames...)
+	frames = append(frames, udpOverIPv6(t, 40000+len(s)-1, 6081, s[len(s)-1]))
+	pcap := writePcap(t, layers.LinkTypeEthernet, frames...)
 	compareWithTshark(t, geneveCase, pcap)
-	compareDerivedWithTshark(t, geneveOptionsCase, pcap)
+	compareDerived(t, geneveOptionsCase, pcap)
 	// The layers inside start after the options.
 	compareWithTshark(t, udpCase, pcap)
 }

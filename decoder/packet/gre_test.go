@@ -1,13 +1,13 @@
 package packet_test
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
-
-	"github.com/netcap-go/netcap/internal/testutil"
 )
 
 // greNoCMD makes tshark stop at Cisco MetaData (GRE protocol 0x8909), as
@@ -47,15 +47,15 @@ var greCase = tsharkCase{
 //   - Flags: gopacket's 5 bits after the recursion control; tshark calls
 //     them reserved in version 0, and in version 1 their first bit is the
 //     acknowledgment flag and the other 4 are reserved.
-var greKeyFlagsCase = tsharkDerivedCase{
+var greKeyFlagsCase = derivedCase{
 	typ:    "GRE",
 	filter: "gre",
 	ours:   []string{"Version", "Key", "Flags"},
 	tshark: []string{"gre.flags.version", "gre.key", "gre.key.payload_length", "gre.key.call_id", "gre.flags.reserved", "gre.flags.ack"},
-	derive: func(raw []string) [][]string {
-		vers := splitOccurrences(raw[0])
-		keys, lens, calls := splitOccurrences(raw[1]), splitOccurrences(raw[2]), splitOccurrences(raw[3])
-		reserved, acks := splitOccurrences(raw[4]), splitOccurrences(raw[5])
+	rows: func(f tsharkFrame) [][]string {
+		vers := f.all("gre.flags.version")
+		keys, lens, calls := f.all("gre.key"), f.all("gre.key.payload_length"), f.all("gre.key.call_id")
+		reserved, acks := f.all("gre.flags.reserved"), f.all("gre.flags.ack")
 		var out [][]string
 		for i, v := range vers {
 			key, flags := "0", "?"
@@ -66,7 +66,7 @@ var greKeyFlagsCase = tsharkDerivedCase{
 				key = keys[i]
 			case v == "0" && len(keys) == 0:
 			default:
-				key = "cannot align " + raw[1]
+				key = "cannot align " + strings.Join(keys, "|")
 			}
 			if i < len(reserved) {
 				n := greUint(reserved[i])
@@ -86,15 +86,15 @@ var greKeyFlagsCase = tsharkDerivedCase{
 // the record's nested (AddressFamily;SREOffset;SRELength;Information;Next).
 // gopacket ends the list at the null entry (address family 0, length 0)
 // and leaves it out; tshark shows it as an entry of its own.
-var greRoutingCase = tsharkDerivedCase{
+var greRoutingCase = derivedCase{
 	typ:    "GRE",
 	filter: "gre",
 	ours:   []string{"Routing"},
 	tshark: []string{"gre.flags.version", "gre.routing.address_family", "gre.routing.sre_offset", "gre.routing.src_length", "gre.routing.information"},
-	derive: func(raw []string) [][]string {
-		n := len(splitOccurrences(raw[0]))
-		af, off, ln := splitOccurrences(raw[1]), splitOccurrences(raw[2]), splitOccurrences(raw[3])
-		info := splitOccurrences(raw[4])
+	rows: func(f tsharkFrame) [][]string {
+		n := len(f.all("gre.flags.version"))
+		af, off, ln := f.all("gre.routing.address_family"), f.all("gre.routing.sre_offset"), f.all("gre.routing.src_length")
+		info := f.all("gre.routing.information")
 		if len(af) == 0 { // no routing in any GRE header
 			out := make([][]string, n)
 			for i := range out {
@@ -103,7 +103,7 @@ var greRoutingCase = tsharkDerivedCase{
 			return out
 		}
 		if n != 1 || len(off) != len(af) || len(ln) != len(af) {
-			return [][]string{{"cannot align " + strings.Join(raw, " ")}}
+			return [][]string{{fmt.Sprint("cannot align ", f.vals)}}
 		}
 		type sre struct{ af, off, ln, info string }
 		var entries []sre
@@ -114,7 +114,7 @@ var greRoutingCase = tsharkDerivedCase{
 			}
 			if e.ln != "0" {
 				if len(info) == 0 {
-					return [][]string{{"cannot align " + strings.Join(raw, " ")}}
+					return [][]string{{fmt.Sprint("cannot align ", f.vals)}}
 				}
 				e.info, info = info[0], info[1:]
 			}
@@ -158,14 +158,11 @@ var grePublic = []string{
 
 func TestGREAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
-	var pcaps []string
-	for _, p := range grePublic {
-		pcaps = append(pcaps, testutil.Shared(t, p))
-	}
+	pcaps := sharedCaptures(t, grePublic...)
 	compareWithTshark(t, greCase, pcaps...)
-	compareDerivedWithTshark(t, greKeyFlagsCase, pcaps...)
-	compareDerivedWithTshark(t, greRoutingCase, pcaps...)
-	compareFirstIPWithTshark(t, "GRE", "gre", pcaps...)
+	compareDerived(t, greKeyFlagsCase, pcaps...)
+	compareDerived(t, greRoutingCase, pcaps...)
+	compareContextAddrs(t, "GRE", "gre", pcaps...)
 }
 
 func FuzzGRE(f *testing.F) { fuzzLayer(f, layers.LayerTypeGRE, greSamples(f)...) }
@@ -178,27 +175,27 @@ func FuzzGRE(f *testing.F) { fuzzLayer(f, layers.LayerTypeGRE, greSamples(f)...)
 // numbers above 2^31, enhanced GRE with an acknowledgment only. The last
 // one goes over IPv6 in the synthetic capture.
 func greSamples(tb testing.TB) [][]byte {
-	inner := synInner(tb)[14:]
-	ipv4 := synBE16(0x0800)
+	inner := innerFrame(tb)[14:]
+	ipv4 := be16(0x0800)
 	return [][]byte{
 		// C, R, K, S, s, recursion 3: checksum, offset, key, sequence, two
 		// source route entries and the null entry ending them.
-		synJoin([]byte{0xf8 | 3, 0}, ipv4, synBE16(0xbeef), synBE16(4), synBE32(0xdeadbeef), synBE32(0x80000001),
-			synBE16(0x0800), []byte{0, 8}, synBE32(0xc0000201), synBE32(0xc0000202),
-			synBE16(0x0800), []byte{4, 4}, synBE32(0xc0000203),
-			synBE16(0), []byte{0, 0}, inner),
+		slices.Concat([]byte{0xf8 | 3, 0}, ipv4, be16(0xbeef), be16(4), be32(0xdeadbeef), be32(0x80000001),
+			be16(0x0800), []byte{0, 8}, be32(0xc0000201), be32(0xc0000202),
+			be16(0x0800), []byte{4, 4}, be32(0xc0000203),
+			be16(0), []byte{0, 0}, inner),
 		// C only: checksum and the reserved offset field.
-		synJoin([]byte{0x80, 0}, ipv4, synBE16(0x1234), synBE16(0), inner),
+		slices.Concat([]byte{0x80, 0}, ipv4, be16(0x1234), be16(0), inner),
 		// K, s without R, recursion 7, all of the second byte's flag bits
 		// set in version 0.
-		synJoin([]byte{0x28 | 7, 0xf8}, ipv4, synBE32(0xffffffff), inner),
+		slices.Concat([]byte{0x28 | 7, 0xf8}, ipv4, be32(0xffffffff), inner),
 		// Version 1 with K and A: payload length 0 and call ID, acknowledgment.
-		synJoin([]byte{0x20, 0x81}, synBE16(0x880b), synBE16(0), synBE16(0xfffe), synBE32(0x87654321)),
+		slices.Concat([]byte{0x20, 0x81}, be16(0x880b), be16(0), be16(0xfffe), be32(0x87654321)),
 		// Version 1 with K, S and A, carrying PPP (IPv4).
-		synJoin([]byte{0x30, 0x81}, synBE16(0x880b), synBE16(uint16(len(inner)+2)), synBE16(7), synBE32(1), synBE32(0xffffffff),
+		slices.Concat([]byte{0x30, 0x81}, be16(0x880b), be16(uint16(len(inner)+2)), be16(7), be32(1), be32(0xffffffff),
 			[]byte{0x00, 0x21}, inner),
 		// A key (over IPv6).
-		synJoin([]byte{0x20, 0}, ipv4, synBE32(42), inner),
+		slices.Concat([]byte{0x20, 0}, ipv4, be32(42), inner),
 	}
 }
 
@@ -207,12 +204,12 @@ func TestGREAgainstTsharkSynthetic(t *testing.T) {
 	var frames [][]byte
 	samples := greSamples(t)
 	for _, g := range samples[:len(samples)-1] {
-		frames = append(frames, synOver4(t, layers.IPProtocolGRE, g))
+		frames = append(frames, overIPv4(t, layers.IPProtocolGRE, g))
 	}
-	frames = append(frames, synOver6(t, layers.IPProtocolGRE, samples[len(samples)-1]))
-	pcap := writeSyntheticPcap(t, frames...)
+	frames = append(frames, overIPv6(t, layers.IPProtocolGRE, samples[len(samples)-1]))
+	pcap := writePcap(t, layers.LinkTypeEthernet, frames...)
 	compareWithTshark(t, greCase, pcap)
-	compareDerivedWithTshark(t, greKeyFlagsCase, pcap)
-	compareDerivedWithTshark(t, greRoutingCase, pcap)
-	compareFirstIPWithTshark(t, "GRE", "gre", pcap)
+	compareDerived(t, greKeyFlagsCase, pcap)
+	compareDerived(t, greRoutingCase, pcap)
+	compareContextAddrs(t, "GRE", "gre", pcap)
 }

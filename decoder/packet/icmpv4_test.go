@@ -2,8 +2,8 @@ package packet_test
 
 import (
 	"encoding/hex"
+	"net"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
@@ -27,13 +27,13 @@ import (
 // and time exceeded, the pointer for parameter problems, the gateway
 // address for redirects. The expected Id and Seq are that word
 // as tshark shows it; types where it shows none of these fail the test.
-var icmpv4Case = l3Case{
+var icmpv4Case = derivedCase{
 	typ:    "ICMPv4",
 	filter: "icmp",
 	tshark: []string{"icmp.type", "icmp.code", "icmp.checksum", "icmp.ident", "icmp.seq",
 		"icmp.unused", "icmp.length", "icmp.mtu", "icmp.pointer", "icmp.redir_gw", "ip.src", "ip.dst"},
 	ours: []string{"TypeCode", "Checksum", "Id", "Seq", "SrcIP", "DstIP"},
-	rows: func(f l3Frame) [][]string {
+	rows: func(f tsharkFrame) [][]string {
 		if f.count("icmp") == 0 {
 			return nil
 		}
@@ -50,7 +50,7 @@ var icmpv4Case = l3Case{
 
 // icmpv4Word returns the second word of the first ICMP header of f, split
 // into its 16-bit halves, from the tshark fields that show it for type typ.
-func icmpv4Word(f l3Frame, typ int) (string, string) {
+func icmpv4Word(f tsharkFrame, typ int) (string, string) {
 	halves := func(b []byte) (string, string) {
 		if len(b) != 4 {
 			return "bad word " + hex.EncodeToString(b), ""
@@ -88,29 +88,16 @@ func icmpv4Word(f l3Frame, typ int) (string, string) {
 		}
 		return halves(append([]byte{byte(ptr)}, unused...))
 	case 5: // redirect
-		gw := parseIPv4(f.at("icmp.redir_gw", 0))
-		return halves(gw)
+		return halves(net.ParseIP(f.at("icmp.redir_gw", 0)).To4())
 	}
 	return "no tshark field for the second word of type " + strconv.Itoa(typ), ""
-}
-
-func parseIPv4(s string) []byte {
-	var b []byte
-	for _, part := range strings.Split(s, ".") {
-		n, err := strconv.Atoi(part)
-		if err != nil || n > 255 {
-			return nil
-		}
-		b = append(b, byte(n))
-	}
-	return b
 }
 
 func TestICMPv4AgainstTshark(t *testing.T) {
 	t.Parallel()
 	// Echo requests and replies, and a port unreachable quoting IPv4+UDP;
 	// icmp-sll2.pcap has a Linux SLL2 link layer.
-	compareL3(t, icmpv4Case, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"),
+	compareDerived(t, icmpv4Case, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"),
 		testutil.Testdata(t, "icmp-sll2.pcap"))
 }
 
@@ -119,7 +106,7 @@ func TestICMPv4AgainstTsharkPublic(t *testing.T) {
 	// Echo (also in GRE, MPLS, VXLAN, Geneve, 802.1Q and QinQ), port,
 	// host and communication-prohibited unreachables, fragmentation needed
 	// with a next-hop MTU, time exceeded (quoting UDP), in tunnels too.
-	compareL3(t, icmpv4Case,
+	compareDerived(t, icmpv4Case,
 		testutil.Shared(t, "public/community-id/pcaps/icmp.pcap"),
 		testutil.Shared(t, "public/zeek/traces/icmp/icmp-ping.pcap"),
 		testutil.Shared(t, "public/zeek/traces/icmp/icmp-destunreach-udp.pcap"),
@@ -142,16 +129,18 @@ func TestICMPv4AgainstTsharkPublic(t *testing.T) {
 // problem, and a time exceeded with an RFC 4884 length.
 func TestICMPv4SynthAgainstTshark(t *testing.T) {
 	t.Parallel()
-	dst := [4]byte{198, 51, 100, 1}
+	frame := func(msg []byte) []byte {
+		return ipv4Frame(t, layers.IPProtocolICMPv4, "198.51.100.1", withChecksum(msg))
+	}
 	quoted := mustHex("450000380001000040110000c0000201c6336401" + "d4310035002400000000") // IPv4 + UDP
 	padded := append(append([]byte(nil), quoted...), make([]byte, 128-len(quoted))...)
-	compareL3(t, icmpv4Case, l3SynthCapture(t,
-		l3IPv4Frame(1, dst, l3WithChecksum(append(mustHex("05010000c00002fe"), quoted...))),
-		l3IPv4Frame(1, dst, l3WithChecksum(mustHex("0d0000004d2200070000000100000000"+"00000000"))),
-		l3IPv4Frame(1, dst, l3WithChecksum(mustHex("0e0000004d220007000000010000000200000003"))),
-		l3IPv4Frame(1, dst, l3WithChecksum(mustHex("1100000012340001ffffff00"))),
-		l3IPv4Frame(1, dst, l3WithChecksum(append(mustHex("0c00000014000000"), quoted...))),
-		l3IPv4Frame(1, dst, l3WithChecksum(append(mustHex("0b00000000110000"), padded...))),
+	compareDerived(t, icmpv4Case, writePcap(t, layers.LinkTypeEthernet,
+		frame(append(mustHex("05010000c00002fe"), quoted...)),
+		frame(mustHex("0d0000004d2200070000000100000000"+"00000000")),
+		frame(mustHex("0e0000004d220007000000010000000200000003")),
+		frame(mustHex("1100000012340001ffffff00")),
+		frame(append(mustHex("0c00000014000000"), quoted...)),
+		frame(append(mustHex("0b00000000110000"), padded...)),
 	))
 }
 
@@ -160,12 +149,12 @@ func TestICMPv4SynthAgainstTshark(t *testing.T) {
 // is 8 bits, followed by a flags byte, and gopacket's Seq holds both.
 func TestICMPv4ExtendedEchoAgainstTshark(t *testing.T) {
 	t.Parallel()
-	c := l3Case{
+	c := derivedCase{
 		typ:    "ICMPv4",
 		filter: "icmp",
 		tshark: []string{"icmp.type", "icmp.code", "icmp.checksum", "icmp.ident", "ip.src", "ip.dst"},
 		ours:   []string{"TypeCode", "Checksum", "Id", "SrcIP", "DstIP"},
-		rows: func(f l3Frame) [][]string {
+		rows: func(f tsharkFrame) [][]string {
 			typ, _ := strconv.Atoi(f.at("icmp.type", 0))
 			code, _ := strconv.Atoi(f.at("icmp.code", 0))
 			if typ != 42 && typ != 43 {
@@ -175,7 +164,7 @@ func TestICMPv4ExtendedEchoAgainstTshark(t *testing.T) {
 				f.at("ip.src", 0), f.at("ip.dst", 0)}}
 		},
 	}
-	compareL3(t, c, testutil.Shared(t, "public/tcpdump/icmp-rfc8335.pcap"))
+	compareDerived(t, c, testutil.Shared(t, "public/tcpdump/icmp-rfc8335.pcap"))
 }
 
 func FuzzICMPv4(f *testing.F) { fuzzLayer(f, layers.LayerTypeICMPv4) }

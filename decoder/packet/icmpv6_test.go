@@ -23,7 +23,7 @@ import (
 // fragment header only in an atomic fragment (offset 0, no more fragments).
 // Later ICMPv6 messages are inside the packet an ICMPv6 error quotes, which
 // gopacket does not decode either.
-func icmpv6Decoded(f l3Frame) bool {
+func icmpv6Decoded(f tsharkFrame) bool {
 	i := slices.Index(f.protocols, "icmpv6")
 	if i < 0 {
 		return false
@@ -38,17 +38,17 @@ func icmpv6Decoded(f l3Frame) bool {
 }
 
 // icmpv6Fields are the tshark fields icmpv6Decoded and contextAddrs read.
-var icmpv6Fields = []string{"ipv6.fraghdr.more", "ipv6.fraghdr.offset", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst"}
+var icmpv6Fields = append([]string{"ipv6.fraghdr.more", "ipv6.fraghdr.offset"}, contextAddrFields...)
 
 // icmpv6Case compares TypeCode (type<<8|code: tshark has the two apart),
 // the checksum and the packet's addresses: those of its first IP header,
 // IPv4 for ICMPv6 in 6in4 tunnels.
-var icmpv6Case = l3Case{
+var icmpv6Case = derivedCase{
 	typ:    "ICMPv6",
 	filter: "icmpv6",
 	tshark: append([]string{"icmpv6.type", "icmpv6.code", "icmpv6.checksum"}, icmpv6Fields...),
 	ours:   []string{"TypeCode", "Checksum", "SrcIP", "DstIP"},
-	rows: func(f l3Frame) [][]string {
+	rows: func(f tsharkFrame) [][]string {
 		if !icmpv6Decoded(f) {
 			return nil
 		}
@@ -64,7 +64,7 @@ var icmpv6Case = l3Case{
 
 func TestICMPv6AgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareL3(t, icmpv6Case, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"))
+	compareDerived(t, icmpv6Case, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"))
 }
 
 func TestICMPv6AgainstTsharkPublic(t *testing.T) {
@@ -75,7 +75,7 @@ func TestICMPv6AgainstTsharkPublic(t *testing.T) {
 	// and hop-by-hop headers, in a jumbogram, and denial6-6's 39812 MLD
 	// queries in first fragments (not decoded, see icmpv6Decoded) and
 	// parameter problems quoting them.
-	compareL3(t, icmpv6Case,
+	compareDerived(t, icmpv6Case,
 		testutil.Shared(t, "public/community-id/pcaps/icmp6.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/v6.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/dhcpv6.pcap"),
@@ -132,7 +132,7 @@ func ndpOptionsOurs(opts []*types.ICMPv6Option) string {
 
 // ndpOptionsTshark renders the options tshark shows in a frame whose
 // first ICMPv6 message is the neighbour discovery message.
-func ndpOptionsTshark(f l3Frame) string {
+func ndpOptionsTshark(f tsharkFrame) string {
 	var out []string
 	next := map[string]int{} // next value of each per-option field
 	take := func(field string) string {
@@ -168,15 +168,15 @@ func ndpOptionsTshark(f l3Frame) string {
 // whose first, decoded ICMPv6 message has type typ yield one record with
 // the values of rest (the message's own fields, in the order of ours) and
 // its options; ours ends with SrcIP, DstIP, Options.
-func ndpCase(typ, icmpType string, ours []string, tshark []string, rest func(f l3Frame) []string,
-	oursRow func(m proto.Message) []string) l3Case {
-	return l3Case{
+func ndpCase(typ, icmpType string, ours []string, tshark []string, rest func(f tsharkFrame) []string,
+	oursRow func(m proto.Message) []string) derivedCase {
+	return derivedCase{
 		typ:     typ,
 		filter:  "icmpv6",
 		tshark:  append(append(append([]string{"icmpv6.type"}, icmpv6Fields...), ndpOptionFields...), tshark...),
 		ours:    append(ours, "SrcIP", "DstIP", "Options"),
 		oursRow: oursRow,
-		rows: func(f l3Frame) [][]string {
+		rows: func(f tsharkFrame) [][]string {
 			if !icmpv6Decoded(f) || f.at("icmpv6.type", 0) != icmpType {
 				return nil
 			}

@@ -13,12 +13,12 @@ import (
 // IPv4 for echoes in 6in4 tunnels). The frames yield a record when their
 // first ICMPv6 message is a decoded echo: tshark also dissects echoes
 // quoted by ICMPv6 errors, gopacket (like Netcap) does not.
-var icmpv6EchoCase = l3Case{
+var icmpv6EchoCase = derivedCase{
 	typ:    "ICMPv6Echo",
 	filter: "icmpv6",
 	tshark: append([]string{"icmpv6.type", "icmpv6.echo.identifier", "icmpv6.echo.sequence_number"}, icmpv6Fields...),
 	ours:   []string{"Identifier", "SeqNumber", "SrcIP", "DstIP"},
-	rows: func(f l3Frame) [][]string {
+	rows: func(f tsharkFrame) [][]string {
 		if typ := f.at("icmpv6.type", 0); !icmpv6Decoded(f) || typ != "128" && typ != "129" {
 			return nil
 		}
@@ -29,7 +29,7 @@ var icmpv6EchoCase = l3Case{
 
 func TestICMPv6EchoAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareL3(t, icmpv6EchoCase, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"))
+	compareDerived(t, icmpv6EchoCase, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"))
 }
 
 func TestICMPv6EchoAgainstTsharkPublic(t *testing.T) {
@@ -37,7 +37,7 @@ func TestICMPv6EchoAgainstTsharkPublic(t *testing.T) {
 	// Echoes also in 6in4 tunnels, behind a routing header, in a jumbogram,
 	// with a Linux SLL2 link layer, and quoted by destination unreachable
 	// and time exceeded messages.
-	compareL3(t, icmpv6EchoCase,
+	compareDerived(t, icmpv6EchoCase,
 		testutil.Shared(t, "public/community-id/pcaps/icmp6.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/v6.pcap"),
 		testutil.Shared(t, "public/ndpi/6in4tunnel.pcap"),

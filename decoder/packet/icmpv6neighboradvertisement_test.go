@@ -20,7 +20,7 @@ import (
 // shifted right by 24.
 var icmpv6NeighborAdvertisementCase = ndpCase("ICMPv6NeighborAdvertisement", "136",
 	[]string{"Flags", "TargetAddress"}, []string{"icmpv6.nd.na.flag", "icmpv6.nd.na.target_address"},
-	func(f l3Frame) []string {
+	func(f tsharkFrame) []string {
 		flags := "bad flags " + f.at("icmpv6.nd.na.flag", 0)
 		if v, err := strconv.ParseUint(normalize(f.at("icmpv6.nd.na.flag", 0)), 10, 32); err == nil {
 			flags = strconv.FormatUint(v>>24, 10)
@@ -36,7 +36,7 @@ func TestICMPv6NeighborAdvertisementAgainstTshark(t *testing.T) {
 	t.Parallel()
 	// Solicited, override and router flags in all combinations seen, with
 	// and without a target link-layer address.
-	compareL3(t, icmpv6NeighborAdvertisementCase,
+	compareDerived(t, icmpv6NeighborAdvertisementCase,
 		testutil.Shared(t, "public/community-id/pcaps/icmp6.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/v6.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/dhcpv6.pcap"),

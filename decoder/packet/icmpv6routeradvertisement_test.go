@@ -19,7 +19,7 @@ var icmpv6RouterAdvertisementCase = ndpCase("ICMPv6RouterAdvertisement", "134",
 	[]string{"HopLimit", "Flags", "RouterLifetime", "ReachableTime", "RetransTimer"},
 	[]string{"icmpv6.nd.ra.cur_hop_limit", "icmpv6.nd.ra.flag", "icmpv6.nd.ra.router_lifetime",
 		"icmpv6.nd.ra.reachable_time", "icmpv6.nd.ra.retrans_timer"},
-	func(f l3Frame) []string {
+	func(f tsharkFrame) []string {
 		return []string{f.at("icmpv6.nd.ra.cur_hop_limit", 0), f.at("icmpv6.nd.ra.flag", 0),
 			f.at("icmpv6.nd.ra.router_lifetime", 0), f.at("icmpv6.nd.ra.reachable_time", 0),
 			f.at("icmpv6.nd.ra.retrans_timer", 0)}
@@ -36,7 +36,7 @@ func TestICMPv6RouterAdvertisementAgainstTshark(t *testing.T) {
 	// Source link-layer address, MTU and prefix information options; one
 	// advertisement with seven option types (RDNSS, DNSSL, advertisement
 	// interval and home agent information among them); one without options.
-	compareL3(t, icmpv6RouterAdvertisementCase,
+	compareDerived(t, icmpv6RouterAdvertisementCase,
 		testutil.Shared(t, "public/community-id/pcaps/icmp6.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/v6.pcap"),
 		testutil.Shared(t, "public/tcpdump/icmpv6.pcap"),

@@ -13,7 +13,7 @@ import (
 // icmpv6RouterSolicitationCase compares the packet's addresses and the
 // options (see ndpOptionsTshark): a router solicitation has no other field.
 var icmpv6RouterSolicitationCase = ndpCase("ICMPv6RouterSolicitation", "133", nil, nil,
-	func(l3Frame) []string { return nil },
+	func(tsharkFrame) []string { return nil },
 	func(m proto.Message) []string {
 		r := m.(*types.ICMPv6RouterSolicitation)
 		return []string{r.SrcIP, r.DstIP, ndpOptionsOurs(r.Options)}
@@ -22,7 +22,7 @@ var icmpv6RouterSolicitationCase = ndpCase("ICMPv6RouterSolicitation", "133", ni
 func TestICMPv6RouterSolicitationAgainstTshark(t *testing.T) {
 	t.Parallel()
 	// With and without a source link-layer address option.
-	compareL3(t, icmpv6RouterSolicitationCase,
+	compareDerived(t, icmpv6RouterSolicitationCase,
 		testutil.Shared(t, "public/community-id/pcaps/icmp6.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/v6.pcap"),
 		testutil.Shared(t, "public/ndpi/android.pcap"),

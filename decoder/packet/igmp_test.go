@@ -23,7 +23,7 @@ import (
 // tshark shows nothing. An IGMPv3 report has no group address of its own:
 // tshark's igmp.maddr values are its group records' multicast addresses,
 // compared with the group records, as are the records' source addresses.
-var igmpCase = l3Case{
+var igmpCase = derivedCase{
 	typ:    "IGMP",
 	filter: "igmp",
 	tshark: []string{"igmp.type", "igmp.version", "igmp.max_resp", "igmp.checksum", "igmp.maddr", "igmp.s", "igmp.qrv",
@@ -45,29 +45,23 @@ var igmpCase = l3Case{
 			strings.Join(r.SourceAddresses, ","), strconv.Itoa(int(r.NumberOfGroupRecords)), strings.Join(grs, "|"),
 			r.SrcIP, r.DstIP}
 	},
-	rows: func(f l3Frame) [][]string {
+	rows: func(f tsharkFrame) [][]string {
 		// frame.protocols names igmp twice for one message ("ip:igmp:igmp");
 		// the captures have no IGMP in tunnels.
 		if f.count("igmp") == 0 {
 			return nil
 		}
-		orZero := func(v string) string {
-			if v == "" {
-				return "0"
-			}
-			return v
-		}
 		typ := normalize(f.at("igmp.type", 0))
 		maxResp := "bad max response time " + f.at("igmp.max_resp", 0)
-		if n, err := strconv.ParseUint(orZero(f.at("igmp.max_resp", 0)), 10, 32); err == nil {
+		if n, err := strconv.ParseUint(zeroWhenAbsent(f.at("igmp.max_resp", 0)), 10, 32); err == nil {
 			maxResp = strconv.FormatUint(n*100_000_000, 10) // tenths of a second
 		}
 		interval := "bad QQIC " + f.at("igmp.qqic", 0)
-		if n, err := strconv.ParseUint(orZero(f.at("igmp.qqic", 0)), 10, 8); err == nil {
+		if n, err := strconv.ParseUint(zeroWhenAbsent(f.at("igmp.qqic", 0)), 10, 8); err == nil {
 			interval = strconv.FormatUint(igmpv3CodeValue(uint8(n))*1_000_000_000, 10) // seconds
 		}
 		row := []string{typ, f.at("igmp.version", 0), maxResp, f.at("igmp.checksum", 0), "",
-			orZero(f.at("igmp.s", 0)), orZero(f.at("igmp.qrv", 0)), interval, "0", "", "0", "",
+			zeroWhenAbsent(f.at("igmp.s", 0)), zeroWhenAbsent(f.at("igmp.qrv", 0)), interval, "0", "", "0", "",
 			f.at("ip.src", 0), f.at("ip.dst", 0)}
 		if typ != "34" { // not a v3 report
 			row[4] = f.at("igmp.maddr", 0)
@@ -77,7 +71,7 @@ var igmpCase = l3Case{
 			}
 			return [][]string{row}
 		}
-		row[10] = orZero(f.at("igmp.num_grp_recs", 0))
+		row[10] = zeroWhenAbsent(f.at("igmp.num_grp_recs", 0))
 		var grs []string
 		src := 0
 		for i, rt := range f.all("igmp.record_type") {
@@ -113,7 +107,7 @@ func TestIGMPAgainstTshark(t *testing.T) {
 	// IGMPv2 queries, reports and leaves; IGMPv3 general and group queries,
 	// with max response codes in the floating-point form (igmpv3-queries)
 	// and with a QQIC; IGMPv3 reports with one to three group records.
-	compareL3(t, igmpCase,
+	compareDerived(t, igmpCase,
 		testutil.Shared(t, "public/tcpdump/IGMP_V2.pcap"),
 		testutil.Shared(t, "public/tcpdump/igmpv3-queries.pcap"),
 		testutil.Shared(t, "public/arkime/igmp.pcap"),
@@ -131,18 +125,18 @@ func TestIGMPAgainstTshark(t *testing.T) {
 // seconds (plain tenths in IGMPv2, not the IGMPv3 form); an IGMPv1 report.
 func TestIGMPSynthAgainstTshark(t *testing.T) {
 	t.Parallel()
-	query := l3WithChecksum(mustHex("119c0000" + "ef010203" + "0b8a0002" + "0a000001" + "0a000002"))
-	report := l3WithChecksum(mustHex("22000000" + "00000003" +
+	query := withChecksum(mustHex("119c0000" + "ef010203" + "0b8a0002" + "0a000001" + "0a000002"))
+	report := withChecksum(mustHex("22000000" + "00000003" +
 		"01000002" + "ef010203" + "0a000001" + "0a000002" +
 		"05010001" + "ef010204" + "0a000003" + "deadbeef" +
 		"02000000" + "ef010205"))
-	v2query := l3WithChecksum(mustHex("11c80000" + "00000000"))
-	v1report := l3WithChecksum(mustHex("12000000" + "ef010206"))
-	compareL3(t, igmpCase, l3SynthCapture(t,
-		l3IPv4Frame(2, [4]byte{224, 0, 0, 1}, query),
-		l3IPv4Frame(2, [4]byte{224, 0, 0, 22}, report),
-		l3IPv4Frame(2, [4]byte{224, 0, 0, 1}, v2query),
-		l3IPv4Frame(2, [4]byte{239, 1, 2, 6}, v1report),
+	v2query := withChecksum(mustHex("11c80000" + "00000000"))
+	v1report := withChecksum(mustHex("12000000" + "ef010206"))
+	compareDerived(t, igmpCase, writePcap(t, layers.LinkTypeEthernet,
+		ipv4Frame(t, layers.IPProtocolIGMP, "224.0.0.1", query),
+		ipv4Frame(t, layers.IPProtocolIGMP, "224.0.0.22", report),
+		ipv4Frame(t, layers.IPProtocolIGMP, "224.0.0.1", v2query),
+		ipv4Frame(t, layers.IPProtocolIGMP, "239.1.2.6", v1report),
 	))
 }
 

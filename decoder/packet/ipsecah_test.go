@@ -1,10 +1,9 @@
 package packet_test
 
 import (
-	"strconv"
+	"slices"
 	"testing"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netcap-go/netcap/internal/testutil"
@@ -26,15 +25,6 @@ var ipsecAHCase = tsharkCase{
 	},
 }
 
-// hexBytesNumber turns tshark's hex bytes into a decimal number.
-func hexBytesNumber(v string) string {
-	n, err := strconv.ParseUint(v, 16, 64)
-	if err != nil {
-		return "not hex " + v
-	}
-	return strconv.FormatUint(n, 10)
-}
-
 // The only public capture with AH: AH in IPv4, then ESP, both directions.
 func TestIPSecAHAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
@@ -46,7 +36,7 @@ func FuzzIPSecAH(f *testing.F) { fuzzLayer(f, layers.LayerTypeIPSecAH, ahSamples
 // ahHeader is an Authentication Header with next header nh and an ICV of
 // icvLen bytes, then payload.
 func ahHeader(nh layers.IPProtocol, reserved uint16, spi, seq uint32, icvLen int, payload []byte) []byte {
-	b := synJoin([]byte{byte(nh), byte((12+icvLen)/4 - 2)}, synBE16(reserved), synBE32(spi), synBE32(seq))
+	b := slices.Concat([]byte{byte(nh), byte((12+icvLen)/4 - 2)}, be16(reserved), be32(spi), be32(seq))
 	for i := range icvLen {
 		b = append(b, byte(0xa0+i))
 	}
@@ -58,7 +48,7 @@ func ahHeader(nh layers.IPProtocol, reserved uint16, spi, seq uint32, icvLen int
 // the int32 record fields), AH before UDP (over IPv6 in the synthetic
 // capture) and before ESP.
 func ahSamples(tb testing.TB) [][]byte {
-	udp6 := serializeFrame(tb, synIPv6(layers.IPProtocolUDP, "2001:db8::1", "2001:db8::2"), synUDP(40404, 40405), gopacket.Payload("inner"))[40:]
+	udp6 := innerIPv6(tb)[40:]
 	esp := []byte{0, 0, 1, 0, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8}
 	return [][]byte{
 		ahHeader(layers.IPProtocolUDP, 0x1234, 0xfffffffe, 0x80000000, 16, udp6),
@@ -70,7 +60,7 @@ func ahSamples(tb testing.TB) [][]byte {
 func TestIPSecAHAgainstTsharkSynthetic(t *testing.T) {
 	t.Parallel()
 	s := ahSamples(t)
-	pcap := writeSyntheticPcap(t, synOver6(t, layers.IPProtocolAH, s[0]), synOver4(t, layers.IPProtocolAH, s[1]))
+	pcap := writePcap(t, layers.LinkTypeEthernet, overIPv6(t, layers.IPProtocolAH, s[0]), overIPv4(t, layers.IPProtocolAH, s[1]))
 	compareWithTshark(t, ipsecAHCase, pcap)
 	compareWithTshark(t, udpCase, pcap) // the UDP after AH
 }

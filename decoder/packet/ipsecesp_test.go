@@ -3,7 +3,7 @@ package packet_test
 import (
 	"bytes"
 	"encoding/xml"
-	"os/exec"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -45,15 +45,7 @@ func TestIPSecESPAgainstTsharkPublic(t *testing.T) {
 // payload's end, as gopacket's IP layers cut it).
 func compareESPLength(t *testing.T, pcap string) {
 	t.Helper()
-	args := []string{"-r", pcap, "-n", "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
-		"-Y", ipsecESPCase.filter, "-T", "pdml"}
-	var stderr bytes.Buffer
-	cmd := exec.Command(testutil.Tshark(t), args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tshark: %v: %s", err, stderr.String())
-	}
+	out := runTshark(t, pcap, ipsecESPCase.filter, "-T", "pdml")
 	var theirs []string
 	var ts string
 	d := xml.NewDecoder(bytes.NewReader(out))
@@ -92,7 +84,7 @@ func FuzzIPSecESP(f *testing.F) { fuzzLayer(f, layers.LayerTypeIPSecESP, espSamp
 
 // espPacket is an ESP header with n bytes after it.
 func espPacket(spi, seq uint32, n int) []byte {
-	b := synJoin(synBE32(spi), synBE32(seq))
+	b := slices.Concat(be32(spi), be32(seq))
 	for i := range n {
 		b = append(b, byte(i))
 	}
@@ -115,8 +107,8 @@ func espSamples() [][]byte {
 func TestIPSecESPAgainstTsharkSynthetic(t *testing.T) {
 	t.Parallel()
 	s := espSamples()
-	pcap := writeSyntheticPcap(t, synOver6(t, layers.IPProtocolESP, s[0]),
-		synOver4(t, layers.IPProtocolESP, s[1]), synOver4(t, layers.IPProtocolESP, s[2]))
+	pcap := writePcap(t, layers.LinkTypeEthernet, overIPv6(t, layers.IPProtocolESP, s[0]),
+		overIPv4(t, layers.IPProtocolESP, s[1]), overIPv4(t, layers.IPProtocolESP, s[2]))
 	compareWithTshark(t, ipsecESPCase, pcap)
 	compareESPLength(t, pcap)
 }

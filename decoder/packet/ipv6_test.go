@@ -41,7 +41,8 @@ func TestIPv6AgainstTsharkPublic(t *testing.T) {
 	// headers: tshark stops at them, and so does the parser (a decode
 	// error, no record). Not here: Teredo and AYIYA captures, tunnels
 	// gopacket does not open.
-	compareL3(t, ipv6WithPayloadSize(l3FromCase(ipv6Case, ipDecodedRows("ipv6"))),
+	compareDerived(t, withColumn(derivedFromCase(ipv6Case, ipDecodedRows("ipv6")), "PayloadSize",
+		[]string{"ipv6.hopopts.len", "ipv6.opt.jumbo"}, ipv6PayloadSizes),
 		testutil.Shared(t, "public/community-id/pcaps/icmp6.pcap"),
 		testutil.Shared(t, "public/tcpdump/ipv6-bad-version.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/v6.pcap"),
@@ -62,36 +63,30 @@ func TestIPv6AgainstTsharkPublic(t *testing.T) {
 	)
 }
 
-// ipv6WithPayloadSize adds PayloadSize to an l3Case made from ipv6Case:
-// the payload length, or for a jumbogram (payload length 0) the jumbo
-// payload length, less the hop-by-hop header, which gopacket decodes as
-// part of the IPv6 layer. The captures are not cut short by a snap length.
-func ipv6WithPayloadSize(c l3Case) l3Case {
-	rows := c.rows
-	c.ours = append(c.ours, "PayloadSize")
-	c.tshark = append(c.tshark, "ipv6.hopopts.len", "ipv6.opt.jumbo")
-	c.rows = func(f l3Frame) [][]string {
-		out := rows(f)
-		hbh := 0 // hop-by-hop headers of the IPv6 headers before this one
-		for i := range out {
-			n, err := strconv.Atoi(f.at("ipv6.plen", i))
-			if err != nil {
-				out[i] = append(out[i], "bad payload length "+f.at("ipv6.plen", i))
-				continue
-			}
-			if f.at("ipv6.nxt", i) == "0" {
-				words, _ := strconv.Atoi(f.at("ipv6.hopopts.len", hbh))
-				hbh++
-				if n == 0 {
-					n, _ = strconv.Atoi(f.at("ipv6.opt.jumbo", 0))
-				}
-				n -= (words + 1) * 8
-			}
-			out[i] = append(out[i], strconv.Itoa(n))
+// ipv6PayloadSizes are the PayloadSize of the IPv6 records of a frame: the
+// payload length, or for a jumbogram (payload length 0) the jumbo payload
+// length, less the hop-by-hop header, which gopacket decodes as part of the
+// IPv6 layer. The captures are not cut short by a snap length.
+func ipv6PayloadSizes(f tsharkFrame, n int) []string {
+	sizes := make([]string, n)
+	hbh := 0 // hop-by-hop headers of the IPv6 headers before this one
+	for i := range sizes {
+		size, err := strconv.Atoi(f.at("ipv6.plen", i))
+		if err != nil {
+			sizes[i] = "bad payload length " + f.at("ipv6.plen", i)
+			continue
 		}
-		return out
+		if f.at("ipv6.nxt", i) == "0" {
+			words, _ := strconv.Atoi(f.at("ipv6.hopopts.len", hbh))
+			hbh++
+			if size == 0 {
+				size, _ = strconv.Atoi(f.at("ipv6.opt.jumbo", 0))
+			}
+			size -= (words + 1) * 8
+		}
+		sizes[i] = strconv.Itoa(size)
 	}
-	return c
+	return sizes
 }
 
 func FuzzIPv6(f *testing.F) { fuzzLayer(f, layers.LayerTypeIPv6) }

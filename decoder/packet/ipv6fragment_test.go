@@ -34,8 +34,8 @@ func TestIPv6FragmentAgainstTshark(t *testing.T) {
 	// 39812 first fragments behind hop-by-hop headers plus ICMPv6 errors
 	// that quote such fragments: the quoted headers, which tshark dissects
 	// and gopacket (like Netcap) does not, are not records.
-	compareL3(t, l3FromCase(ipv6FragmentCase,
-		func(f l3Frame) int { return f.count("ipv6.fraghdr", "icmpv6") }, "SrcIP", "DstIP"),
+	compareDerived(t, derivedFromCase(ipv6FragmentCase,
+		func(f tsharkFrame) int { return f.count("ipv6.fraghdr", "icmpv6") }, "SrcIP", "DstIP"),
 		testutil.Shared(t, "public/zeek/traces/ipv6-fragmented-dns.pcap"),
 		testutil.Shared(t, "public/suricata-verify/defrag/bug-6887-defrag-ipv6-tcp/frag-ip-tcp.pcap"),
 		testutil.Shared(t, "public/suricata-verify/ipv6-evasion/ipv6-dos-with-ext-headers-6/denial6-6.pcap"),

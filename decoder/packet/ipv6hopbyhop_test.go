@@ -23,7 +23,7 @@ import (
 // a length byte (length 0, one byte). Any other option fails the test.
 // The option alignment of the record is not compared: gopacket fills it
 // only when writing packets, and tshark has nothing like it.
-var ipv6HopByHopCase = l3Case{
+var ipv6HopByHopCase = derivedCase{
 	typ:    "IPv6HopByHop",
 	filter: "ipv6.hopopts",
 	tshark: []string{"ipv6.src", "ipv6.dst", "ipv6.opt.type", "ipv6.opt.length", "ipv6.opt.router_alert", "ipv6.opt.jumbo"},
@@ -36,7 +36,7 @@ var ipv6HopByHopCase = l3Case{
 		}
 		return []string{r.SrcIP, r.DstIP, strings.Join(opts, "|")}
 	},
-	rows: func(f l3Frame) [][]string {
+	rows: func(f tsharkFrame) [][]string {
 		// The headers we decode come before any ICMPv6 message: gopacket
 		// does not decode the packet an ICMPv6 error quotes (nor does
 		// Netcap), tshark does. The addresses are the first IPv6 header's.
@@ -90,7 +90,7 @@ func TestIPv6HopByHopAgainstTshark(t *testing.T) {
 	// Router alert + PadN (MLD reports), PadN + router alert, a jumbo
 	// payload option, and router alert + Pad1 + Pad1 before fragment
 	// headers (denial6-6, whose ICMPv6 errors also quote hop-by-hop headers).
-	compareL3(t, ipv6HopByHopCase,
+	compareDerived(t, ipv6HopByHopCase,
 		testutil.Shared(t, "public/ja4/pcap/dhcpv6.pcap"),
 		testutil.Shared(t, "public/tcpdump/icmpv6.pcap"),
 		testutil.Shared(t, "public/tcpdump/ipv6_jumbogram_1.pcap"),
@@ -117,12 +117,4 @@ var ipv6HopByHopSeeds = [][]byte{
 	mustHex("6000000000240001fe80000000000000020000fffe000001ff0200000000000000000000000000163a000502000001008f00aaaa0000000104000000ff020000000000000000000000000001"),
 	mustHex("6000000000000001fe800000000000000000000000000001fe800000000000000000000000000002" +
 		"3a00c20400010000" + "8000000000010001" + strings.Repeat("00", 32)),
-}
-
-func mustHex(s string) []byte {
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		panic(err)
-	}
-	return b
 }

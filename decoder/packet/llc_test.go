@@ -1,12 +1,9 @@
 package packet_test
 
 import (
-	"strconv"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
-
-	"github.com/netcap-go/netcap/internal/testutil"
 )
 
 var llcCase = tsharkCase{
@@ -25,50 +22,21 @@ var llcCase = tsharkCase{
 	},
 }
 
-// clearLowBit clears bit 0 of a number: a SAP address without its I/G or
-// C/R bit.
-func clearLowBit(v string) string {
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return v
-	}
-	return strconv.Itoa(n &^ 1)
-}
-
 func TestLLCAgainstTshark(t *testing.T) {
-	compareWithTshark(t, llcCase,
-		l2Synthetic(t, layers.LinkTypeEthernet),
-		l2Synthetic(t, layers.LinkTypeLinuxSLL),
-		l2Synthetic(t, layers.LinkTypeLinuxSLL2),
-	)
+	compareWithTshark(t, llcCase, linkLayerCaptures(t)...)
 }
 
 func TestLLCAgainstTsharkPublic(t *testing.T) {
-	compareWithTshark(t, llcCase,
-		// Ethernet 802.3: STP, BACnet, CDP (with SNAP).
-		testutil.Shared(t, "public/tcpdump/802.1D_spanning_tree.pcap"),
-		testutil.Shared(t, "public/arkime/bacnet-stack-services.pcap"),
-		testutil.Shared(t, "public/tcpdump/LLDP_and_CDP.pcap"),
-		testutil.Shared(t, "public/ndpi/tor.pcap"),
-		testutil.Shared(t, "public/icsnpp-enip/traces/enip_cip_example.pcap"),
-		// Behind GRE, 802.1Q, ERSPAN and MPLS.
-		testutil.Shared(t, "public/tcpdump/various_gre.pcap"),
-		testutil.Shared(t, "public/arkime/gre-erspan.pcap"),
-		testutil.Shared(t, "public/arkime/mpls-basic.pcap"),
-		// 802.11 data frames, with and without radiotap.
-		testutil.Shared(t, "public/arkime/80211http.pcap"),
-		testutil.Shared(t, "public/zeek/traces/radiotap.pcap"),
-		testutil.Shared(t, "public/zeek/traces/arp-who-has-radiotap.pcap"),
-		testutil.Shared(t, "public/zeek/traces/wlanmon.pcap"),
-	)
+	compareWithTshark(t, llcCase, sharedCaptures(t, llcPublic...)...)
 }
 
-func FuzzLLC(f *testing.F) {
-	var seeds [][]byte
-	for _, p := range l2Payloads() {
-		if p.typ == 0 {
-			seeds = append(seeds, p.payload)
-		}
-	}
-	fuzzLayer(f, layers.LayerTypeLLC, seeds...)
-}
+// llcPublic are captures with LLC: Ethernet 802.3 (STP, BACnet and others)
+// and those with SNAP.
+var llcPublic = append([]string{
+	"public/tcpdump/802.1D_spanning_tree.pcap",
+	"public/arkime/bacnet-stack-services.pcap",
+	"public/ndpi/tor.pcap",
+	"public/icsnpp-enip/traces/enip_cip_example.pcap",
+}, snapPublic...)
+
+func FuzzLLC(f *testing.F) { fuzzLayer(f, layers.LayerTypeLLC, linkLayerPayloadsOf(0)...) }

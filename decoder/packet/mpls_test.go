@@ -1,6 +1,7 @@
 package packet_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/gopacket/gopacket"
@@ -38,11 +39,7 @@ var mplsPublic = []string{
 
 func TestMPLSAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
-	var pcaps []string
-	for _, p := range mplsPublic {
-		pcaps = append(pcaps, testutil.Shared(t, p))
-	}
-	compareWithTshark(t, mplsCase, pcaps...)
+	compareWithTshark(t, mplsCase, sharedCaptures(t, mplsPublic...)...)
 }
 
 // TestMPLSAgainstTsharkPPP is MPLS on a PPP link (traceroute through an
@@ -60,7 +57,7 @@ func mplsEntry(label uint32, tc byte, bottom bool, ttl byte) []byte {
 	if bottom {
 		v |= 0x100
 	}
-	return []byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+	return be32(v)
 }
 
 // mplsSamples are label stacks with what the public captures lack, each
@@ -68,13 +65,13 @@ func mplsEntry(label uint32, tc byte, bottom bool, ttl byte) []byte {
 // TTL 0, a three-entry stack over IPv6 (IPv6 explicit null at the bottom),
 // a label of 0 (IPv4 explicit null) above another entry.
 func mplsSamples(tb testing.TB) [][]byte {
-	inner4 := synInner(tb)[14:]
-	inner6 := serializeFrame(tb, synIPv6(layers.IPProtocolUDP, "2001:db8::1", "2001:db8::2"), synUDP(40404, 40405), gopacket.Payload("inner"))
+	inner4 := innerFrame(tb)[14:]
+	inner6 := innerIPv6(tb)
 	return [][]byte{
-		synJoin(mplsEntry(1<<20-1, 7, false, 255), mplsEntry(16, 5, false, 1), mplsEntry(2, 2, true, 0), inner6),
-		synJoin(mplsEntry(1000, 1, true, 64), inner4),
-		synJoin(mplsEntry(0, 4, false, 10), mplsEntry(524288, 3, true, 128), inner4),
-		synJoin(mplsEntry(77, 6, true, 33), inner4),
+		slices.Concat(mplsEntry(1<<20-1, 7, false, 255), mplsEntry(16, 5, false, 1), mplsEntry(2, 2, true, 0), inner6),
+		slices.Concat(mplsEntry(1000, 1, true, 64), inner4),
+		slices.Concat(mplsEntry(0, 4, false, 10), mplsEntry(524288, 3, true, 128), inner4),
+		slices.Concat(mplsEntry(77, 6, true, 33), inner4),
 	}
 }
 
@@ -83,11 +80,11 @@ func mplsSamples(tb testing.TB) [][]byte {
 func TestMPLSAgainstTsharkSynthetic(t *testing.T) {
 	t.Parallel()
 	s := mplsSamples(t)
-	pcap := writeSyntheticPcap(t,
-		serializeFrame(t, synEth(layers.EthernetTypeMPLSUnicast), gopacket.Payload(s[0])),
-		serializeFrame(t, synEth(layers.EthernetTypeMPLSMulticast), gopacket.Payload(s[1])),
-		serializeFrame(t, synEth(layers.EthernetTypeMPLSUnicast), gopacket.Payload(s[2])),
-		synOver4(t, layers.IPProtocolGRE, synJoin([]byte{0, 0, 0x88, 0x47}, s[3])),
+	pcap := writePcap(t, layers.LinkTypeEthernet,
+		serializeFrame(t, ethernetLayer(layers.EthernetTypeMPLSUnicast), gopacket.Payload(s[0])),
+		serializeFrame(t, ethernetLayer(layers.EthernetTypeMPLSMulticast), gopacket.Payload(s[1])),
+		serializeFrame(t, ethernetLayer(layers.EthernetTypeMPLSUnicast), gopacket.Payload(s[2])),
+		overIPv4(t, layers.IPProtocolGRE, slices.Concat([]byte{0, 0, 0x88, 0x47}, s[3])),
 	)
 	compareWithTshark(t, mplsCase, pcap)
 	compareWithTshark(t, udpCase, pcap)

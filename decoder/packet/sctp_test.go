@@ -1,6 +1,7 @@
 package packet_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
@@ -42,7 +43,7 @@ func FuzzSCTP(f *testing.F) { fuzzLayer(f, layers.LayerTypeSCTP, sctpSamples()..
 func sctpPacket(src, dst uint16, vtag, sum uint32) []byte {
 	// DATA chunk: flags B|E, length 20, TSN 1, stream 0, seq 0, PPID 0, 4 bytes.
 	chunk := []byte{0, 3, 0, 20, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 'd', 'a', 't', 'a'}
-	return synJoin(synBE16(src), synBE16(dst), synBE32(vtag), synBE32(sum), chunk)
+	return slices.Concat(be16(src), be16(dst), be32(vtag), be32(sum), chunk)
 }
 
 // sctpSamples have what the public captures lack: the largest ports, tag
@@ -58,6 +59,6 @@ func sctpSamples() [][]byte {
 func TestSCTPAgainstTsharkSynthetic(t *testing.T) {
 	t.Parallel()
 	s := sctpSamples()
-	pcap := writeSyntheticPcap(t, synOver6(t, layers.IPProtocolSCTP, s[0]), synOver4(t, layers.IPProtocolSCTP, s[1]))
+	pcap := writePcap(t, layers.LinkTypeEthernet, overIPv6(t, layers.IPProtocolSCTP, s[0]), overIPv4(t, layers.IPProtocolSCTP, s[1]))
 	compareWithTshark(t, sctpCase, pcap)
 }

@@ -1,14 +1,10 @@
 package packet_test
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
-
-	"github.com/netcap-go/netcap/internal/testutil"
 )
 
 // snapPIDFields are tshark's fields for the SNAP protocol ID: llc.type for
@@ -30,45 +26,36 @@ var snapCase = tsharkCase{
 	},
 }
 
-// ouiHex writes an OUI number as 6 hex digits.
-func ouiHex(v string) string {
-	n, err := strconv.ParseUint(v, 10, 32)
-	if err != nil {
-		return v
-	}
-	return fmt.Sprintf("%06x", n)
-}
-
 func TestSNAPAgainstTshark(t *testing.T) {
-	compareWithTshark(t, snapCase,
-		l2Synthetic(t, layers.LinkTypeEthernet),
-		l2Synthetic(t, layers.LinkTypeLinuxSLL),
-		l2Synthetic(t, layers.LinkTypeLinuxSLL2),
-	)
+	compareWithTshark(t, snapCase, linkLayerCaptures(t)...)
 }
 
 func TestSNAPAgainstTsharkPublic(t *testing.T) {
-	compareWithTshark(t, snapCase,
-		// Cisco OUI (CDP) on Ethernet 802.3, behind GRE/802.1Q,
-		// ERSPAN and MPLS.
-		testutil.Shared(t, "public/tcpdump/LLDP_and_CDP.pcap"),
-		testutil.Shared(t, "public/tcpdump/various_gre.pcap"),
-		testutil.Shared(t, "public/arkime/gre-erspan.pcap"),
-		testutil.Shared(t, "public/arkime/mpls-basic.pcap"),
-		// RFC 1042 encapsulation in 802.11, with and without radiotap.
-		testutil.Shared(t, "public/arkime/80211http.pcap"),
-		testutil.Shared(t, "public/zeek/traces/radiotap.pcap"),
-		testutil.Shared(t, "public/zeek/traces/arp-who-has-radiotap.pcap"),
-		testutil.Shared(t, "public/zeek/traces/wlanmon.pcap"),
-	)
+	compareWithTshark(t, snapCase, sharedCaptures(t, snapPublic...)...)
+}
+
+// snapPublic are captures with SNAP (so with LLC too, see llcPublic).
+var snapPublic = []string{
+	// Cisco OUI (CDP) on Ethernet 802.3, behind GRE/802.1Q, ERSPAN and
+	// MPLS.
+	"public/tcpdump/LLDP_and_CDP.pcap",
+	"public/tcpdump/various_gre.pcap",
+	"public/arkime/gre-erspan.pcap",
+	"public/arkime/mpls-basic.pcap",
+	// RFC 1042 encapsulation in 802.11 data frames, with and without
+	// radiotap.
+	"public/arkime/80211http.pcap",
+	"public/zeek/traces/radiotap.pcap",
+	"public/zeek/traces/arp-who-has-radiotap.pcap",
+	"public/zeek/traces/wlanmon.pcap",
 }
 
 func FuzzSNAP(f *testing.F) {
 	var seeds [][]byte
-	for _, p := range l2Payloads() {
+	for _, p := range linkLayerPayloadsOf(0) {
 		// The LLC header is 3 bytes in the SNAP payloads.
-		if p.typ == 0 && len(p.payload) >= 8 && p.payload[0] == 0xaa && p.payload[1] == 0xaa {
-			seeds = append(seeds, p.payload[3:])
+		if len(p) >= 8 && p[0] == 0xaa && p[1] == 0xaa {
+			seeds = append(seeds, p[3:])
 		}
 	}
 	fuzzLayer(f, layers.LayerTypeSNAP, seeds...)

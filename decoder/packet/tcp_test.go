@@ -1,9 +1,6 @@
 package packet_test
 
 import (
-	"encoding/hex"
-	"math"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -61,33 +58,31 @@ func FuzzTCP(f *testing.F) { fuzzLayer(f, layers.LayerTypeTCP) }
 // equals the Shannon entropy the test computes itself from tshark's bytes.
 func TestPayloadAndEntropy(t *testing.T) {
 	opts := &packet.Options{Payloads: true, Entropy: true}
-	for _, proto := range []string{"tcp", "udp"} {
+	for _, layer := range []string{"tcp", "udp"} {
 		// tshark also dissects the UDP header an ICMP error quotes; we
 		// treat the quote as the ICMP message's payload.
 		c := tsharkCase{
-			typ:    strings.ToUpper(proto),
-			filter: proto + ".payload && !icmp",
+			typ:    strings.ToUpper(layer),
+			filter: layer + ".payload && !icmp",
 			opts:   opts,
-			keep:   func(m protoMessage) bool { return payloadSize(m) > 0 },
+			keep:   func(m proto.Message) bool { return payloadSize(m) > 0 },
 		}
 		// tshark prints a field once however often -e names it: one case
 		// for the bytes, one for the entropy computed from them.
 		c.fields = []tf{
-			{ours: "SrcPort", tshark: proto + ".srcport"},
-			{ours: "DstPort", tshark: proto + ".dstport"},
-			{ours: "Payload", tshark: proto + ".payload"},
+			{ours: "SrcPort", tshark: layer + ".srcport"},
+			{ours: "DstPort", tshark: layer + ".dstport"},
+			{ours: "Payload", tshark: layer + ".payload"},
 		}
 		compareWithTshark(t, c, testutil.Testdata(t, "mixed.pcap"))
 		c.fields = []tf{
-			{ours: "SrcPort", tshark: proto + ".srcport"},
-			{ours: "DstPort", tshark: proto + ".dstport"},
-			{ours: "PayloadEntropy", tshark: proto + ".payload", conv: hexEntropy, oursConv: round9},
+			{ours: "SrcPort", tshark: layer + ".srcport"},
+			{ours: "DstPort", tshark: layer + ".dstport"},
+			{ours: "PayloadEntropy", tshark: layer + ".payload", conv: hexEntropy, oursConv: round9},
 		}
 		compareWithTshark(t, c, testutil.Testdata(t, "mixed.pcap"))
 	}
 }
-
-type protoMessage = proto.Message
 
 func payloadSize(m proto.Message) int32 {
 	switch r := m.(type) {
@@ -97,30 +92,4 @@ func payloadSize(m proto.Message) int32 {
 		return r.PayloadSize
 	}
 	return 0
-}
-
-// hexEntropy is the Shannon entropy, in bits per byte, of hex-encoded bytes.
-func hexEntropy(h string) string {
-	b, err := hex.DecodeString(strings.ReplaceAll(h, ":", ""))
-	if err != nil || len(b) == 0 {
-		return "bad payload " + h
-	}
-	freq := map[byte]float64{}
-	for _, c := range b {
-		freq[c]++
-	}
-	e := 0.0
-	for _, n := range freq {
-		p := n / float64(len(b))
-		e += -p * math.Log2(p)
-	}
-	return strconv.FormatFloat(e, 'f', 9, 64)
-}
-
-func round9(v string) string {
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return v
-	}
-	return strconv.FormatFloat(f, 'f', 9, 64)
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder/packet"
@@ -94,86 +95,137 @@ func decodeCaptureWith(t *testing.T, path string, opts packet.Options) *ncio.Mem
 	return sink
 }
 
-// normalize brings tshark's and our renderings of a value to one form:
-// booleans as 1/0, hex numbers in decimal.
-func normalize(v string) string {
-	switch v {
-	case "True", "true":
-		return "1"
-	case "False", "false":
-		return "0"
+// runTshark runs tshark on pcap for the packets display filter selects,
+// without IP reassembly (a fragment is a packet of its own, as for us),
+// and returns what it writes.
+func runTshark(t *testing.T, pcap, filter string, args ...string) []byte {
+	t.Helper()
+	args = append([]string{"-r", pcap, "-n", "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE", "-Y", filter}, args...)
+	var stderr bytes.Buffer
+	cmd := exec.Command(testutil.Tshark(t), args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("tshark %s: %v: %s", strings.Join(args, " "), err, stderr.String())
 	}
-	if strings.HasPrefix(v, "0x") {
-		if n, err := strconv.ParseUint(v[2:], 16, 64); err == nil {
-			return strconv.FormatUint(n, 10)
-		}
-	}
-	return v
+	return out
 }
 
-// epochNanos turns tshark's frame.time_epoch ("1795693921.078031000") into
-// Unix nanoseconds without going through a float.
-func epochNanos(s string) string {
-	if s == "" {
-		return "0" // a pcapng simple packet block has no time; we write 0
+// tsharkFrame is one packet as tshark dissects it.
+type tsharkFrame struct {
+	ts        string              // frame.time_epoch in Unix nanoseconds
+	protocols []string            // frame.protocols, split at ':'
+	vals      map[string][]string // the values of each field, in order of occurrence
+}
+
+// tsharkFrames runs tshark on pcap and returns the packets filter selects
+// with the values of fields (args are extra tshark arguments).
+func tsharkFrames(t *testing.T, pcap, filter string, fields []string, args ...string) []tsharkFrame {
+	t.Helper()
+	// tshark prints a field once however often -e names it.
+	names := []string{"frame.time_epoch", "frame.protocols"}
+	for _, f := range fields {
+		if !slices.Contains(names, f) {
+			names = append(names, f)
+		}
 	}
-	sec, frac, _ := strings.Cut(s, ".")
-	frac = (frac + "000000000")[:9]
-	n, err1 := strconv.ParseInt(sec, 10, 64)
-	f, err2 := strconv.ParseInt(frac, 10, 64)
-	if err1 != nil || err2 != nil {
-		return "bad time " + s
+	a := []string{"-T", "fields", "-E", "separator=/t", "-E", "aggregator=|"}
+	for _, name := range names {
+		a = append(a, "-e", name)
 	}
-	return strconv.FormatInt(n*1e9+f, 10)
+	out := runTshark(t, pcap, filter, append(a, args...)...)
+	var frames []tsharkFrame
+	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		cols := strings.Split(line, "\t")
+		f := tsharkFrame{vals: map[string][]string{}}
+		for i, name := range names {
+			if i < len(cols) && cols[i] != "" {
+				f.vals[name] = strings.Split(cols[i], "|")
+			}
+		}
+		f.ts = epochNanos(f.at("frame.time_epoch", 0))
+		f.protocols = strings.Split(f.at("frame.protocols", 0), ":")
+		frames = append(frames, f)
+	}
+	return frames
+}
+
+// all returns the values of a field.
+func (f tsharkFrame) all(field string) []string { return f.vals[field] }
+
+// at returns the i-th value of a field, or "" when it has fewer.
+func (f tsharkFrame) at(field string, i int) string {
+	if v := f.vals[field]; i < len(v) {
+		return v[i]
+	}
+	return ""
+}
+
+// count returns how often layer occurs in frame.protocols before the first
+// of the stop layers (all of them without stop layers).
+func (f tsharkFrame) count(layer string, stop ...string) int {
+	n := 0
+	for _, p := range f.protocols {
+		if slices.Contains(stop, p) {
+			return n
+		}
+		if p == layer {
+			n++
+		}
+	}
+	return n
+}
+
+// contextAddrFields are the tshark fields contextAddrs reads.
+var contextAddrFields = []string{"ip.src", "ip.dst", "ipv6.src", "ipv6.dst"}
+
+// contextAddrs returns the addresses of the frame's first IP header of
+// either version, which records copy from the packet context. tshark's
+// first occurrence of its src/dst is that header even when tunnels repeat
+// it.
+func (f tsharkFrame) contextAddrs() (string, string) {
+	for _, p := range f.protocols {
+		switch p {
+		case "ip":
+			return f.at("ip.src", 0), f.at("ip.dst", 0)
+		case "ipv6":
+			return f.at("ipv6.src", 0), f.at("ipv6.dst", 0)
+		}
+	}
+	return "", ""
 }
 
 // tsharkTuples returns tshark's tuples for c on pcap, one per occurrence of
 // the layer in each selected packet.
 func tsharkTuples(t *testing.T, pcap string, c tsharkCase) []string {
 	t.Helper()
-	bin := testutil.Tshark(t)
-	args := []string{"-r", pcap, "-n", "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
-		"-Y", c.filter, "-T", "fields", "-E", "separator=/t", "-E", "aggregator=|", "-e", "frame.time_epoch"}
-	if c.first {
-		args = append(args, "-E", "occurrence=f")
-	}
+	var names []string
 	for _, f := range c.fields {
-		for _, name := range strings.Split(f.tshark, ",") {
-			args = append(args, "-e", name)
-		}
+		names = append(names, strings.Split(f.tshark, ",")...)
 	}
-	args = append(args, c.args...)
-	var stderr bytes.Buffer
-	cmd := exec.Command(bin, args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tshark %s: %v: %s", strings.Join(args, " "), err, stderr.String())
+	args := c.args
+	if c.first {
+		args = append([]string{"-E", "occurrence=f"}, args...)
 	}
 	var tuples []string
-	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
-		if line == "" {
-			continue
-		}
-		raw := strings.Split(line, "\t")
-		ts := epochNanos(raw[0])
-		raw = raw[1:]
+	for _, fr := range tsharkFrames(t, pcap, c.filter, names, args...) {
 		vals := make([][]string, len(c.fields))
 		n := 1
-		col := 0
 		for i, f := range c.fields {
-			v := ""
-			for range strings.Split(f.tshark, ",") {
-				if col < len(raw) && v == "" {
-					v = raw[col]
+			vals[i] = []string{""}
+			for _, name := range strings.Split(f.tshark, ",") {
+				if v := fr.all(name); v != nil {
+					vals[i] = v
+					break
 				}
-				col++
 			}
-			vals[i] = strings.Split(v, "|")
 			n = max(n, len(vals[i]))
 		}
 		for occ := range n {
-			parts := []string{ts}
+			parts := []string{fr.ts}
 			for i, f := range c.fields {
 				var v string
 				switch {
@@ -199,10 +251,7 @@ func tsharkTuples(t *testing.T, pcap string, c tsharkCase) []string {
 // recordTuples returns our tuples for c: every record of its type.
 func recordTuples(t *testing.T, sink *ncio.MemorySink, c tsharkCase) []string {
 	t.Helper()
-	typ, ok := types.TypeByName(c.typ)
-	if !ok {
-		t.Fatalf("no record type %s", c.typ)
-	}
+	typ := recordType(t, c.typ)
 	rec, _ := types.NewRecord(typ)
 	names := []string{"Timestamp"}
 	for _, f := range c.fields {
@@ -287,4 +336,180 @@ func firstN(s []string, n int) []string {
 		return append(s[:n:n], fmt.Sprintf("... %d more", len(s)-n))
 	}
 	return s
+}
+
+// recordType returns the record type named name.
+func recordType(t *testing.T, name string) types.Type {
+	t.Helper()
+	typ, ok := types.TypeByName(name)
+	if !ok {
+		t.Fatalf("no record type %s", name)
+	}
+	return typ
+}
+
+// recordTimestamp renders a record's Timestamp as recordTuples does.
+func recordTimestamp(m proto.Message) string {
+	r := m.ProtoReflect()
+	fd := r.Descriptor().Fields().ByName(protoreflect.Name("Timestamp"))
+	if fd == nil {
+		return ""
+	}
+	return strconv.FormatInt(r.Get(fd).Int(), 10)
+}
+
+// sharedCaptures returns the paths of captures in the shared folder.
+func sharedCaptures(t *testing.T, rel ...string) []string {
+	t.Helper()
+	var pcaps []string
+	for _, r := range rel {
+		pcaps = append(pcaps, testutil.Shared(t, r))
+	}
+	return pcaps
+}
+
+// Derived comparisons, for checks the harness's one tshark field per record
+// field cannot express: a value built from several tshark fields or
+// occurrences, repeated sub-records, or picking which of a packet's
+// occurrences of a layer we decode.
+
+// derivedCase compares the records of type typ with values derived from
+// the tshark fields of each packet filter selects.
+type derivedCase struct {
+	typ    string
+	filter string
+	tshark []string // tshark fields read per packet
+	// ours names the record fields compared, rendered as by the harness;
+	// when oursRow is set it renders a record's values instead and ours only
+	// names the columns in messages.
+	ours    []string
+	oursRow func(m proto.Message) []string
+	// rows returns the expected values of the records a packet yields, one
+	// slice per record, in the order of ours.
+	rows func(f tsharkFrame) [][]string
+	// set compares sets instead of multisets (packet context fields, the
+	// same in every record of a packet).
+	set  bool
+	args []string // extra tshark arguments
+}
+
+// compareDerived checks c on every capture.
+func compareDerived(t *testing.T, c derivedCase, pcaps ...string) {
+	t.Helper()
+	head := tsharkCase{typ: c.typ}
+	for _, name := range c.ours {
+		head.fields = append(head.fields, tf{ours: name, tshark: "(" + strings.Join(c.tshark, " ") + ")"})
+	}
+	for _, pcap := range pcaps {
+		var theirs []string
+		for _, f := range tsharkFrames(t, pcap, c.filter, c.tshark, c.args...) {
+			for _, row := range c.rows(f) {
+				for i := range row {
+					row[i] = normalize(row[i])
+				}
+				theirs = append(theirs, f.ts+"\t"+strings.Join(row, "\t"))
+			}
+		}
+		if len(theirs) == 0 {
+			t.Errorf("%s on %s: tshark selects no packet with %q: the capture does not test this type", c.typ, pcap, c.filter)
+			continue
+		}
+		sink := decodeCapture(t, pcap)
+		var ours []string
+		if c.oursRow == nil {
+			ours = recordTuples(t, sink, head)
+		} else {
+			for _, m := range sink.Records(recordType(t, c.typ)) {
+				row := c.oursRow(m)
+				for i := range row {
+					row[i] = normalize(row[i])
+				}
+				ours = append(ours, recordTimestamp(m)+"\t"+strings.Join(row, "\t"))
+			}
+		}
+		if c.set {
+			theirs, ours = dedupSorted(theirs), dedupSorted(ours)
+		}
+		diffTuples(t, head, pcap, ours, theirs)
+	}
+}
+
+func dedupSorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// derivedFromCase turns a harness case into a derivedCase that expects one
+// record per occurrence of the layer among the first keep(frame)
+// occurrences, with the case's fields (a "a,b" field and conv work as in the
+// harness). The record fields named in context copy the packet context (the
+// first IP layer's addresses): they take tshark's first occurrence in every
+// record.
+func derivedFromCase(c tsharkCase, keep func(f tsharkFrame) int, context ...string) derivedCase {
+	out := derivedCase{typ: c.typ, filter: c.filter, args: c.args}
+	for _, fl := range c.fields {
+		out.ours = append(out.ours, fl.ours)
+		out.tshark = append(out.tshark, strings.Split(fl.tshark, ",")...)
+	}
+	out.rows = func(f tsharkFrame) [][]string {
+		var rows [][]string
+		for occ := range keep(f) {
+			row := make([]string, len(c.fields))
+			for i, fl := range c.fields {
+				at := occ
+				if slices.Contains(context, fl.ours) {
+					at = 0
+				}
+				for _, name := range strings.Split(fl.tshark, ",") {
+					if v := f.at(name, at); v != "" {
+						row[i] = v
+						break
+					}
+				}
+				row[i] = normalize(row[i])
+				if fl.conv != nil {
+					row[i] = fl.conv(row[i])
+				}
+			}
+			rows = append(rows, row)
+		}
+		return rows
+	}
+	return out
+}
+
+// withColumn adds the record field ours to c, whose expected values in the
+// n records a frame yields are values(f, n); tshark names the fields values
+// reads beyond c's.
+func withColumn(c derivedCase, ours string, tshark []string, values func(f tsharkFrame, n int) []string) derivedCase {
+	rows := c.rows
+	c.ours = append(slices.Clip(c.ours), ours)
+	c.tshark = append(slices.Clip(c.tshark), tshark...)
+	c.rows = func(f tsharkFrame) [][]string {
+		out := rows(f)
+		for i, v := range values(f, len(out)) {
+			out[i] = append(out[i], v)
+		}
+		return out
+	}
+	return c
+}
+
+// compareContextAddrs checks SrcIP/DstIP of the records of typ: the
+// packet context's addresses (see contextAddrs), in every record of the
+// packet.
+func compareContextAddrs(t *testing.T, typ, filter string, pcaps ...string) {
+	t.Helper()
+	compareDerived(t, derivedCase{
+		typ:    typ,
+		filter: filter,
+		ours:   []string{"SrcIP", "DstIP"},
+		tshark: contextAddrFields,
+		rows: func(f tsharkFrame) [][]string {
+			src, dst := f.contextAddrs()
+			return [][]string{{src, dst}}
+		},
+		set: true,
+	}, pcaps...)
 }

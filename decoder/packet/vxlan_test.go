@@ -1,12 +1,10 @@
 package packet_test
 
 import (
+	"slices"
 	"testing"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-
-	"github.com/netcap-go/netcap/internal/testutil"
 )
 
 // vxlanCase compares the VXLAN header: the I flag, the VNI and the group
@@ -37,11 +35,7 @@ var vxlanPublic = []string{
 
 func TestVXLANAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
-	var pcaps []string
-	for _, p := range vxlanPublic {
-		pcaps = append(pcaps, testutil.Shared(t, p))
-	}
-	compareWithTshark(t, vxlanCase, pcaps...)
+	compareWithTshark(t, vxlanCase, sharedCaptures(t, vxlanPublic...)...)
 }
 
 func FuzzVXLAN(f *testing.F) { fuzzLayer(f, layers.LayerTypeVXLAN, vxlanSamples(f)...) }
@@ -51,7 +45,7 @@ func FuzzVXLAN(f *testing.F) { fuzzLayer(f, layers.LayerTypeVXLAN, vxlanSamples(
 // ID, a clear I flag, the largest VNI, reserved bits set.
 func vxlanSamples(tb testing.TB) [][]byte {
 	vxlan := func(flags0, flags1 byte, gbp uint16, vni uint32) []byte {
-		return synJoin([]byte{flags0, flags1}, synBE16(gbp), synBE32(vni<<8), synInner(tb))
+		return slices.Concat([]byte{flags0, flags1}, be16(gbp), be32(vni<<8), innerFrame(tb))
 	}
 	return [][]byte{
 		vxlan(0x88, 0x48, 0x1234, 0xabcdef), // G and I; D and A; policy ID
@@ -66,18 +60,11 @@ func vxlanSamples(tb testing.TB) [][]byte {
 func TestVXLANAgainstTsharkSynthetic(t *testing.T) {
 	t.Parallel()
 	s := vxlanSamples(t)
-	udp := func(src, dst int, payload []byte) []gopacket.SerializableLayer {
-		return []gopacket.SerializableLayer{synUDP(src, dst), gopacket.Payload(payload)}
-	}
-	pcap := writeSyntheticPcap(t,
-		serializeFrame(t, append([]gopacket.SerializableLayer{synEth(layers.EthernetTypeIPv4),
-			synIPv4(layers.IPProtocolUDP, "192.0.2.1", "192.0.2.2")}, udp(40000, 4789, s[0])...)...),
-		serializeFrame(t, append([]gopacket.SerializableLayer{synEth(layers.EthernetTypeIPv6),
-			synIPv6(layers.IPProtocolUDP, "2001:db8::1", "2001:db8::2")}, udp(4789, 40001, s[1])...)...),
-		serializeFrame(t, append([]gopacket.SerializableLayer{synEth(layers.EthernetTypeIPv4),
-			synIPv4(layers.IPProtocolUDP, "192.0.2.1", "192.0.2.2")}, udp(40002, 4789, s[2])...)...),
-		serializeFrame(t, append([]gopacket.SerializableLayer{synEth(layers.EthernetTypeIPv4),
-			synIPv4(layers.IPProtocolUDP, "192.0.2.1", "192.0.2.2")}, udp(40003, 4789, s[3])...)...),
+	pcap := writePcap(t, layers.LinkTypeEthernet,
+		udpOverIPv4(t, 40000, 4789, s[0]),
+		udpOverIPv6(t, 4789, 40001, s[1]),
+		udpOverIPv4(t, 40002, 4789, s[2]),
+		udpOverIPv4(t, 40003, 4789, s[3]),
 	)
 	compareWithTshark(t, vxlanCase, pcap)
 	compareWithTshark(t, udpCase, pcap)

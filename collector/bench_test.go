@@ -7,8 +7,8 @@ import (
 	"os"
 	"testing"
 
-	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/internal/testutil"
+	ncio "github.com/netcap-go/netcap/io"
 )
 
 func loadCapture(b *testing.B, name string) []byte {

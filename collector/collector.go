@@ -77,33 +77,34 @@ func ValidateDecoders(names []string) error {
 
 func knownDecoder(name string) bool {
 	for _, d := range packet.Decoders {
-		if strings.EqualFold(d.Info().Name, name) {
+		if d.Info().Matches(name) {
 			return true
 		}
 	}
 	return false
 }
 
-// enabledFunc turns include/exclude lists into a predicate.
+// enabledFunc turns include/exclude lists (names or aliases) into a
+// predicate on decoder names.
 func enabledFunc(include, exclude []string) func(string) bool {
-	in := map[string]bool{}
-	for _, n := range include {
-		if n != "" {
-			in[strings.ToLower(n)] = true
+	matches := func(list []string, name string) bool {
+		for _, d := range packet.Decoders {
+			if d.Info().Name != name {
+				continue
+			}
+			for _, n := range list {
+				if d.Info().Matches(n) {
+					return true
+				}
+			}
 		}
-	}
-	ex := map[string]bool{}
-	for _, n := range exclude {
-		if n != "" {
-			ex[strings.ToLower(n)] = true
-		}
+		return false
 	}
 	return func(name string) bool {
-		n := strings.ToLower(name)
-		if len(in) > 0 && !in[n] {
+		if len(include) > 0 && !matches(include, name) {
 			return false
 		}
-		return !ex[n]
+		return !matches(exclude, name)
 	}
 }
 

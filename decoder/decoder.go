@@ -4,6 +4,8 @@
 package decoder
 
 import (
+	"strings"
+
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -27,6 +29,23 @@ type Info struct {
 	Type        types.Type
 	Group       Group
 	Description string
+	// Aliases are other -include/-exclude keys, such as the names Netcap
+	// v0.6.11 used ("VRRP" for VRRPv2, "OSPF" for OSPFv2 and OSPFv3).
+	Aliases []string
+}
+
+// Matches reports whether name (case-insensitive) is the decoder's name or
+// one of its aliases.
+func (i Info) Matches(name string) bool {
+	if strings.EqualFold(i.Name, name) {
+		return true
+	}
+	for _, a := range i.Aliases {
+		if strings.EqualFold(a, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // NumFields returns the number of fields of the decoder's record type.

@@ -33,6 +33,12 @@ var Decoders = []LayerDecoder{
 	geneveDecoder,
 	ipsecAHDecoder,
 	ipsecESPDecoder,
+
+	// Application protocols read per packet.
+
+	// Routing, industrial and tunnelled protocols.
+
+	// Link-layer discovery, 802.1X, 802.11, FDDI, USB.
 }
 
 // transitLayers are decoded only to reach the layers inside them: link

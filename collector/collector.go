@@ -76,8 +76,8 @@ func ValidateDecoders(names []string) error {
 }
 
 func knownDecoder(name string) bool {
-	for _, d := range packet.Decoders {
-		if d.Info().Matches(name) {
+	for _, i := range packet.Infos() {
+		if i.Matches(name) {
 			return true
 		}
 	}
@@ -87,13 +87,14 @@ func knownDecoder(name string) bool {
 // enabledFunc turns include/exclude lists (names or aliases) into a
 // predicate on decoder names.
 func enabledFunc(include, exclude []string) func(string) bool {
+	infos := packet.Infos()
 	matches := func(list []string, name string) bool {
-		for _, d := range packet.Decoders {
-			if d.Info().Name != name {
+		for _, i := range infos {
+			if i.Name != name {
 				continue
 			}
 			for _, n := range list {
-				if d.Info().Matches(n) {
+				if i.Matches(n) {
 					return true
 				}
 			}

@@ -53,6 +53,9 @@ func (s *Summary) Print(w io.Writer) {
 	fmt.Fprintf(tw, "total records\t\t%d\t\t\t\n", total)
 	tw.Flush()
 
+	if len(s.Stats.Skipped) > 0 {
+		fmt.Fprintf(w, "\nskipped (not decodable per packet): %s\n", joinCounts(s.Stats.Skipped))
+	}
 	if len(s.Stats.Unknown) > 0 {
 		fmt.Fprintf(w, "\nlayers without a decoder (not decoded): %s\n", joinCounts(s.Stats.Unknown))
 	}

@@ -6638,8 +6638,13 @@ type TLSClientHello struct {
 	SrcPort          int32                  `protobuf:"varint,26,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
 	DstPort          int32                  `protobuf:"varint,27,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
 	Extensions       []int32                `protobuf:"varint,28,rep,packed,name=Extensions,proto3" json:"Extensions,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Added by this project (not in v0.6.11). Ja3 above holds the JA3 MD5.
+	Ja3String         string  `protobuf:"bytes,29,opt,name=Ja3String,proto3" json:"Ja3String,omitempty"` // the JA3 string the MD5 is taken of
+	Ja4               string  `protobuf:"bytes,30,opt,name=Ja4,proto3" json:"Ja4,omitempty"`             // JA4 (FoxIO, TLS client)
+	Ja4R              string  `protobuf:"bytes,31,opt,name=Ja4R,proto3" json:"Ja4R,omitempty"`           // JA4_r: JA4 with the sorted lists instead of their hashes
+	SupportedVersions []int32 `protobuf:"varint,32,rep,packed,name=SupportedVersions,proto3" json:"SupportedVersions,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *TLSClientHello) Reset() {
@@ -6868,6 +6873,34 @@ func (x *TLSClientHello) GetExtensions() []int32 {
 	return nil
 }
 
+func (x *TLSClientHello) GetJa3String() string {
+	if x != nil {
+		return x.Ja3String
+	}
+	return ""
+}
+
+func (x *TLSClientHello) GetJa4() string {
+	if x != nil {
+		return x.Ja4
+	}
+	return ""
+}
+
+func (x *TLSClientHello) GetJa4R() string {
+	if x != nil {
+		return x.Ja4R
+	}
+	return ""
+}
+
+func (x *TLSClientHello) GetSupportedVersions() []int32 {
+	if x != nil {
+		return x.SupportedVersions
+	}
+	return nil
+}
+
 type TLSServerHello struct {
 	state                        protoimpl.MessageState `protogen:"open.v1"`
 	Timestamp                    int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -6898,8 +6931,10 @@ type TLSServerHello struct {
 	SrcPort                      int32                  `protobuf:"varint,27,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
 	DstPort                      int32                  `protobuf:"varint,28,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
 	Ja3S                         string                 `protobuf:"bytes,29,opt,name=Ja3s,proto3" json:"Ja3s,omitempty"`
-	unknownFields                protoimpl.UnknownFields
-	sizeCache                    protoimpl.SizeCache
+	// Added by this project (not in v0.6.11). Ja3s above holds the JA3S MD5.
+	Ja3SString    string `protobuf:"bytes,30,opt,name=Ja3sString,proto3" json:"Ja3sString,omitempty"` // the JA3S string the MD5 is taken of
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *TLSServerHello) Reset() {
@@ -7124,6 +7159,13 @@ func (x *TLSServerHello) GetDstPort() int32 {
 func (x *TLSServerHello) GetJa3S() string {
 	if x != nil {
 		return x.Ja3S
+	}
+	return ""
+}
+
+func (x *TLSServerHello) GetJa3SString() string {
+	if x != nil {
+		return x.Ja3SString
 	}
 	return ""
 }
@@ -15653,7 +15695,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x06MaxAge\x18\x06 \x01(\x05R\x06MaxAge\x12\x16\n" +
 	"\x06Secure\x18\a \x01(\bR\x06Secure\x12\x1a\n" +
 	"\bHttpOnly\x18\b \x01(\bR\bHttpOnly\x12\x1a\n" +
-	"\bSameSite\x18\t \x01(\x05R\bSameSite\"\xde\x06\n" +
+	"\bSameSite\x18\t \x01(\x05R\bSameSite\"\xd0\a\n" +
 	"\x0eTLSClientHello\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x12\n" +
 	"\x04Type\x18\x02 \x01(\x05R\x04Type\x12\x18\n" +
@@ -15687,7 +15729,11 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\aDstPort\x18\x1b \x01(\x05R\aDstPort\x12\x1e\n" +
 	"\n" +
 	"Extensions\x18\x1c \x03(\x05R\n" +
-	"Extensions\"\xb4\a\n" +
+	"Extensions\x12\x1c\n" +
+	"\tJa3String\x18\x1d \x01(\tR\tJa3String\x12\x10\n" +
+	"\x03Ja4\x18\x1e \x01(\tR\x03Ja4\x12\x12\n" +
+	"\x04Ja4R\x18\x1f \x01(\tR\x04Ja4R\x12,\n" +
+	"\x11SupportedVersions\x18  \x03(\x05R\x11SupportedVersions\"\xd4\a\n" +
 	"\x0eTLSServerHello\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x18\n" +
 	"\aVersion\x18\x02 \x01(\x05R\aVersion\x12\x16\n" +
@@ -15721,7 +15767,10 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x06DstMAC\x18\x1a \x01(\tR\x06DstMAC\x12\x18\n" +
 	"\aSrcPort\x18\x1b \x01(\x05R\aSrcPort\x12\x18\n" +
 	"\aDstPort\x18\x1c \x01(\x05R\aDstPort\x12\x12\n" +
-	"\x04Ja3s\x18\x1d \x01(\tR\x04Ja3s\"\xc3\x01\n" +
+	"\x04Ja3s\x18\x1d \x01(\tR\x04Ja3s\x12\x1e\n" +
+	"\n" +
+	"Ja3sString\x18\x1e \x01(\tR\n" +
+	"Ja3sString\"\xc3\x01\n" +
 	"\aIPSecAH\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x1a\n" +
 	"\bReserved\x18\x02 \x01(\x05R\bReserved\x12\x10\n" +

@@ -4,6 +4,7 @@ package packet
 
 import (
 	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/decoder"
@@ -27,6 +28,22 @@ type Packet struct {
 
 	SrcIP, DstIP     string
 	SrcPort, DstPort int32
+
+	// The packet's first Ethernet and TCP headers, for packet decoders;
+	// nil when absent.
+	Ethernet *layers.Ethernet
+	TCP      *layers.TCP
+}
+
+// PacketDecoder makes a record from a whole packet rather than from one
+// layer (the "Packet" group: TLS hellos, and later flows and profiles).
+type PacketDecoder interface {
+	Info() decoder.Info
+	NewRecord() proto.Message
+	// Decode fills r, which is empty, from p. It returns false when p
+	// yields no record; skip then says why when p was of the decoder's
+	// kind but could not be used (it is counted in the summary).
+	Decode(p *Packet, r proto.Message) (ok bool, skip string)
 }
 
 // LayerDecoder makes one audit record from one decoded layer.

@@ -48,6 +48,13 @@ type pendingLayer struct {
 	l gopacket.Layer
 }
 
+// packetSlot holds what a parser keeps for one packet decoder.
+type packetSlot struct {
+	dec     PacketDecoder
+	record  proto.Message
+	records int64
+}
+
 // LayerStats are one layer type's counters.
 type LayerStats struct {
 	Decoded int64 // layers decoded
@@ -63,6 +70,9 @@ type Stats struct {
 	Panics    int64                 // decoder panics caught (each is a bug)
 	TooDeep   int64                 // packets cut at maxLayers/maxOccurrences
 	Truncated int64                 // packets shorter than their headers say
+	// Skipped counts packets a packet decoder recognised but could not use,
+	// by "decoder: reason" (e.g. a TLS hello split across TCP segments).
+	Skipped map[string]int64
 	// ErrorSamples keeps the first error text per layer, for the log.
 	ErrorSamples map[string]string
 }
@@ -72,6 +82,7 @@ func (s *Stats) Add(o *Stats) {
 	if s.Layers == nil {
 		s.Layers = map[string]LayerStats{}
 		s.Unknown = map[string]int64{}
+		s.Skipped = map[string]int64{}
 		s.ErrorSamples = map[string]string{}
 	}
 	s.Packets += o.Packets
@@ -87,6 +98,9 @@ func (s *Stats) Add(o *Stats) {
 	}
 	for k, v := range o.Unknown {
 		s.Unknown[k] += v
+	}
+	for k, v := range o.Skipped {
+		s.Skipped[k] += v
 	}
 	for k, v := range o.ErrorSamples {
 		if _, ok := s.ErrorSamples[k]; !ok {
@@ -110,6 +124,8 @@ type Parser struct {
 	pkt     Packet
 	netL    gopacket.NetworkLayer
 	transL  gopacket.TransportLayer
+	pdecs   []*packetSlot
+	skipped map[string]int64
 
 	unknown      map[gopacket.LayerType]int64
 	errorSamples map[string]string
@@ -128,7 +144,13 @@ func NewParser(opts Options, enabled func(name string) bool, emit EmitFunc) *Par
 		emit:         emit,
 		slots:        map[gopacket.LayerType]*slot{},
 		unknown:      map[gopacket.LayerType]int64{},
+		skipped:      map[string]int64{},
 		errorSamples: map[string]string{},
+	}
+	for _, d := range PacketDecoders {
+		if enabled == nil || enabled(d.Info().Name) {
+			p.pdecs = append(p.pdecs, &packetSlot{dec: d, record: d.NewRecord()})
+		}
 	}
 	for lt, nl := range transitLayers {
 		p.slots[lt] = &slot{name: lt.String(), newLayer: nl}
@@ -209,6 +231,7 @@ func (p *Parser) DecodeFrom(first gopacket.LayerType, data []byte, timestamp int
 	p.pkt.Timestamp, p.pkt.Data, p.pkt.Length = timestamp, data, length
 	p.pending = p.pending[:0]
 	p.netL, p.transL = nil, nil
+	p.pkt.Ethernet, p.pkt.TCP = nil, nil
 	p.isTruncated = false
 	defer func() {
 		if r := recover(); r != nil {
@@ -224,7 +247,7 @@ func (p *Parser) DecodeFrom(first gopacket.LayerType, data []byte, timestamp int
 		}
 	}()
 	p.walk(data, first)
-	if len(p.pending) == 0 {
+	if len(p.pending) == 0 && (len(p.pdecs) == 0 || p.pkt.TCP == nil) {
 		return nil
 	}
 	p.setContext()
@@ -236,6 +259,20 @@ func (p *Parser) DecodeFrom(first gopacket.LayerType, data []byte, timestamp int
 		}
 		s.records++
 		if e := p.emit(s.dec.Info().Type, s.record); e != nil && err == nil {
+			err = e
+		}
+	}
+	for _, ps := range p.pdecs {
+		proto.Reset(ps.record)
+		ok, skip := ps.dec.Decode(&p.pkt, ps.record)
+		if skip != "" {
+			p.skipped[ps.dec.Info().Name+": "+skip]++
+		}
+		if !ok {
+			continue
+		}
+		ps.records++
+		if e := p.emit(ps.dec.Info().Type, ps.record); e != nil && err == nil {
 			err = e
 		}
 	}
@@ -262,7 +299,9 @@ func (p *Parser) walk(data []byte, lt gopacket.LayerType) {
 				p.walkSlow(data, lt)
 				return
 			}
-			p.unknown[lt]++
+			if !handledByPacketDecoders[lt] {
+				p.unknown[lt]++
+			}
 			return
 		}
 		if s.used >= maxOccurrences {
@@ -382,6 +421,16 @@ func (p *Parser) found(s *slot, l any) {
 			p.transL = t
 		}
 	}
+	switch x := layer.(type) {
+	case *layers.Ethernet:
+		if p.pkt.Ethernet == nil {
+			p.pkt.Ethernet = x
+		}
+	case *layers.TCP:
+		if p.pkt.TCP == nil {
+			p.pkt.TCP = x
+		}
+	}
 	if s.dec != nil && s.enabled {
 		p.pending = append(p.pending, pendingLayer{s: s, l: layer})
 	}
@@ -456,7 +505,16 @@ func (p *Parser) Stats() *Stats {
 		Truncated:    p.truncated,
 		Layers:       map[string]LayerStats{},
 		Unknown:      map[string]int64{},
+		Skipped:      map[string]int64{},
 		ErrorSamples: map[string]string{},
+	}
+	for _, ps := range p.pdecs {
+		if ps.records > 0 {
+			s.Layers[ps.dec.Info().Name] = LayerStats{Records: ps.records}
+		}
+	}
+	for k, v := range p.skipped {
+		s.Skipped[k] = v
 	}
 	for _, sl := range p.slots {
 		if sl.decoded == 0 && sl.errors == 0 && sl.records == 0 {

@@ -3,6 +3,8 @@ package packet
 import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+
+	"github.com/netcap-go/netcap/decoder"
 )
 
 // Decoders lists every layer decoder. Adding a protocol adds one line here.
@@ -41,6 +43,19 @@ var Decoders = []LayerDecoder{
 	// Link-layer discovery, 802.1X, 802.11, FDDI, USB.
 }
 
+// PacketDecoders lists the decoders that read whole packets.
+var PacketDecoders = []PacketDecoder{
+	tlsClientHelloDecoder,
+	tlsServerHelloDecoder,
+}
+
+// handledByPacketDecoders are layer types gopacket's port rules name that
+// the packet decoders read instead (TLS on port 443 and any other port):
+// reaching one ends the layer walk without counting an unknown layer.
+var handledByPacketDecoders = map[gopacket.LayerType]bool{
+	layers.LayerTypeTLS: true,
+}
+
 // transitLayers are decoded only to reach the layers inside them: link
 // headers, 802.11 framing and IPv6 extension headers that have no record.
 var transitLayers = map[gopacket.LayerType]func() gopacket.DecodingLayer{
@@ -65,4 +80,17 @@ var slowTransit = map[gopacket.LayerType]bool{
 	layers.LayerTypePPP:   true,
 	layers.LayerTypePPPoE: true,
 	layers.LayerTypeFDDI:  true,
+}
+
+// Infos describes every decoder of this package: the layer decoders and
+// the packet decoders.
+func Infos() []decoder.Info {
+	out := make([]decoder.Info, 0, len(Decoders)+len(PacketDecoders))
+	for _, d := range Decoders {
+		out = append(out, d.Info())
+	}
+	for _, d := range PacketDecoders {
+		out = append(out, d.Info())
+	}
+	return out
 }

@@ -35,6 +35,16 @@ type Packet struct {
 	TCP      *layers.TCP
 }
 
+// LayerContext is the gopacket.DecodeFeedback the parser hands to decoding
+// layers. It also gives the layer decoded just before, for layers whose
+// format depends on what carries them (DNS over TCP has a length prefix).
+type LayerContext interface {
+	gopacket.DecodeFeedback
+	// Previous returns the layer decoded before the current one in this
+	// packet, or nil for the first.
+	Previous() gopacket.DecodingLayer
+}
+
 // PacketDecoder makes a record from a whole packet rather than from one
 // layer (the "Packet" group: TLS hellos, and later flows and profiles).
 type PacketDecoder interface {

@@ -134,6 +134,7 @@ type Parser struct {
 	tooDeep      int64
 	truncated    int64
 	isTruncated  bool
+	prev         gopacket.DecodingLayer // the layer decoded last, for LayerContext
 }
 
 // NewParser returns a parser that writes records of the decoders for which
@@ -182,6 +183,9 @@ func NewParser(opts Options, enabled func(name string) bool, emit EmitFunc) *Par
 
 // SetTruncated implements gopacket.DecodeFeedback.
 func (p *Parser) SetTruncated() { p.isTruncated = true }
+
+// Previous implements LayerContext.
+func (p *Parser) Previous() gopacket.DecodingLayer { return p.prev }
 
 func (p *Parser) slot(lt gopacket.LayerType) *slot {
 	if lt >= 0 && int(lt) < len(p.byLayer) {
@@ -281,6 +285,7 @@ func (p *Parser) DecodeFrom(first gopacket.LayerType, data []byte, timestamp int
 
 // walk decodes data, starting with layer type lt.
 func (p *Parser) walk(data []byte, lt gopacket.LayerType) {
+	p.prev = nil
 	for depth := 0; ; depth++ {
 		switch lt {
 		case gopacket.LayerTypePayload, gopacket.LayerTypeZero, gopacket.LayerTypeFragment, gopacket.LayerTypeDecodeFailure:
@@ -327,6 +332,7 @@ func (p *Parser) walk(data []byte, lt gopacket.LayerType) {
 		}
 		s.decoded++
 		p.found(s, l)
+		p.prev = l
 		if ip6, ok := l.(*layers.IPv6); ok && ip6.HopByHop != nil {
 			// gopacket decodes the hop-by-hop header inside IPv6; Netcap
 			// writes it as a layer of its own.

@@ -37,6 +37,11 @@ var Decoders = []LayerDecoder{
 	ipsecESPDecoder,
 
 	// Application protocols read per packet.
+	dnsDecoder,
+	dhcpv4Decoder,
+	dhcpv6Decoder,
+	ntpDecoder,
+	sipDecoder,
 
 	// Routing, industrial and tunnelled protocols.
 

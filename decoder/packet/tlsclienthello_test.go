@@ -19,8 +19,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/collector"
-	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/internal/testutil"
+	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/types"
 )
 

@@ -16,8 +16,8 @@ const (
 	recordTypeChangeCipherSpec = 20
 	recordTypeAlert            = 21
 	RecordTypeHandshake        = 22
-	HandshakeClientHello = 1
-	HandshakeServerHello = 2
+	HandshakeClientHello       = 1
+	HandshakeServerHello       = 2
 )
 
 // Extension types read here.
@@ -95,14 +95,6 @@ func (r *reader) u16() uint16 {
 		return 0
 	}
 	return binary.BigEndian.Uint16(b)
-}
-
-func (r *reader) u24() uint32 {
-	b := r.bytes(3)
-	if b == nil {
-		return 0
-	}
-	return uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2])
 }
 
 // vec8 and vec16 read a vector with a 1- or 2-byte length prefix.

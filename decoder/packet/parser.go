@@ -14,9 +14,11 @@ import (
 const (
 	// maxLayers bounds how many layers of one packet are decoded, so a
 	// crafted packet (an endless MPLS stack, tunnels in tunnels) cannot loop.
-	maxLayers = 32
+	// Application messages that share a segment (Modbus ADUs, ENIP and
+	// Diameter messages, DNS over TCP) count one layer each.
+	maxLayers = 256
 	// maxOccurrences bounds how often one layer type repeats in a packet.
-	maxOccurrences = 8
+	maxOccurrences = 128
 )
 
 // EmitFunc receives each record; r may be reused once it returns.
@@ -226,6 +228,14 @@ func firstLayer(lt layers.LinkType, data []byte) gopacket.LayerType {
 // Decode decodes one frame of link type lt and emits its records. It never
 // panics: a decoder panic is caught, counted and ends the packet.
 func (p *Parser) Decode(data []byte, timestamp int64, length int, lt layers.LinkType) error {
+	if lt == layers.LinkTypeIEEE802_11 {
+		// Frames of this link type carry no frame check sequence (as tshark
+		// assumes), but gopacket's 802.11 decoder always cuts 4 bytes off
+		// as one: give it 4 bytes to cut.
+		padded := make([]byte, len(data)+4)
+		copy(padded, data)
+		data = padded
+	}
 	return p.DecodeFrom(firstLayer(lt, data), data, timestamp, length)
 }
 

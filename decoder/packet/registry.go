@@ -44,8 +44,31 @@ var Decoders = []LayerDecoder{
 	sipDecoder,
 
 	// Routing, industrial and tunnelled protocols.
+	modbusDecoder,
+	enipDecoder,
+	cipDecoder,
+	lcmDecoder,
+	bfdDecoder,
+	vrrpDecoder,
+	ospfv2Decoder,
+	ospfv3Decoder,
+	diameterDecoder,
 
 	// Link-layer discovery, 802.1X, 802.11, FDDI, USB.
+	linkLayerDiscoveryDecoder,
+	linkLayerDiscoveryInfoDecoder,
+	ciscoDiscoveryDecoder,
+	ciscoDiscoveryInfoDecoder,
+	nortelDiscoveryDecoder,
+	ethernetCTPDecoder,
+	ethernetCTPReplyDecoder,
+	eapolDecoder,
+	eapDecoder,
+	eapolKeyDecoder,
+	dot11Decoder,
+	fddiDecoder,
+	usbDecoder,
+	usbRequestBlockSetupDecoder,
 }
 
 // PacketDecoders lists the decoders that read whole packets.
@@ -64,6 +87,7 @@ var handledByPacketDecoders = map[gopacket.LayerType]bool{
 // transitLayers are decoded only to reach the layers inside them: link
 // headers, 802.11 framing and IPv6 extension headers that have no record.
 var transitLayers = map[gopacket.LayerType]func() gopacket.DecodingLayer{
+	layers.LayerTypeOSPF:             func() gopacket.DecodingLayer { return &ospfLayer{} },
 	layers.LayerTypeLoopback:         func() gopacket.DecodingLayer { return &layers.Loopback{} },
 	layers.LayerTypeLinuxSLL:         func() gopacket.DecodingLayer { return &layers.LinuxSLL{} },
 	layers.LayerTypeLinuxSLL2:        func() gopacket.DecodingLayer { return &layers.LinuxSLL2{} },
@@ -76,6 +100,7 @@ var transitLayers = map[gopacket.LayerType]func() gopacket.DecodingLayer{
 	layers.LayerTypeERSPANII:         func() gopacket.DecodingLayer { return &layers.ERSPANII{} },
 	layers.LayerTypeEtherIP:          func() gopacket.DecodingLayer { return &layers.EtherIP{} },
 	layers.LayerTypePFLog:            func() gopacket.DecodingLayer { return &layers.PFLog{} },
+	layerTypeUSBMon:                  newUSBMonLayer, // usbmon link type 189, see usb.go
 }
 
 // slowTransit are layers without a gopacket decoding layer that commonly
@@ -84,7 +109,6 @@ var transitLayers = map[gopacket.LayerType]func() gopacket.DecodingLayer{
 var slowTransit = map[gopacket.LayerType]bool{
 	layers.LayerTypePPP:   true,
 	layers.LayerTypePPPoE: true,
-	layers.LayerTypeFDDI:  true,
 }
 
 // Infos describes every decoder of this package: the layer decoders and

@@ -20,8 +20,11 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/decoder/stream"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -35,6 +38,12 @@ type Config struct {
 	Log     *zap.Logger
 	// Progress, when set, receives a progress line twice a second.
 	Progress io.Writer
+	// Stream configures the decoding of reassembled streams; Reassembly
+	// bounds it (MaxBytes and MaxConns are for the whole run, split
+	// among the workers). NoReassembly turns both off.
+	Stream       stream.Options
+	Reassembly   reassembly.Config
+	NoReassembly bool
 }
 
 // Summary is what a run did.
@@ -48,6 +57,10 @@ type Summary struct {
 	Warning  error // input ended early (a truncated file); records up to it were written
 	Stopped  bool  // the run was interrupted (context cancelled)
 	LinkType map[string]int64
+	// Reassembly and Defrag count what stream reassembly and IP
+	// defragmentation did.
+	Reassembly reassembly.Stats
+	Defrag     DefragStats
 }
 
 // PacketsPerSecond returns the decode rate.
@@ -57,6 +70,9 @@ func (s *Summary) PacketsPerSecond() float64 {
 	}
 	return float64(s.Packets) / s.Elapsed.Seconds()
 }
+
+// Infos describes every decoder, for listings.
+func Infos() []decoder.Info { return allInfos() }
 
 // ValidateDecoders checks include/exclude names against the decoders.
 func ValidateDecoders(names []string) error {
@@ -75,8 +91,13 @@ func ValidateDecoders(names []string) error {
 	return nil
 }
 
+// allInfos describes every decoder: layer, packet, stream and abstract.
+func allInfos() []decoder.Info {
+	return append(packet.Infos(), stream.Infos...)
+}
+
 func knownDecoder(name string) bool {
-	for _, i := range packet.Infos() {
+	for _, i := range allInfos() {
 		if i.Matches(name) {
 			return true
 		}
@@ -87,7 +108,7 @@ func knownDecoder(name string) bool {
 // enabledFunc turns include/exclude lists (names or aliases) into a
 // predicate on decoder names.
 func enabledFunc(include, exclude []string) func(string) bool {
-	infos := packet.Infos()
+	infos := allInfos()
 	matches := func(list []string, name string) bool {
 		for _, i := range infos {
 			if i.Name != name {
@@ -117,6 +138,9 @@ const (
 type batchPacket struct {
 	off, n int
 	ci     CaptureInfo
+	// defragOff/defragN locate the payload of the datagram this fragment
+	// completed, in the batch's arena; defragN is 0 for other packets.
+	defragOff, defragN int
 }
 
 // packetBatch carries packets to one worker: one channel operation per
@@ -143,41 +167,36 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 		workers = runtime.NumCPU()
 	}
 	enabled := enabledFunc(cfg.Include, cfg.Exclude)
+	streamOpts := cfg.Stream
+	streamOpts.Enabled = enabled
+	streams := stream.NewRun(streamOpts)
+	if cfg.NoReassembly {
+		streams = nil
+	} else if !streams.Active() {
+		streams = nil // nothing reads streams: skip reassembly
+	}
+	asmCfg := cfg.Reassembly
+	if asmCfg.MaxBytes > 0 {
+		asmCfg.MaxBytes = max(1, asmCfg.MaxBytes/workers) // the bound is for the run
+	}
+	if asmCfg.MaxConns > 0 {
+		asmCfg.MaxConns = max(1, asmCfg.MaxConns/workers)
+	}
 
 	sum := &Summary{Source: name, Workers: workers, LinkType: map[string]int64{}}
 	start := time.Now()
 
 	free := make(chan *packetBatch, workers*8)
 	queues := make([]chan *packetBatch, workers)
-	parsers := make([]*packet.Parser, workers)
-	emitErr := make([]error, workers)
+	ws := make([]*worker, workers)
 	var wg sync.WaitGroup
 	for i := range workers {
 		queues[i] = make(chan *packetBatch, 4)
-		em := cfg.Sink.NewEmitter()
-		i := i
-		parsers[i] = packet.NewParser(cfg.Options, enabled, func(t types.Type, r proto.Message) error {
-			return em.Emit(t, r)
-		})
+		ws[i] = newWorker(cfg, enabled, streams, asmCfg)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := parsers[i]
-			for b := range queues[i] {
-				for _, bp := range b.pkts {
-					if err := p.Decode(b.data[bp.off:bp.off+bp.n], bp.ci.Timestamp, bp.ci.Length, bp.ci.LinkType); err != nil && emitErr[i] == nil {
-						emitErr[i] = err
-					}
-				}
-				b.data, b.pkts = b.data[:0], b.pkts[:0]
-				select {
-				case free <- b:
-				default:
-				}
-			}
-			if err := em.Flush(); err != nil && emitErr[i] == nil {
-				emitErr[i] = err
-			}
+			ws[i].run(queues[i], free)
 		}()
 	}
 
@@ -198,6 +217,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	var packets, bytes atomic.Int64
 	stopProgress := startProgress(cfg.Progress, src, &packets)
 	linkTypes := map[layers.LinkType]int64{}
+	defrag := newDefragmenter()
 
 	// The reader runs in its own goroutine so that an interrupt stops the
 	// run even while a read blocks (a pipe that stays open, an idle
@@ -228,17 +248,34 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 				return
 			}
 			linkTypes[ci.LinkType]++
+			var payload []byte
+			hash := uint64(0)
+			if f, ok := parseFragment(data, ci.LinkType); ok {
+				var proto uint8
+				var done bool
+				if payload, proto, done = defrag.add(f, ci.Timestamp); done {
+					hash = datagramHash(f.src, f.dst, proto, payload)
+				}
+			}
 			w := 0
 			if workers > 1 {
-				w = int(flowHash(data, ci.LinkType) % uint64(workers))
+				if payload == nil {
+					hash = flowHash(data, ci.LinkType)
+				}
+				w = int(hash % uint64(workers))
 			}
 			b := current[w]
 			if b == nil {
 				b = newBatch()
 				current[w] = b
 			}
-			b.pkts = append(b.pkts, batchPacket{off: len(b.data), n: len(data), ci: ci})
+			bp := batchPacket{off: len(b.data), n: len(data), ci: ci}
 			b.data = append(b.data, data...)
+			if payload != nil {
+				bp.defragOff, bp.defragN = len(b.data), len(payload)
+				b.data = append(b.data, payload...)
+			}
+			b.pkts = append(b.pkts, bp)
 			packets.Add(1)
 			bytes.Add(int64(len(data)))
 			if len(b.pkts) >= batchPackets || len(b.data) >= batchBytes {
@@ -271,11 +308,23 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	wg.Wait()
 	stopProgress()
 
+	// The shared stores (software, services) write what they aggregated.
+	var errs []error
+	if streams != nil {
+		em := cfg.Sink.NewEmitter()
+		errs = append(errs, streams.Flush(func(t types.Type, r proto.Message) error { return em.Emit(t, r) }), em.Flush())
+	}
+
 	sum.Packets, sum.Bytes = packets.Load(), bytes.Load()
 	sum.Elapsed = time.Since(start)
-	for _, p := range parsers {
-		sum.Stats.Add(p.Stats())
+	for _, w := range ws {
+		sum.Stats.Add(w.parser.Stats())
+		if w.asm != nil {
+			sum.Reassembly.Add(w.asm.Stats())
+		}
+		errs = append(errs, w.err)
 	}
+	sum.Defrag = defrag.stats
 	mu.Lock()
 	defer mu.Unlock()
 	for lt, n := range linkTypes {
@@ -288,5 +337,5 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 			return sum, err
 		}
 	}
-	return sum, errors.Join(emitErr...)
+	return sum, errors.Join(errs...)
 }

@@ -14,44 +14,12 @@ import (
 // protocol only, so all fragments of a datagram reach the same worker.
 // Frames without IP hash on their MAC addresses.
 func flowHash(data []byte, lt layers.LinkType) uint64 {
-	off := 0
-	switch lt {
-	case layers.LinkTypeEthernet:
-		if len(data) < 14 {
-			return hashBytes(data)
-		}
-		etherType := binary.BigEndian.Uint16(data[12:14])
-		off = 14
-		for i := 0; i < 4 && (etherType == 0x8100 || etherType == 0x88a8 || etherType == 0x9100); i++ {
-			if len(data) < off+4 {
-				return macHash(data)
-			}
-			etherType = binary.BigEndian.Uint16(data[off+2 : off+4])
-			off += 4
-		}
-		switch etherType {
-		case 0x0800, 0x86dd:
-		default:
-			return macHash(data)
-		}
-	case layers.LinkTypeLinuxSLL:
-		if len(data) < 16 {
-			return hashBytes(data)
-		}
-		off = 16
-	case layers.LinkTypeLinuxSLL2:
-		if len(data) < 20 {
-			return hashBytes(data)
-		}
-		off = 20
-	case layers.LinkTypeNull, layers.LinkTypeLoop:
-		off = 4
-	case layers.LinkTypeRaw, 12, 14, layers.LinkTypeIPv4, layers.LinkTypeIPv6:
-	default:
-		return 0
-	}
-	if len(data) <= off {
-		return 0
+	off, ok := ipOffset(data, lt)
+	switch {
+	case !ok && lt == layers.LinkTypeEthernet && len(data) >= 12:
+		return macHash(data)
+	case !ok:
+		return hashBytes(data[:min(len(data), 64)])
 	}
 	ip := data[off:]
 	switch ip[0] >> 4 {
@@ -61,6 +29,47 @@ func flowHash(data []byte, lt layers.LinkType) uint64 {
 		return ipv6Hash(ip)
 	}
 	return 0
+}
+
+// ipOffset returns where the IP header of a frame starts: after the link
+// header and up to four VLAN tags. ok is false for frames that carry no IP
+// directly (ARP, LLC, other link types).
+func ipOffset(data []byte, lt layers.LinkType) (int, bool) {
+	off := 0
+	switch lt {
+	case layers.LinkTypeEthernet:
+		if len(data) < 14 {
+			return 0, false
+		}
+		etherType := binary.BigEndian.Uint16(data[12:14])
+		off = 14
+		for i := 0; i < 4 && (etherType == 0x8100 || etherType == 0x88a8 || etherType == 0x9100); i++ {
+			if len(data) < off+4 {
+				return 0, false
+			}
+			etherType = binary.BigEndian.Uint16(data[off+2 : off+4])
+			off += 4
+		}
+		if etherType != 0x0800 && etherType != 0x86dd {
+			return 0, false
+		}
+	case layers.LinkTypeLinuxSLL:
+		off = 16
+	case layers.LinkTypeLinuxSLL2:
+		off = 20
+	case layers.LinkTypeNull, layers.LinkTypeLoop:
+		off = 4
+	case layers.LinkTypeRaw, 12, 14, layers.LinkTypeIPv4, layers.LinkTypeIPv6:
+	default:
+		return 0, false
+	}
+	if len(data) <= off {
+		return 0, false
+	}
+	if v := data[off] >> 4; v != 4 && v != 6 {
+		return 0, false
+	}
+	return off, true
 }
 
 func ipv4Hash(ip []byte) uint64 {
@@ -123,6 +132,13 @@ func withPorts(h uint64, proto byte, l4 []byte) uint64 {
 		return mix(h ^ mix(a<<16|b))
 	}
 	return h
+}
+
+// datagramHash is the flow hash of a reassembled datagram: addresses of its
+// IP header, protocol and the ports in its payload, as flowHash computes
+// for an unfragmented packet.
+func datagramHash(src, dst []byte, proto byte, payload []byte) uint64 {
+	return withPorts(symmetric(src, dst, uint64(proto)), proto, payload)
 }
 
 // symmetric hashes two addresses so that (a, b) and (b, a) collide.

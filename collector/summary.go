@@ -53,6 +53,19 @@ func (s *Summary) Print(w io.Writer) {
 	fmt.Fprintf(tw, "total records\t\t%d\t\t\t\n", total)
 	tw.Flush()
 
+	if r := s.Reassembly; r.Conns+r.UDPConversations > 0 {
+		fmt.Fprintf(w, "\nreassembly: %d TCP connections (%d seen mid-stream), %d UDP conversations, %s in order\n",
+			r.Conns, r.MidStream, r.UDPConversations, humanBytes(r.Bytes))
+		fmt.Fprintf(w, "  closed: %d FIN, %d RST, %d timed out, %d evicted (connection bound)\n", r.ClosedFIN, r.ClosedRST, r.TimedOut, r.Evicted)
+		fmt.Fprintf(w, "  segments: %d with data, %d out of order, %d retransmitted; %s overlapping (first copy kept)\n",
+			r.Segments, r.OutOfOrder, r.Retransmitted, humanBytes(r.OverlapBytes))
+		fmt.Fprintf(w, "  lost: %s in %d holes skipped (not captured, or over the buffer bounds); peak buffered %s\n",
+			humanBytes(r.LostBytes), r.ForcedSkips, humanBytes(r.BufferedPeak))
+	}
+	if d := s.Defrag; d.Fragments > 0 {
+		fmt.Fprintf(w, "\nIP fragments: %d, %d datagrams reassembled, %d overlapping, %d expired, %d evicted, %d invalid\n",
+			d.Fragments, d.Reassembled, d.Overlaps, d.Expired, d.Evicted, d.Invalid)
+	}
 	if len(s.Stats.Skipped) > 0 {
 		fmt.Fprintf(w, "\nskipped (not decodable per packet): %s\n", joinCounts(s.Stats.Skipped))
 	}

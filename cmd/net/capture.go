@@ -141,7 +141,7 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 // Netcap's capture -decoders does.
 func listDecoders(w interface{ Write([]byte) (int, error) }) {
 	groups := map[decoder.Group][]decoder.Info{}
-	for _, i := range packet.Infos() {
+	for _, i := range collector.Infos() {
 		groups[i.Group] = append(groups[i.Group], i)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -29,10 +29,15 @@ type Packet struct {
 	SrcIP, DstIP     string
 	SrcPort, DstPort int32
 
-	// The packet's first Ethernet and TCP headers, for packet decoders;
-	// nil when absent.
+	// For packet decoders and stream reassembly: the packet's first
+	// Ethernet header and its innermost TCP and UDP headers (in a tunnel,
+	// the tunnelled ones) with the IP headers that carry them; nil when
+	// absent.
 	Ethernet *layers.Ethernet
 	TCP      *layers.TCP
+	TCPNet   gopacket.NetworkLayer
+	UDP      *layers.UDP
+	UDPNet   gopacket.NetworkLayer
 }
 
 // LayerContext is the gopacket.DecodeFeedback the parser hands to decoding

@@ -137,6 +137,8 @@ type Parser struct {
 	truncated    int64
 	isTruncated  bool
 	prev         gopacket.DecodingLayer // the layer decoded last, for LayerContext
+	lastNet      gopacket.NetworkLayer  // the IP header decoded last
+	defrag       []byte                 // a reassembled datagram's payload, see DecodeDefragmented
 }
 
 // NewParser returns a parser that writes records of the decoders for which
@@ -185,6 +187,10 @@ func NewParser(opts Options, enabled func(name string) bool, emit EmitFunc) *Par
 
 // SetTruncated implements gopacket.DecodeFeedback.
 func (p *Parser) SetTruncated() { p.isTruncated = true }
+
+// Packet returns the packet decoded last and its context (valid until the
+// next Decode).
+func (p *Parser) Packet() *Packet { return &p.pkt }
 
 // Previous implements LayerContext.
 func (p *Parser) Previous() gopacket.DecodingLayer { return p.prev }
@@ -239,13 +245,23 @@ func (p *Parser) Decode(data []byte, timestamp int64, length int, lt layers.Link
 	return p.DecodeFrom(firstLayer(lt, data), data, timestamp, length)
 }
 
+// DecodeDefragmented decodes the frame of the IP fragment that completed a
+// datagram: its link and IP headers from the frame, the layers after the
+// IP header from payload, the reassembled datagram's payload.
+func (p *Parser) DecodeDefragmented(data []byte, timestamp int64, length int, lt layers.LinkType, payload []byte) error {
+	p.defrag = payload
+	err := p.Decode(data, timestamp, length, lt)
+	p.defrag = nil
+	return err
+}
+
 // DecodeFrom is Decode for data that starts with a layer of type first.
 func (p *Parser) DecodeFrom(first gopacket.LayerType, data []byte, timestamp int64, length int) (err error) {
 	p.packets++
 	p.pkt.Timestamp, p.pkt.Data, p.pkt.Length = timestamp, data, length
 	p.pending = p.pending[:0]
-	p.netL, p.transL = nil, nil
-	p.pkt.Ethernet, p.pkt.TCP = nil, nil
+	p.netL, p.transL, p.lastNet = nil, nil, nil
+	p.pkt.Ethernet, p.pkt.TCP, p.pkt.TCPNet, p.pkt.UDP, p.pkt.UDPNet = nil, nil, nil, nil, nil
 	p.isTruncated = false
 	defer func() {
 		if r := recover(); r != nil {
@@ -395,6 +411,18 @@ func (p *Parser) next(l gopacket.DecodingLayer) (gopacket.LayerType, []byte) {
 		if x.ProtocolType == ethernetTypeRARP {
 			return layers.LayerTypeARP, x.Payload
 		}
+	case *layers.IPv4:
+		if p.defrag != nil && x.NextLayerType() == gopacket.LayerTypeFragment {
+			payload := p.defrag
+			p.defrag = nil
+			return x.Protocol.LayerType(), payload
+		}
+	case *layers.IPv6Fragment:
+		if p.defrag != nil {
+			payload := p.defrag
+			p.defrag = nil
+			return x.NextHeader.LayerType(), payload
+		}
 	case *layers.RadioTap:
 		// gopacket's 802.11 decoder always cuts 4 bytes of frame check
 		// sequence off the end. When radiotap says the frame has one but
@@ -424,12 +452,13 @@ func (p *Parser) found(s *slot, l any) {
 	if layer == nil {
 		return
 	}
-	if p.netL == nil {
-		if n, ok := layer.(gopacket.NetworkLayer); ok {
-			switch layer.LayerType() {
-			case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
+	if n, ok := layer.(gopacket.NetworkLayer); ok {
+		switch layer.LayerType() {
+		case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
+			if p.netL == nil {
 				p.netL = n
 			}
+			p.lastNet = n
 		}
 	}
 	if p.transL == nil {
@@ -443,9 +472,9 @@ func (p *Parser) found(s *slot, l any) {
 			p.pkt.Ethernet = x
 		}
 	case *layers.TCP:
-		if p.pkt.TCP == nil {
-			p.pkt.TCP = x
-		}
+		p.pkt.TCP, p.pkt.TCPNet = x, p.lastNet
+	case *layers.UDP:
+		p.pkt.UDP, p.pkt.UDPNet = x, p.lastNet
 	}
 	if s.dec != nil && s.enabled {
 		p.pending = append(p.pending, pendingLayer{s: s, l: layer})

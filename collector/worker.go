@@ -1,0 +1,118 @@
+package collector
+
+import (
+	"net"
+	"net/netip"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/decoder/stream"
+	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/reassembly"
+	"github.com/netcap-go/netcap/types"
+)
+
+// worker decodes the packets of its flows: the layers and packet
+// decoders, then TCP reassembly and stream decoding. It shares nothing
+// mutable with other workers but the sink's files and the stream run's
+// stores.
+type worker struct {
+	parser *packet.Parser
+	em     ncio.Emitter
+	asm    *reassembly.Assembler // nil when nothing reads streams
+	sw     *stream.Worker
+	seg    reassembly.Segment
+	err    error
+}
+
+func newWorker(cfg Config, enabled func(string) bool, streams *stream.Run, asmCfg reassembly.Config) *worker {
+	w := &worker{em: cfg.Sink.NewEmitter()}
+	emit := func(t types.Type, r proto.Message) error { return w.em.Emit(t, r) }
+	w.parser = packet.NewParser(cfg.Options, enabled, emit)
+	if streams != nil {
+		w.sw = streams.Worker(emit)
+		w.asm = reassembly.New(asmCfg, w.sw.Factory())
+	}
+	return w
+}
+
+func (w *worker) run(queue <-chan *packetBatch, free chan<- *packetBatch) {
+	for b := range queue {
+		for _, bp := range b.pkts {
+			data := b.data[bp.off : bp.off+bp.n]
+			var err error
+			if bp.defragN > 0 {
+				err = w.parser.DecodeDefragmented(data, bp.ci.Timestamp, bp.ci.Length, bp.ci.LinkType, b.data[bp.defragOff:bp.defragOff+bp.defragN])
+			} else {
+				err = w.parser.Decode(data, bp.ci.Timestamp, bp.ci.Length, bp.ci.LinkType)
+			}
+			w.keep(err)
+			if w.asm != nil {
+				w.reassemble(bp.ci.Timestamp)
+			}
+		}
+		b.data, b.pkts = b.data[:0], b.pkts[:0]
+		select {
+		case free <- b:
+		default:
+		}
+	}
+	if w.asm != nil {
+		w.asm.Flush()
+		w.keep(w.sw.Err())
+	}
+	w.keep(w.em.Flush())
+}
+
+func (w *worker) keep(err error) {
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+}
+
+// reassemble hands the packet's TCP segment or UDP datagram to the
+// assembler.
+func (w *worker) reassemble(ts int64) {
+	p := w.parser.Packet()
+	switch {
+	case p.TCP != nil && p.TCPNet != nil:
+		src, dst, ok := addrs(p.TCPNet)
+		if !ok {
+			return
+		}
+		t := p.TCP
+		w.seg = reassembly.Segment{
+			Src: reassembly.Endpoint{Addr: src, Port: uint16(t.SrcPort)}, Dst: reassembly.Endpoint{Addr: dst, Port: uint16(t.DstPort)},
+			Seq: t.Seq, SYN: t.SYN, ACK: t.ACK, FIN: t.FIN, RST: t.RST, Payload: t.Payload, Timestamp: ts,
+		}
+		w.asm.Add(&w.seg)
+	case p.UDP != nil && p.UDPNet != nil:
+		src, dst, ok := addrs(p.UDPNet)
+		if !ok {
+			return
+		}
+		u := p.UDP
+		w.asm.AddDatagram(reassembly.Endpoint{Addr: src, Port: uint16(u.SrcPort)}, reassembly.Endpoint{Addr: dst, Port: uint16(u.DstPort)}, u.Payload, ts)
+	}
+}
+
+func addrs(n gopacket.NetworkLayer) (netip.Addr, netip.Addr, bool) {
+	switch ip := n.(type) {
+	case *layers.IPv4:
+		return addr(ip.SrcIP), addr(ip.DstIP), true
+	case *layers.IPv6:
+		return addr(ip.SrcIP), addr(ip.DstIP), true
+	}
+	return netip.Addr{}, netip.Addr{}, false
+}
+
+func addr(ip net.IP) netip.Addr {
+	if v4 := ip.To4(); v4 != nil {
+		return netip.AddrFrom4([4]byte(v4))
+	}
+	a, _ := netip.AddrFromSlice(ip)
+	return a
+}

@@ -1,0 +1,113 @@
+// Package stream decodes application protocols from reassembled
+// connections (package reassembly): HTTP, SSH, SMTP, POP3, and the records
+// derived from them (File, Credentials, Mail, Software, Service,
+// Vulnerability, Exploit).
+//
+// Every connection gets a Conn (the reassembly.Handler). It keeps the first
+// bytes of both directions, in the order they arrived, until one Protocol
+// recognises the conversation by content (the server port only breaks
+// ties), then replays them into that protocol's Session and streams the
+// rest to it. Observers (service banners, credential harvesters, the
+// -conns writer) see every connection, whatever its protocol. Sessions
+// emit records as soon as they are complete: an HTTP request/response pair
+// when the response ends, not when the connection does.
+package stream
+
+import (
+	"google.golang.org/protobuf/proto"
+
+	"github.com/netcap-go/netcap/decoder"
+	"github.com/netcap-go/netcap/reassembly"
+	"github.com/netcap-go/netcap/types"
+)
+
+// Direction re-exports reassembly's directions.
+type Direction = reassembly.Direction
+
+const (
+	ClientToServer = reassembly.ClientToServer
+	ServerToClient = reassembly.ServerToClient
+)
+
+// Verdict is a protocol's answer to "is this conversation yours?".
+type Verdict uint8
+
+const (
+	NeedMore Verdict = iota // not enough bytes to tell
+	No
+	Yes
+)
+
+// Protocol is an application protocol read from streams.
+type Protocol interface {
+	// Name is the protocol's name ("HTTP"), also the -include key of its
+	// main record type.
+	Name() string
+	// Detect says whether a conversation that starts with these bytes
+	// (the first bytes of each direction, either may be empty) speaks the
+	// protocol. It must answer No or Yes once either side holds
+	// DetectBytes bytes.
+	Detect(info *reassembly.ConnInfo, client, server []byte) Verdict
+	// Ports are the server ports the protocol usually has, tried first.
+	Ports() []uint16
+	// New starts decoding a connection.
+	New(c *Conn) Session
+}
+
+// Session decodes one connection of a protocol.
+type Session interface {
+	Data(dir Direction, data []byte, ts int64)
+	Gap(dir Direction, n int64)
+	Close(ts int64)
+}
+
+// Observer sees every connection's data, whatever its protocol. New may
+// return nil to skip a connection.
+type Observer interface {
+	New(c *Conn) Session
+}
+
+// Infos lists the record types this package writes (for -decoders,
+// -include and -exclude).
+var Infos = []decoder.Info{
+	{Name: "HTTP", Type: types.Type_NC_HTTP, Group: decoder.GroupStream, Description: "HTTP/1.x requests with their responses"},
+	{Name: "SSH", Type: types.Type_NC_SSH, Group: decoder.GroupStream, Description: "SSH version banners and key exchange offers, with HASSH"},
+	{Name: "SMTP", Type: types.Type_NC_SMTP, Group: decoder.GroupStream, Description: "SMTP sessions: commands, responses, mails"},
+	{Name: "POP3", Type: types.Type_NC_POP3, Group: decoder.GroupStream, Description: "POP3 sessions: commands, responses, mails"},
+	{Name: "File", Type: types.Type_NC_File, Group: decoder.GroupAbstract, Description: "files carried by HTTP, SMTP and POP3"},
+	{Name: "Credentials", Type: types.Type_NC_Credentials, Group: decoder.GroupAbstract, Description: "user names and passwords seen in clear text"},
+	{Name: "Mail", Type: types.Type_NC_Mail, Group: decoder.GroupAbstract, Description: "e-mails carried by SMTP and POP3"},
+	{Name: "Software", Type: types.Type_NC_Software, Group: decoder.GroupAbstract, Description: "software products and versions seen in banners and headers"},
+	{Name: "Service", Type: types.Type_NC_Service, Group: decoder.GroupAbstract, Description: "network services by address and port, with banners"},
+	{Name: "Vulnerability", Type: types.Type_NC_Vulnerability, Group: decoder.GroupAbstract, Description: "vulnerabilities of the software seen (local NVD feed)"},
+	{Name: "Exploit", Type: types.Type_NC_Exploit, Group: decoder.GroupAbstract, Description: "exploits for the software seen (local exploit-db list)"},
+	{Name: "Alert", Type: types.Type_NC_Alert, Group: decoder.GroupAbstract, Description: "alerts raised by analysers and labelling"},
+}
+
+// Options configure stream decoding.
+type Options struct {
+	// Enabled says whether a record type (by name) is written.
+	Enabled func(name string) bool
+	// FileStorage is where extracted files go ("" keeps only the records).
+	FileStorage string
+	// ConnsDir is where -conns writes raw conversations ("" is off).
+	ConnsDir string
+	// Payloads keeps HTTP bodies in the HTTP records.
+	Payloads bool
+	// MaxBodyBytes bounds a message body kept in memory (for hashing,
+	// extraction and records); larger bodies are hashed as they stream
+	// and cut in memory. Default 16 MiB.
+	MaxBodyBytes int
+}
+
+func (o *Options) enabled(name string) bool { return o.Enabled == nil || o.Enabled(name) }
+
+// DetectBytes is how much of each direction is kept while detecting the
+// protocol; DetectLimit bounds both directions together.
+const (
+	DetectBytes = 4096
+	DetectLimit = 16384
+)
+
+// Emitter receives records; one per worker.
+type Emitter func(t types.Type, r proto.Message) error

@@ -1,0 +1,197 @@
+package reassembly
+
+// conn is one tracked connection.
+type conn struct {
+	key        connKey
+	info       ConnInfo
+	h          Handler
+	half       [2]halfStream
+	lastSeen   int64
+	prev, next *conn
+}
+
+// direction returns the direction of data sent by src.
+func (c *conn) direction(src Endpoint) Direction {
+	if src == c.info.Client {
+		return ClientToServer
+	}
+	return ServerToClient
+}
+
+// halfStream is one direction of a TCP connection.
+type halfStream struct {
+	next     uint32 // sequence number of the next byte to deliver
+	known    bool   // next is set
+	pending  []segment
+	buffered int // bytes in pending
+	fin      bool
+	finSeq   uint32
+}
+
+// segment is buffered out-of-order data.
+type segment struct {
+	seq  uint32
+	data []byte
+	ts   int64
+}
+
+// diff is b - a in serial number arithmetic (RFC 1982): positive when b
+// comes after a, whatever the wrap-around.
+func diff(a, b uint32) int64 { return int64(int32(b - a)) }
+
+// insert handles payload at seq in direction dir.
+func (a *Assembler) insert(c *conn, dir Direction, seq uint32, data []byte, ts int64) {
+	h := &c.half[dir]
+	d := diff(h.next, seq)
+	if d > 0 {
+		a.buffer(c, dir, seq, data, ts)
+		return
+	}
+	// At or before the next byte: drop what was delivered already (first
+	// copy wins), deliver the rest.
+	skip := -d
+	if skip >= int64(len(data)) {
+		a.stats.Retransmitted++
+		a.stats.OverlapBytes += int64(len(data))
+		return
+	}
+	if skip > 0 {
+		a.stats.OverlapBytes += skip
+	}
+	data = data[skip:]
+	h.next += uint32(len(data))
+	a.stats.Bytes += int64(len(data))
+	a.deliver(c, dir, data, ts)
+	a.drain(c, dir)
+}
+
+// drain delivers the buffered segments that have become in order.
+func (a *Assembler) drain(c *conn, dir Direction) {
+	h := &c.half[dir]
+	for len(h.pending) > 0 {
+		p := h.pending[0]
+		d := diff(h.next, p.seq)
+		if d > 0 {
+			return
+		}
+		h.pending = h.pending[1:]
+		h.buffered -= len(p.data)
+		a.buffered -= len(p.data)
+		skip := -d
+		if skip >= int64(len(p.data)) {
+			a.stats.OverlapBytes += int64(len(p.data))
+			continue
+		}
+		if skip > 0 {
+			a.stats.OverlapBytes += skip
+		}
+		data := p.data[skip:]
+		h.next += uint32(len(data))
+		a.stats.Bytes += int64(len(data))
+		a.deliver(c, dir, data, p.ts)
+	}
+	if len(h.pending) == 0 {
+		h.pending = nil // let the backing array go
+	}
+}
+
+// buffer keeps a copy of future data, without the bytes already buffered
+// (first wins), then enforces the buffer bounds.
+func (a *Assembler) buffer(c *conn, dir Direction, seq uint32, data []byte, ts int64) {
+	h := &c.half[dir]
+	a.stats.OutOfOrder++
+	// Cut data into the pieces not covered by buffered segments; pending
+	// is sorted by sequence number and its segments do not overlap.
+	var pieces []segment
+	start, end := seq, seq+uint32(len(data))
+	i := 0
+	for ; i < len(h.pending) && diff(start, end) > 0; i++ {
+		p := h.pending[i]
+		pEnd := p.seq + uint32(len(p.data))
+		if diff(pEnd, start) >= 0 {
+			continue // p ends before start
+		}
+		if diff(end, p.seq) >= 0 {
+			break // p starts after end
+		}
+		if diff(start, p.seq) > 0 { // a piece before p
+			pieces = append(pieces, segment{seq: start, data: data[diff(seq, start):diff(seq, p.seq)], ts: ts})
+		}
+		covered := min(diff(start, pEnd), diff(start, end))
+		a.stats.OverlapBytes += covered - max(0, diff(start, p.seq))
+		start = pEnd
+	}
+	if diff(start, end) > 0 {
+		pieces = append(pieces, segment{seq: start, data: data[diff(seq, start):], ts: ts})
+	}
+	for _, p := range pieces {
+		p.data = append([]byte(nil), p.data...)
+		h.pending = insertSorted(h.pending, p)
+		h.buffered += len(p.data)
+		a.buffered += len(p.data)
+	}
+	a.stats.BufferedPeak = max(a.stats.BufferedPeak, int64(a.buffered))
+	// Bounds: first this direction's, then the assembler's (taking the
+	// holes of the least recently active connections first).
+	for h.buffered > a.cfg.MaxBytesPerStream || len(h.pending) > a.cfg.MaxSegmentsPerStream {
+		a.skipHoles(c, dir, false)
+	}
+	for a.buffered > a.cfg.MaxBytes {
+		victim := a.oldestBuffered()
+		if victim == nil {
+			break
+		}
+		for d := range victim.half {
+			if len(victim.half[d].pending) > 0 {
+				a.skipHoles(victim, Direction(d), false)
+				break
+			}
+		}
+	}
+}
+
+// insertSorted inserts p into s, sorted by sequence number.
+func insertSorted(s []segment, p segment) []segment {
+	i := len(s)
+	for i > 0 && diff(s[i-1].seq, p.seq) < 0 {
+		i--
+	}
+	s = append(s, segment{})
+	copy(s[i+1:], s[i:])
+	s[i] = p
+	return s
+}
+
+// skipHoles gives up on the hole before the first buffered segment of dir
+// (reporting it as a gap) and delivers what then is in order; with all, it
+// does so until nothing is buffered.
+func (a *Assembler) skipHoles(c *conn, dir Direction, all bool) {
+	h := &c.half[dir]
+	for len(h.pending) > 0 {
+		gap := diff(h.next, h.pending[0].seq)
+		if gap > 0 {
+			a.stats.LostBytes += gap
+			a.stats.ForcedSkips++
+			// A connection whose first bytes are lost still gets a
+			// handler, so that it knows where its data starts.
+			a.handler(c).Gap(dir, gap)
+			h.next = h.pending[0].seq
+		}
+		a.drain(c, dir)
+		if !all {
+			return
+		}
+	}
+}
+
+// oldestBuffered returns the least recently active connection that has
+// buffered data, or nil.
+func (a *Assembler) oldestBuffered() *conn {
+	l := &a.lru[TCP]
+	for c := l.next; c != l; c = c.next {
+		if len(c.half[0].pending) > 0 || len(c.half[1].pending) > 0 {
+			return c
+		}
+	}
+	return nil
+}

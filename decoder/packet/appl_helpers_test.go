@@ -89,12 +89,6 @@ func (p pdmlPacket) top(name string) []*pdmlNode {
 	return out
 }
 
-// notFragment is a display filter term that leaves out IP fragments:
-// tshark (reassembly off, as runTshark runs it) dissects the UDP header
-// and the start of the message in a first fragment; the parser does not
-// decode fragments (nor reassemble them).
-const notFragment = `!(ip.flags.mf == 1 || ip.frag_offset > 0) && !ipv6.fraghdr`
-
 // after reports whether the protocol that follows n in the packet is
 // named name (tshark adds "_ws.malformed" after a malformed one).
 func (p pdmlPacket) after(n *pdmlNode, name string) bool {

@@ -119,7 +119,7 @@ func dhcpv4Rows(p pdmlPacket) [][]string {
 
 var dhcpv4Case = pdmlCase{
 	typ:     "DHCPv4",
-	filter:  "dhcp && " + notFragment,
+	filter:  "dhcp",
 	cols:    dhcpv4Cols,
 	rows:    dhcpv4Rows,
 	oursRow: dhcpv4OurRow,

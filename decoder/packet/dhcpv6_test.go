@@ -77,7 +77,7 @@ func dhcpv6Rows(p pdmlPacket) [][]string {
 
 var dhcpv6Case = pdmlCase{
 	typ:     "DHCPv6",
-	filter:  "dhcpv6 && " + notFragment,
+	filter:  "dhcpv6",
 	cols:    dhcpv6Cols,
 	rows:    dhcpv6Rows,
 	oursRow: dhcpv6OurRow,

@@ -277,7 +277,7 @@ func pdmlContext(p pdmlPacket) (srcIP, dstIP, srcPort, dstPort string) {
 // packets one by one and writes no record for it.
 var dnsCase = pdmlCase{
 	typ:     "DNS",
-	filter:  "dns && (udp.port == 53 || tcp.port == 53) && !tcp.segments && " + notFragment,
+	filter:  "dns && (udp.port == 53 || tcp.port == 53) && !tcp.segments",
 	cols:    dnsCols,
 	rows:    dnsRows,
 	oursRow: dnsOurRow,

@@ -105,7 +105,7 @@ func ntpRows(p pdmlPacket) [][]string {
 
 var ntpCase = pdmlCase{
 	typ:     "NTP",
-	filter:  "ntp && " + notFragment,
+	filter:  "ntp",
 	cols:    ntpCols,
 	rows:    ntpRows,
 	oursRow: ntpOurRow,

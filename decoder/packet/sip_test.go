@@ -104,7 +104,7 @@ func sipRows(p pdmlPacket) [][]string {
 // (tshark also finds SIP on TCP and by heuristics on other ports).
 var sipCase = pdmlCase{
 	typ:     "SIP",
-	filter:  "sip && (udp.port == 5060 || udp.port == 5082 || udp.port == 5083) && " + notFragment,
+	filter:  "sip && (udp.port == 5060 || udp.port == 5082 || udp.port == 5083)",
 	cols:    sipCols,
 	rows:    sipRows,
 	oursRow: sipOurRow,

@@ -13042,8 +13042,10 @@ type File struct {
 	DstIP               string                 `protobuf:"bytes,12,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
 	SrcPort             int32                  `protobuf:"varint,13,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
 	DstPort             int32                  `protobuf:"varint,14,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// Added by this project (not in v0.6.11). Hash above holds the MD5.
+	Sha256        string `protobuf:"bytes,15,opt,name=Sha256,proto3" json:"Sha256,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *File) Reset() {
@@ -13172,6 +13174,13 @@ func (x *File) GetDstPort() int32 {
 		return x.DstPort
 	}
 	return 0
+}
+
+func (x *File) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
 }
 
 type SMTPResponse struct {
@@ -16375,7 +16384,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"@\n" +
 	"\bProtocol\x12\x18\n" +
 	"\aPackets\x18\x01 \x01(\x04R\aPackets\x12\x1a\n" +
-	"\bCategory\x18\x02 \x01(\tR\bCategory\"\xf6\x02\n" +
+	"\bCategory\x18\x02 \x01(\tR\bCategory\"\x8e\x03\n" +
 	"\x04File\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x12\n" +
 	"\x04Name\x18\x02 \x01(\tR\x04Name\x12\x16\n" +
@@ -16391,7 +16400,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05SrcIP\x18\v \x01(\tR\x05SrcIP\x12\x14\n" +
 	"\x05DstIP\x18\f \x01(\tR\x05DstIP\x12\x18\n" +
 	"\aSrcPort\x18\r \x01(\x05R\aSrcPort\x12\x18\n" +
-	"\aDstPort\x18\x0e \x01(\x05R\aDstPort\"d\n" +
+	"\aDstPort\x18\x0e \x01(\x05R\aDstPort\x12\x16\n" +
+	"\x06Sha256\x18\x0f \x01(\tR\x06Sha256\"d\n" +
 	"\fSMTPResponse\x12\"\n" +
 	"\fResponseCode\x18\x01 \x01(\x05R\fResponseCode\x12\x1c\n" +
 	"\tParameter\x18\x02 \x01(\tR\tParameter\x12\x12\n" +

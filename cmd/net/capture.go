@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -19,7 +20,9 @@ import (
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/decoder/stream"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/reassembly"
 )
 
 type captureOptions struct {
@@ -34,6 +37,16 @@ type captureOptions struct {
 	compression string
 	quiet       bool
 	decoders    bool
+
+	reassemble     bool
+	maxBytes       int
+	maxStreamBytes int
+	maxConns       int
+	tcpTimeout     time.Duration
+	udpTimeout     time.Duration
+	fileStorage    string
+	conns          bool
+	maxBodyBytes   int
 }
 
 func newCaptureCmd(root *rootOptions) *cobra.Command {
@@ -65,6 +78,15 @@ func newCaptureCmd(root *rootOptions) *cobra.Command {
 	f.StringVar(&o.compression, "compression", "gzip", "compression when -compress is on: gzip (.ncap.gz) or zstd (.ncap.zst)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no summary")
 	f.BoolVar(&o.decoders, "decoders", false, "list the decoders and exit")
+	f.BoolVar(&o.reassemble, "reassemble-connections", true, "reassemble TCP streams and UDP conversations for the stream decoders (HTTP, SSH, SMTP, POP3, files, credentials, …)")
+	f.IntVar(&o.maxBytes, "reassembly-max-bytes", 256<<20, "out-of-order TCP bytes buffered at most, for the whole run; past it the oldest holes are skipped (counted)")
+	f.IntVar(&o.maxStreamBytes, "reassembly-max-stream-bytes", 4<<20, "out-of-order bytes buffered at most per direction of a connection")
+	f.IntVar(&o.maxConns, "reassembly-max-conns", 1_000_000, "connections tracked at most; past it the least recently active is closed (counted)")
+	f.DurationVar(&o.tcpTimeout, "tcp-timeout", 5*time.Minute, "a TCP connection without a packet for this long (capture time) ends")
+	f.DurationVar(&o.udpTimeout, "udp-timeout", time.Minute, "a UDP conversation without a datagram for this long ends")
+	f.StringVar(&o.fileStorage, "fileStorage", "", "write files extracted from HTTP, SMTP and POP3 into this directory")
+	f.BoolVar(&o.conns, "conns", false, "write every reassembled conversation to <out>/tcp|udp/<service>/<flow>.bin")
+	f.IntVar(&o.maxBodyBytes, "max-body-bytes", 16<<20, "bytes of one message body kept in memory (hashing and file extraction see all of it)")
 	return cmd
 }
 
@@ -116,6 +138,22 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		Options: packet.Options{Payloads: o.payload, Entropy: o.entropy},
 		Sink:    sink,
 		Log:     log,
+		Stream: stream.Options{
+			FileStorage:  o.fileStorage,
+			Payloads:     o.payload,
+			MaxBodyBytes: o.maxBodyBytes,
+		},
+		Reassembly: reassembly.Config{
+			MaxBytes:          o.maxBytes,
+			MaxBytesPerStream: o.maxStreamBytes,
+			MaxConns:          o.maxConns,
+			IdleTimeout:       o.tcpTimeout,
+			UDPTimeout:        o.udpTimeout,
+		},
+		NoReassembly: !o.reassemble,
+	}
+	if o.conns {
+		cfg.Stream.ConnsDir = o.out
 	}
 	if !o.quiet && term.IsTerminal(int(os.Stderr.Fd())) {
 		cfg.Progress = os.Stderr

@@ -34,6 +34,7 @@ type Conn struct {
 	detected bool // detection is over, with or without a protocol
 	obs      []Session
 	bytes    [2]int64
+	creds    map[[3]string]bool
 }
 
 // Protocol returns the detected protocol, or nil.

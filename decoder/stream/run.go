@@ -26,6 +26,7 @@ type Run struct {
 	mu        sync.Mutex
 	finishers []func(emit Emitter) error
 	sw        *softwareStore
+	files     fileStore
 }
 
 // NewRun prepares stream decoding with the protocols whose record types

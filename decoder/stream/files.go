@@ -1,0 +1,187 @@
+package stream
+
+import (
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/netcap-go/netcap/types"
+)
+
+// FileWriter receives the bytes of one file carried by a connection (an
+// HTTP body, a mail attachment) as they arrive; Close writes its File
+// record. It hashes everything (MD5 as Netcap's Hash, SHA-256), sniffs
+// the content type from the first bytes, and with -fileStorage writes the
+// bytes to DIR/<content type>/<name>.
+type FileWriter struct {
+	c        *Conn
+	rec      *types.File
+	md5, sha hash.Hash
+	head     []byte // the first 512 bytes, for content sniffing
+	f        *os.File
+	err      error
+	done     bool
+}
+
+// FileInfo is what the protocol knows of a file.
+type FileInfo struct {
+	Name        string // from the URL, Content-Disposition or the MIME part
+	Source      string // "HTTP response", "HTTP request", "SMTP", "POP3"
+	ContentType string // declared, e.g. by Content-Type
+	Host        string // HTTP Host, mail server
+	Timestamp   int64
+	// FromServer says the file travelled from server to client (the
+	// record's Src is then the server).
+	FromServer bool
+}
+
+// NewFile starts a file of the connection. It returns nil when no File
+// record is wanted.
+func (c *Conn) NewFile(fi FileInfo) *FileWriter {
+	if !c.Enabled("File") {
+		return nil
+	}
+	src, dst := c.Info.Client, c.Info.Server
+	if fi.FromServer {
+		src, dst = dst, src
+	}
+	rec := &types.File{
+		Timestamp: fi.Timestamp, Name: wireString(fi.Name), Ident: c.Ident, Source: fi.Source,
+		ContentType: wireString(fi.ContentType), Host: wireString(fi.Host),
+		SrcIP: src.Addr.String(), DstIP: dst.Addr.String(), SrcPort: int32(src.Port), DstPort: int32(dst.Port),
+	}
+	return &FileWriter{c: c, rec: rec, md5: md5.New(), sha: sha256.New()}
+}
+
+// Write adds bytes of the file.
+func (w *FileWriter) Write(p []byte) {
+	if w == nil || w.done {
+		return
+	}
+	w.md5.Write(p)
+	w.sha.Write(p)
+	w.rec.Length += int64(len(p))
+	if len(w.head) < 512 {
+		w.head = append(w.head, p[:min(len(p), 512-len(w.head))]...)
+	}
+	dir := w.c.Options().FileStorage
+	if dir == "" || w.err != nil {
+		return
+	}
+	if w.f == nil {
+		w.f, w.err = w.c.Run().files.create(dir, w.rec, w.head)
+		if w.err != nil {
+			w.rec.Location = "error: " + w.err.Error()
+			return
+		}
+		w.rec.Location = w.f.Name()
+	}
+	if _, err := w.f.Write(p); err != nil && w.err == nil {
+		w.err = err
+	}
+}
+
+// Close completes the file and writes its record. An empty file gets no
+// record.
+func (w *FileWriter) Close() {
+	if w == nil || w.done {
+		return
+	}
+	w.done = true
+	if w.f != nil {
+		w.f.Close()
+	}
+	if w.rec.Length == 0 {
+		return
+	}
+	w.rec.Hash = hex.EncodeToString(w.md5.Sum(nil))
+	w.rec.Sha256 = hex.EncodeToString(w.sha.Sum(nil))
+	w.rec.ContentTypeDetected = DetectContentType(w.head)
+	w.c.Emit(types.Type_NC_File, w.rec)
+}
+
+// DetectContentType sniffs a media type from a body's first bytes (the
+// WHATWG algorithm of net/http), without parameters.
+func DetectContentType(head []byte) string {
+	if len(head) == 0 {
+		return ""
+	}
+	t := http.DetectContentType(head)
+	if mt, _, err := mime.ParseMediaType(t); err == nil {
+		return mt
+	}
+	return t
+}
+
+// fileStore names stored files uniquely across workers.
+type fileStore struct {
+	mu    sync.Mutex
+	names map[string]int
+}
+
+// create opens DIR/<type>/<name> for a file, adding -N to a name in use.
+func (s *fileStore) create(dir string, rec *types.File, head []byte) (*os.File, error) {
+	ct := rec.ContentType
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		ct = mt
+	}
+	if ct == "" {
+		ct = DetectContentType(head)
+	}
+	sub := filepath.Join(dir, safeName(strings.ReplaceAll(ct, "/", "_"), "unknown"))
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		return nil, err
+	}
+	name := safeName(path.Base(strings.ReplaceAll(rec.Name, "\\", "/")), "file")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.names == nil {
+		s.names = map[string]int{}
+	}
+	p := filepath.Join(sub, name)
+	for n := s.names[p]; ; n++ {
+		candidate := p
+		if n > 0 {
+			ext := filepath.Ext(name)
+			candidate = filepath.Join(sub, fmt.Sprintf("%s-%d%s", strings.TrimSuffix(name, ext), n, ext))
+		}
+		f, err := os.OpenFile(candidate, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			s.names[p] = n + 1
+			return f, nil
+		}
+		if !os.IsExist(err) {
+			return nil, err
+		}
+	}
+}
+
+// safeName keeps a file name to harmless characters.
+func safeName(s, fallback string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_', r == '+':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	out := strings.Trim(b.String(), ".")
+	if out == "" {
+		return fallback
+	}
+	if len(out) > 128 {
+		out = out[:128]
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package packet
 import (
 	"errors"
 
+	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/decoder"
@@ -13,7 +14,8 @@ import (
 // tlsClientHelloDecoder writes a record for each TLS ClientHello at the
 // start of a TCP segment, on any port, with its JA3 and JA4 fingerprints.
 // A hello that continues in the next segment cannot be read per packet: it
-// is counted as skipped.
+// is counted here, and read from the reassembled stream when reassembly is
+// on (decoder/stream).
 var tlsClientHelloDecoder PacketDecoder = tlsClientHello{}
 
 type tlsClientHello struct{}
@@ -38,61 +40,24 @@ func (tlsClientHello) Decode(p *Packet, m proto.Message) (bool, string) {
 	case err != nil:
 		return false, "malformed hello"
 	}
-	r := m.(*types.TLSClientHello)
-	r.Timestamp = p.Timestamp
-	r.Type = int32(ch.Record.Type)
-	r.Version = int32(ch.Record.Version)
-	r.MessageLen = int32(ch.Record.Length)
-	r.HandshakeType = tlshello.HandshakeClientHello
-	r.HandshakeLen = ch.HandshakeLen
-	r.HandshakeVersion = int32(ch.Version)
-	r.Random = copyBytes(ch.Random)
-	r.SessionIDLen = uint32(len(ch.SessionID))
-	r.SessionID = copyBytes(ch.SessionID)
-	r.CipherSuiteLen = int32(ch.CipherSuiteLen)
-	r.ExtensionLen = int32(ch.ExtensionLen)
-	r.SNI = wireString([]byte(ch.ServerName))
-	r.OSCP = ch.StatusRequest
-	r.CipherSuites = int32s(ch.CipherSuites)
-	r.CompressMethods = bytesToInt32s(ch.CompressionMethods)
-	r.SignatureAlgs = int32s(ch.SignatureAlgorithms)
-	r.SupportedGroups = int32s(ch.SupportedGroups)
-	r.SupportedPoints = bytesToInt32s(ch.ECPointFormats)
-	for _, a := range ch.ALPNs {
-		r.ALPNs = append(r.ALPNs, wireString([]byte(a)))
-	}
-	for _, e := range ch.Extensions {
-		r.Extensions = append(r.Extensions, int32(e.Type))
-	}
-	r.SupportedVersions = int32s(ch.SupportedVersions)
-	r.Ja3String, r.Ja3 = ch.JA3()
-	r.Ja4, r.Ja4R = ch.JA4(tlshello.TCP)
-	r.SrcIP, r.DstIP = p.SrcIP, p.DstIP
-	r.SrcPort, r.DstPort = p.SrcPort, p.DstPort
-	if p.Ethernet != nil {
-		r.SrcMAC, r.DstMAC = macString(p.Ethernet.SrcMAC), macString(p.Ethernet.DstMAC)
-	}
+	ch.Fill(m.(*types.TLSClientHello), p.Timestamp, helloEndpoints(p), tlshello.TCP)
 	return true, ""
 }
 
-func int32s(vs []uint16) []int32 {
-	if len(vs) == 0 {
-		return nil
+// helloEndpoints are the addresses of the TCP connection that carries the
+// hello: its IP header and ports (in a tunnel the inner ones, unlike the
+// packet context of the layer records), and the first Ethernet header's
+// MAC addresses.
+func helloEndpoints(p *Packet) tlshello.Endpoints {
+	e := tlshello.Endpoints{SrcIP: p.SrcIP, DstIP: p.DstIP, SrcPort: int32(p.TCP.SrcPort), DstPort: int32(p.TCP.DstPort)}
+	switch ip := p.TCPNet.(type) {
+	case *layers.IPv4:
+		e.SrcIP, e.DstIP = ipString(ip.SrcIP), ipString(ip.DstIP)
+	case *layers.IPv6:
+		e.SrcIP, e.DstIP = ipString(ip.SrcIP), ipString(ip.DstIP)
 	}
-	out := make([]int32, len(vs))
-	for i, v := range vs {
-		out[i] = int32(v)
+	if p.Ethernet != nil {
+		e.SrcMAC, e.DstMAC = macString(p.Ethernet.SrcMAC), macString(p.Ethernet.DstMAC)
 	}
-	return out
-}
-
-func bytesToInt32s(vs []uint8) []int32 {
-	if len(vs) == 0 {
-		return nil
-	}
-	out := make([]int32, len(vs))
-	for i, v := range vs {
-		out[i] = int32(v)
-	}
-	return out
+	return e
 }

@@ -130,7 +130,6 @@ func (a *Assembler) buffer(c *conn, dir Direction, seq uint32, data []byte, ts i
 		h.buffered += len(p.data)
 		a.buffered += len(p.data)
 	}
-	a.stats.BufferedPeak = max(a.stats.BufferedPeak, int64(a.buffered))
 	// Bounds: first this direction's, then the assembler's (taking the
 	// holes of the least recently active connections first).
 	for h.buffered > a.cfg.MaxBytesPerStream || len(h.pending) > a.cfg.MaxSegmentsPerStream {
@@ -148,6 +147,9 @@ func (a *Assembler) buffer(c *conn, dir Direction, seq uint32, data []byte, ts i
 			}
 		}
 	}
+	// The peak is taken within the bounds: a segment over them stays only
+	// while the bounds are enforced, above.
+	a.stats.BufferedPeak = max(a.stats.BufferedPeak, int64(a.buffered))
 }
 
 // insertSorted inserts p into s, sorted by sequence number.

@@ -50,6 +50,22 @@ func ipOffset(data []byte, lt layers.LinkType) (int, bool) {
 			etherType = binary.BigEndian.Uint16(data[off+2 : off+4])
 			off += 4
 		}
+		if etherType == 0x8847 || etherType == 0x8848 {
+			// MPLS: skip the label stack; IP follows the bottom label
+			// (one direction of a connection may be labelled and the
+			// other not: both must hash alike).
+			for i := 0; ; i++ {
+				if i == 16 || len(data) < off+4 {
+					return 0, false
+				}
+				bottom := data[off+2]&1 != 0
+				off += 4
+				if bottom {
+					break
+				}
+			}
+			etherType = 0x0800 // checked by the version nibble below
+		}
 		if etherType != 0x0800 && etherType != 0x86dd {
 			return 0, false
 		}

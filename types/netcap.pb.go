@@ -6256,8 +6256,12 @@ type HTTP struct {
 	Parameters             map[string]string      `protobuf:"bytes,28,rep,name=Parameters,proto3" json:"Parameters,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	RequestBody            []byte                 `protobuf:"bytes,29,opt,name=RequestBody,proto3" json:"RequestBody,omitempty"`
 	ResponseBody           []byte                 `protobuf:"bytes,30,opt,name=ResponseBody,proto3" json:"ResponseBody,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// Added by this project (not in v0.6.11): the client's and the server's
+	// ports, so that a record names its connection.
+	SrcPort       int32 `protobuf:"varint,31,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
+	DstPort       int32 `protobuf:"varint,32,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *HTTP) Reset() {
@@ -6498,6 +6502,20 @@ func (x *HTTP) GetResponseBody() []byte {
 		return x.ResponseBody
 	}
 	return nil
+}
+
+func (x *HTTP) GetSrcPort() int32 {
+	if x != nil {
+		return x.SrcPort
+	}
+	return 0
+}
+
+func (x *HTTP) GetDstPort() int32 {
+	if x != nil {
+		return x.DstPort
+	}
+	return 0
 }
 
 type HTTPCookie struct {
@@ -13744,15 +13762,19 @@ func (x *AVP) GetValueLen() uint32 {
 }
 
 type POP3 struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
-	ClientIP      string                 `protobuf:"bytes,2,opt,name=ClientIP,proto3" json:"ClientIP,omitempty"`
-	ServerIP      string                 `protobuf:"bytes,3,opt,name=ServerIP,proto3" json:"ServerIP,omitempty"`
-	AuthToken     string                 `protobuf:"bytes,4,opt,name=AuthToken,proto3" json:"AuthToken,omitempty"`
-	User          string                 `protobuf:"bytes,5,opt,name=User,proto3" json:"User,omitempty"`
-	Pass          string                 `protobuf:"bytes,6,opt,name=Pass,proto3" json:"Pass,omitempty"`
-	MailIDs       []string               `protobuf:"bytes,7,rep,name=MailIDs,proto3" json:"MailIDs,omitempty"`
-	Commands      []string               `protobuf:"bytes,8,rep,name=Commands,proto3" json:"Commands,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
+	ClientIP  string                 `protobuf:"bytes,2,opt,name=ClientIP,proto3" json:"ClientIP,omitempty"`
+	ServerIP  string                 `protobuf:"bytes,3,opt,name=ServerIP,proto3" json:"ServerIP,omitempty"`
+	AuthToken string                 `protobuf:"bytes,4,opt,name=AuthToken,proto3" json:"AuthToken,omitempty"`
+	User      string                 `protobuf:"bytes,5,opt,name=User,proto3" json:"User,omitempty"`
+	Pass      string                 `protobuf:"bytes,6,opt,name=Pass,proto3" json:"Pass,omitempty"`
+	MailIDs   []string               `protobuf:"bytes,7,rep,name=MailIDs,proto3" json:"MailIDs,omitempty"`
+	Commands  []string               `protobuf:"bytes,8,rep,name=Commands,proto3" json:"Commands,omitempty"`
+	// Added by this project (not in v0.6.11).
+	ClientPort    int32 `protobuf:"varint,9,opt,name=ClientPort,proto3" json:"ClientPort,omitempty"`
+	ServerPort    int32 `protobuf:"varint,10,opt,name=ServerPort,proto3" json:"ServerPort,omitempty"`
+	IsEncrypted   bool  `protobuf:"varint,11,opt,name=IsEncrypted,proto3" json:"IsEncrypted,omitempty"` // STLS was accepted: the rest is TLS
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -13843,6 +13865,27 @@ func (x *POP3) GetCommands() []string {
 	return nil
 }
 
+func (x *POP3) GetClientPort() int32 {
+	if x != nil {
+		return x.ClientPort
+	}
+	return 0
+}
+
+func (x *POP3) GetServerPort() int32 {
+	if x != nil {
+		return x.ServerPort
+	}
+	return 0
+}
+
+func (x *POP3) GetIsEncrypted() bool {
+	if x != nil {
+		return x.IsEncrypted
+	}
+	return false
+}
+
 type Mail struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
 	Timestamp       int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -13866,8 +13909,11 @@ type Mail struct {
 	ID              string                 `protobuf:"bytes,19,opt,name=ID,proto3" json:"ID,omitempty"`
 	DeliveryDate    string                 `protobuf:"bytes,20,opt,name=DeliveryDate,proto3" json:"DeliveryDate,omitempty"`
 	Origin          string                 `protobuf:"bytes,21,opt,name=Origin,proto3" json:"Origin,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Added by this project (not in v0.6.11).
+	Sha256        string `protobuf:"bytes,22,opt,name=Sha256,proto3" json:"Sha256,omitempty"` // SHA-256 of the message as transferred (dot-unstuffed)
+	Size          int64  `protobuf:"varint,23,opt,name=Size,proto3" json:"Size,omitempty"`    // the message's length in bytes
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Mail) Reset() {
@@ -14045,6 +14091,20 @@ func (x *Mail) GetOrigin() string {
 		return x.Origin
 	}
 	return ""
+}
+
+func (x *Mail) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *Mail) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
 }
 
 type MailPart struct {
@@ -15641,8 +15701,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12-\n" +
 	"\aOptions\x18\x02 \x03(\v2\x13.types.ICMPv6OptionR\aOptions\x12\x14\n" +
 	"\x05SrcIP\x18\x03 \x01(\tR\x05SrcIP\x12\x14\n" +
-	"\x05DstIP\x18\x04 \x01(\tR\x05DstIP\"\xd2\n" +
-	"\n" +
+	"\x05DstIP\x18\x04 \x01(\tR\x05DstIP\"\x86\v\n" +
 	"\x04HTTP\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x14\n" +
 	"\x05Proto\x18\x02 \x01(\tR\x05Proto\x12\x16\n" +
@@ -15684,7 +15743,9 @@ const file_types_netcap_proto_rawDesc = "" +
 	"Parameters\x18\x1c \x03(\v2\x1b.types.HTTP.ParametersEntryR\n" +
 	"Parameters\x12 \n" +
 	"\vRequestBody\x18\x1d \x01(\fR\vRequestBody\x12\"\n" +
-	"\fResponseBody\x18\x1e \x01(\fR\fResponseBody\x1a@\n" +
+	"\fResponseBody\x18\x1e \x01(\fR\fResponseBody\x12\x18\n" +
+	"\aSrcPort\x18\x1f \x01(\x05R\aSrcPort\x12\x18\n" +
+	"\aDstPort\x18  \x01(\x05R\aDstPort\x1a@\n" +
 	"\x12RequestHeaderEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aA\n" +
@@ -16466,7 +16527,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	" \x01(\tR\fDecodedValue\x12\x18\n" +
 	"\aPadding\x18\v \x01(\rR\aPadding\x12\x14\n" +
 	"\x05Value\x18\f \x01(\fR\x05Value\x12\x1a\n" +
-	"\bValueLen\x18\r \x01(\rR\bValueLen\"\xd8\x01\n" +
+	"\bValueLen\x18\r \x01(\rR\bValueLen\"\xba\x02\n" +
 	"\x04POP3\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x1a\n" +
 	"\bClientIP\x18\x02 \x01(\tR\bClientIP\x12\x1a\n" +
@@ -16475,7 +16536,15 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x04User\x18\x05 \x01(\tR\x04User\x12\x12\n" +
 	"\x04Pass\x18\x06 \x01(\tR\x04Pass\x12\x18\n" +
 	"\aMailIDs\x18\a \x03(\tR\aMailIDs\x12\x1a\n" +
-	"\bCommands\x18\b \x03(\tR\bCommands\"\xe7\x04\n" +
+	"\bCommands\x18\b \x03(\tR\bCommands\x12\x1e\n" +
+	"\n" +
+	"ClientPort\x18\t \x01(\x05R\n" +
+	"ClientPort\x12\x1e\n" +
+	"\n" +
+	"ServerPort\x18\n" +
+	" \x01(\x05R\n" +
+	"ServerPort\x12 \n" +
+	"\vIsEncrypted\x18\v \x01(\bR\vIsEncrypted\"\x93\x05\n" +
 	"\x04Mail\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x1e\n" +
 	"\n" +
@@ -16504,7 +16573,9 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\bServerIP\x18\x12 \x01(\tR\bServerIP\x12\x0e\n" +
 	"\x02ID\x18\x13 \x01(\tR\x02ID\x12\"\n" +
 	"\fDeliveryDate\x18\x14 \x01(\tR\fDeliveryDate\x12\x16\n" +
-	"\x06Origin\x18\x15 \x01(\tR\x06Origin\"\xc0\x01\n" +
+	"\x06Origin\x18\x15 \x01(\tR\x06Origin\x12\x16\n" +
+	"\x06Sha256\x18\x16 \x01(\tR\x06Sha256\x12\x12\n" +
+	"\x04Size\x18\x17 \x01(\x03R\x04Size\"\xc0\x01\n" +
 	"\bMailPart\x12\x0e\n" +
 	"\x02ID\x18\x01 \x01(\tR\x02ID\x123\n" +
 	"\x06Header\x18\x02 \x03(\v2\x1b.types.MailPart.HeaderEntryR\x06Header\x12\x18\n" +

@@ -47,6 +47,8 @@ type captureOptions struct {
 	fileStorage    string
 	conns          bool
 	maxBodyBytes   int
+	nvd            string
+	exploitDB      string
 }
 
 func newCaptureCmd(root *rootOptions) *cobra.Command {
@@ -87,6 +89,8 @@ func newCaptureCmd(root *rootOptions) *cobra.Command {
 	f.StringVar(&o.fileStorage, "fileStorage", "", "write files extracted from HTTP, SMTP and POP3 into this directory")
 	f.BoolVar(&o.conns, "conns", false, "write every reassembled conversation to <out>/tcp|udp/<service>/<flow>.bin")
 	f.IntVar(&o.maxBodyBytes, "max-body-bytes", 16<<20, "bytes of one message body kept in memory (hashing and file extraction see all of it)")
+	f.StringVar(&o.nvd, "nvd", "", "NVD CVE feed (JSON: 1.1 \"CVE_Items\" feed or API 2.0 \"vulnerabilities\", may be gzipped) to look the software seen up in: Vulnerability records")
+	f.StringVar(&o.exploitDB, "exploitdb", "", "exploit-db's files_exploits.csv to look the software seen up in: Exploit records")
 	return cmd
 }
 
@@ -119,6 +123,16 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		}
 		comp = c
 	}
+	for _, db := range []struct{ flag, path string }{{"-nvd", o.nvd}, {"-exploitdb", o.exploitDB}} {
+		if db.path == "" {
+			continue
+		}
+		if st, err := os.Stat(db.path); err != nil {
+			return fmt.Errorf("capture: %s: %w", db.flag, err)
+		} else if st.IsDir() {
+			return fmt.Errorf("capture: %s: %s is a directory, not a file", db.flag, db.path)
+		}
+	}
 	src, err := collector.OpenFile(o.read)
 	if err != nil {
 		return err
@@ -139,9 +153,11 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		Sink:    sink,
 		Log:     log,
 		Stream: stream.Options{
-			FileStorage:  o.fileStorage,
-			Payloads:     o.payload,
-			MaxBodyBytes: o.maxBodyBytes,
+			FileStorage:   o.fileStorage,
+			Payloads:      o.payload,
+			MaxBodyBytes:  o.maxBodyBytes,
+			NVDPath:       o.nvd,
+			ExploitDBPath: o.exploitDB,
 		},
 		Reassembly: reassembly.Config{
 			MaxBytes:          o.maxBytes,

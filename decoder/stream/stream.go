@@ -98,6 +98,13 @@ type Options struct {
 	// extraction and records); larger bodies are hashed as they stream
 	// and cut in memory. Default 16 MiB.
 	MaxBodyBytes int
+	// NVDPath is a local NVD CVE feed (JSON, 1.1 feed or API 2.0 format,
+	// optionally gzipped) that the software seen is looked up in for
+	// Vulnerability records ("" is off; see vulnerability.go).
+	NVDPath string
+	// ExploitDBPath is exploit-db's files_exploits.csv, looked up for
+	// Exploit records ("" is off).
+	ExploitDBPath string
 }
 
 func (o *Options) enabled(name string) bool { return o.Enabled == nil || o.Enabled(name) }

@@ -61,6 +61,8 @@ type Summary struct {
 	// defragmentation did.
 	Reassembly reassembly.Stats
 	Defrag     DefragStats
+	// StoreDrops counts records the bounded run-wide stores dropped.
+	StoreDrops map[string]int64
 }
 
 // PacketsPerSecond returns the decode rate.
@@ -311,6 +313,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	// The shared stores (software, services) write what they aggregated.
 	var errs []error
 	if streams != nil {
+		sum.StoreDrops = streams.Dropped()
 		em := cfg.Sink.NewEmitter()
 		errs = append(errs, streams.Flush(func(t types.Type, r proto.Message) error { return em.Emit(t, r) }), em.Flush())
 	}

@@ -3,6 +3,7 @@ package collector
 import (
 	"encoding/binary"
 
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 )
 
@@ -15,11 +16,8 @@ import (
 // Frames without IP hash on their MAC addresses.
 func flowHash(data []byte, lt layers.LinkType) uint64 {
 	off, ok := ipOffset(data, lt)
-	switch {
-	case !ok && lt == layers.LinkTypeEthernet && len(data) >= 12:
-		return macHash(data)
-	case !ok:
-		return hashBytes(data[:min(len(data), 64)])
+	if !ok {
+		return slowFlowHash(data, lt)
 	}
 	ip := data[off:]
 	switch ip[0] >> 4 {
@@ -29,6 +27,25 @@ func flowHash(data []byte, lt layers.LinkType) uint64 {
 		return ipv6Hash(ip)
 	}
 	return 0
+}
+
+// slowFlowHash hashes frames the fast path cannot read down to IP (802.11,
+// PPPoE, PPP and other link types) with gopacket: the first network and
+// transport flows, both symmetric. Frames without IP hash on their
+// Ethernet addresses, or their link type.
+func slowFlowHash(data []byte, lt layers.LinkType) uint64 {
+	pkt := gopacket.NewPacket(data, lt, gopacket.DecodeOptions{Lazy: true, NoCopy: true})
+	if nl := pkt.NetworkLayer(); nl != nil {
+		h := mix(nl.NetworkFlow().FastHash())
+		if tl := pkt.TransportLayer(); tl != nil {
+			h = mix(h ^ tl.TransportFlow().FastHash())
+		}
+		return h
+	}
+	if ll := pkt.LinkLayer(); ll != nil {
+		return mix(ll.LinkFlow().FastHash())
+	}
+	return uint64(lt)
 }
 
 // ipOffset returns where the IP header of a frame starts: after the link
@@ -165,8 +182,6 @@ func symmetric(a, b []byte, extra uint64) uint64 {
 	}
 	return mix(ha ^ mix(hb+0x9e3779b97f4a7c15) ^ mix(extra+1))
 }
-
-func macHash(data []byte) uint64 { return symmetric(data[0:6], data[6:12], 0) }
 
 // hashBytes is FNV-1a.
 func hashBytes(b []byte) uint64 {

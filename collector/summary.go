@@ -62,6 +62,9 @@ func (s *Summary) Print(w io.Writer) {
 		fmt.Fprintf(w, "  lost: %s in %d holes skipped (not captured, or over the buffer bounds); peak buffered %s\n",
 			humanBytes(r.LostBytes), r.ForcedSkips, humanBytes(r.BufferedPeak))
 	}
+	if len(s.StoreDrops) > 0 {
+		fmt.Fprintf(w, "\nstores full, dropped: %s\n", joinCounts(s.StoreDrops))
+	}
 	if d := s.Defrag; d.Fragments > 0 {
 		fmt.Fprintf(w, "\nIP fragments: %d, %d datagrams reassembled, %d overlapping, %d expired, %d evicted, %d invalid\n",
 			d.Fragments, d.Reassembled, d.Overlaps, d.Expired, d.Evicted, d.Invalid)

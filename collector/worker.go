@@ -86,7 +86,7 @@ func (w *worker) reassemble(ts int64) {
 		t := p.TCP
 		w.seg = reassembly.Segment{
 			Src: reassembly.Endpoint{Addr: src, Port: uint16(t.SrcPort)}, Dst: reassembly.Endpoint{Addr: dst, Port: uint16(t.DstPort)},
-			Seq: t.Seq, SYN: t.SYN, ACK: t.ACK, FIN: t.FIN, RST: t.RST, Payload: t.Payload, Timestamp: ts,
+			Seq: t.Seq, Ack: t.Ack, SYN: t.SYN, ACK: t.ACK, FIN: t.FIN, RST: t.RST, Payload: t.Payload, Timestamp: ts,
 		}
 		w.asm.Add(&w.seg)
 	case p.UDP != nil && p.UDPNet != nil:

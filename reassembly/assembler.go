@@ -213,6 +213,7 @@ type Assembler struct {
 	conns    map[connKey]*conn
 	lru      [2]conn // per transport, sentinels of lists least recent first
 	buffered int     // out-of-order bytes buffered
+	closed   closedConns
 	now      int64
 	swept    int64
 	stats    Stats
@@ -239,7 +240,7 @@ func New(cfg Config, factory Factory) *Assembler {
 	if cfg.UDPTimeout <= 0 {
 		cfg.UDPTimeout = d.UDPTimeout
 	}
-	a := &Assembler{cfg: cfg, factory: factory, conns: map[connKey]*conn{}}
+	a := &Assembler{cfg: cfg, factory: factory, conns: map[connKey]*conn{}, closed: newClosedConns()}
 	for i := range a.lru {
 		a.lru[i].prev, a.lru[i].next = &a.lru[i], &a.lru[i]
 	}
@@ -258,7 +259,7 @@ func (a *Assembler) Buffered() int { return a.buffered }
 // Segment is a TCP segment.
 type Segment struct {
 	Src, Dst           Endpoint
-	Seq                uint32
+	Seq, Ack           uint32
 	SYN, ACK, FIN, RST bool
 	Payload            []byte // only read during the call
 	Timestamp          int64
@@ -291,8 +292,14 @@ func (a *Assembler) Add(s *Segment) {
 	c := a.lookup(k, s.Timestamp)
 	if c == nil {
 		// A segment without SYN and without payload (a lone ACK, FIN or
-		// RST, typically after the connection ended) opens nothing.
+		// RST, typically after the connection ended) opens nothing, and
+		// neither does a retransmission of bytes a closed connection had.
 		if !s.SYN && len(s.Payload) == 0 {
+			return
+		}
+		if a.closed.retransmission(k, s) {
+			a.stats.Retransmitted++
+			a.stats.OverlapBytes += int64(len(s.Payload))
 			return
 		}
 		c = a.open(k, TCP, s.Src, s.Dst, s.SYN, s.ACK, s.Timestamp)
@@ -316,6 +323,9 @@ func (a *Assembler) Add(s *Segment) {
 	}
 	if s.FIN && !h.fin {
 		h.fin, h.finSeq = true, seq+uint32(len(s.Payload))
+	}
+	if s.ACK {
+		a.ackedHoles(c, dir.Reverse(), s.Ack)
 	}
 	if s.RST {
 		a.stats.ClosedRST++
@@ -451,8 +461,12 @@ func (a *Assembler) Flush() {
 }
 
 // close delivers what can be delivered, reports the holes, ends the
-// handler and forgets the connection.
+// handler and forgets the connection (keeping, after FIN or RST, where its
+// streams ended, to recognise late retransmissions).
 func (a *Assembler) close(c *conn, reason CloseReason, ts int64) {
+	if c.key.t == TCP && (reason == ClosedFIN || reason == ClosedRST) {
+		a.closed.add(c, ts)
+	}
 	for d := range c.half {
 		a.skipHoles(c, Direction(d), true)
 	}

@@ -351,3 +351,51 @@ func FuzzAssembler(f *testing.F) {
 		}
 	})
 }
+
+// TestAckedHoleSkipped: when the receiver acknowledges bytes past a hole,
+// the hole was lost to the capture: it is skipped at once (not at close),
+// so the data after it reaches the handler while the connection lives.
+func TestAckedHoleSkipped(t *testing.T) {
+	h := newHarness(Config{})
+	h.handshake()
+	h.seg(cli, srv, 1001, "req1", "A", 4)
+	h.seg(cli, srv, 1010, "req3", "A", 5) // 1005..1009 not captured
+	r := h.recs[0]
+	if r.data[0].String() != "req1" {
+		t.Fatalf("data %q", r.data[0].String())
+	}
+	// The server acknowledges up to 1014: the hole is gone for good.
+	h.a.Add(&Segment{Src: srv, Dst: cli, Seq: 5001, Ack: 1014, ACK: true, Payload: []byte("resp"), Timestamp: 6})
+	if r.data[0].String() != "req1req3" || r.gaps[0] != 5 || len(r.closed) != 0 {
+		t.Errorf("data %q gaps %d closed %v", r.data[0].String(), r.gaps[0], r.closed)
+	}
+	// An acknowledgement that does not reach past the hole skips nothing.
+	h.seg(cli, srv, 1020, "late", "A", 7)
+	h.a.Add(&Segment{Src: srv, Dst: cli, Seq: 5005, Ack: 1015, ACK: true, Timestamp: 8})
+	if r.gaps[0] != 5 {
+		t.Errorf("gaps %d after an ack before the hole", r.gaps[0])
+	}
+}
+
+// TestRetransmissionAfterClose: a segment that repeats bytes of a
+// connection closed by FIN opens no new connection; new bytes or a SYN do.
+func TestRetransmissionAfterClose(t *testing.T) {
+	h := newHarness(Config{})
+	h.handshake()
+	h.seg(cli, srv, 1001, "GET /", "A", 4)
+	h.seg(srv, cli, 5001, "200 OK", "A", 5)
+	h.seg(cli, srv, 1006, "", "FA", 6)
+	h.seg(srv, cli, 5007, "", "FA", 7)
+	if h.a.Conns() != 0 {
+		t.Fatal("not closed")
+	}
+	h.seg(srv, cli, 5001, "200 OK", "A", 8) // late retransmission
+	if h.a.Conns() != 0 || len(h.recs) != 1 || h.a.Stats().Retransmitted != 1 {
+		t.Errorf("retransmission opened a connection: %d conns, %d handlers", h.a.Conns(), len(h.recs))
+	}
+	h.seg(cli, srv, 9000, "", "S", 9) // port reuse: a new connection
+	h.seg(cli, srv, 9001, "again", "A", 10)
+	if len(h.recs) != 2 || h.recs[1].data[0].String() != "again" {
+		t.Errorf("new connection after close: %d handlers", len(h.recs))
+	}
+}

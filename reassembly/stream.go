@@ -186,6 +186,17 @@ func (a *Assembler) skipHoles(c *conn, dir Direction, all bool) {
 	}
 }
 
+// ackedHoles skips the holes of dir that its receiver has acknowledged:
+// those bytes arrived but were not captured, and waiting longer cannot
+// fill them (and would hold back the data after them, e.g. the responses
+// that follow a lost request).
+func (a *Assembler) ackedHoles(c *conn, dir Direction, ack uint32) {
+	h := &c.half[dir]
+	for h.known && len(h.pending) > 0 && diff(h.pending[0].seq, ack) > 0 {
+		a.skipHoles(c, dir, false)
+	}
+}
+
 // oldestBuffered returns the least recently active connection that has
 // buffered data, or nil.
 func (a *Assembler) oldestBuffered() *conn {
@@ -196,4 +207,60 @@ func (a *Assembler) oldestBuffered() *conn {
 		}
 	}
 	return nil
+}
+
+// closedConns remembers where the streams of recently closed connections
+// ended, so that a retransmission arriving after the close is recognised
+// instead of opening a new connection seen mid-stream. Bounded: the
+// oldest entries make room, and entries expire after closedTTL of capture
+// time.
+type closedConns struct {
+	m    map[connKey]closedConn
+	ring []connKey
+	next int
+}
+
+type closedConn struct {
+	client Endpoint
+	end    [2]uint32 // next sequence number of each direction at close
+	at     int64
+}
+
+const (
+	closedMax = 65536
+	closedTTL = int64(2 * 60 * 1e9) // twice a common maximum segment lifetime
+)
+
+func newClosedConns() closedConns {
+	return closedConns{m: map[connKey]closedConn{}, ring: make([]connKey, 0, 1024)}
+}
+
+func (cc *closedConns) add(c *conn, ts int64) {
+	if len(cc.ring) < closedMax {
+		cc.ring = append(cc.ring, c.key)
+	} else {
+		old := cc.ring[cc.next]
+		delete(cc.m, old)
+		cc.ring[cc.next] = c.key
+		cc.next = (cc.next + 1) % closedMax
+	}
+	cc.m[c.key] = closedConn{client: c.info.Client, end: [2]uint32{c.half[0].next, c.half[1].next}, at: ts}
+}
+
+// retransmission reports whether s only repeats bytes of a connection that
+// closed recently; a SYN or new bytes forget the closed connection.
+func (cc *closedConns) retransmission(k connKey, s *Segment) bool {
+	c, ok := cc.m[k]
+	if !ok {
+		return false
+	}
+	dir := ServerToClient
+	if s.Src == c.client {
+		dir = ClientToServer
+	}
+	if s.SYN || s.Timestamp-c.at > closedTTL || diff(c.end[dir], s.Seq+uint32(len(s.Payload))) > 0 {
+		delete(cc.m, k)
+		return false
+	}
+	return true
 }

@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -437,7 +437,6 @@ func TestJA3AgainstNDPI(t *testing.T) {
 	}
 	t.Logf("%d nDPI JA3/JA3S fingerprints equal ours", compared)
 }
-
 
 // TestClientHelloSplitAcrossSegments: a ClientHello cut into two TCP
 // segments yields no record per packet (counted as skipped); with stream

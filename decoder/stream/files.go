@@ -109,6 +109,21 @@ func (w *FileWriter) Close() {
 	w.c.Emit(types.Type_NC_File, w.rec)
 }
 
+// Discard drops a file that turned out incomplete (bytes of it were lost):
+// no File record, and the partial copy under -fileStorage is removed.
+func (w *FileWriter) Discard() {
+	if w == nil || w.done {
+		return
+	}
+	w.done = true
+	if w.f != nil {
+		name := w.f.Name()
+		w.f.Close()
+		os.Remove(name)
+		os.Remove(filepath.Dir(name)) // only if it is left empty
+	}
+}
+
 // DetectContentType sniffs a media type from a body's first bytes (the
 // WHATWG algorithm of net/http), without parameters.
 func DetectContentType(head []byte) string {

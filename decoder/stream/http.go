@@ -12,7 +12,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"os"
 	"path"
 	"slices"
 	"strconv"
@@ -867,29 +866,12 @@ func (s *httpSession) completeBody(m *httpMsg) {
 		}
 	}
 	if m.truncated || m.gap {
-		discardFile(m.file)
+		m.file.Discard() // an incomplete body: no record (as tshark exports only complete objects)
 	} else {
 		m.file.Close()
 	}
 	m.file = nil
 	m.sniffed = DetectContentType(m.head)
-}
-
-// discardFile drops the file of an incomplete body, as tshark exports only
-// complete objects and Netcap saved incomplete ones only on request: no
-// File record, and the partial copy under -fileStorage is removed.
-// FileWriter has no method for this; it is done here from inside the
-// package.
-func discardFile(w *FileWriter) {
-	if w == nil || w.done {
-		return
-	}
-	w.done = true
-	if w.f != nil {
-		name := w.f.Name()
-		w.f.Close()
-		os.Remove(name)
-	}
 }
 
 // partialStart reads a start line cut by lost bytes (as in a capture
@@ -938,7 +920,7 @@ func (s *httpSession) gap(h *httpHalf, n int64) {
 	m := h.msg
 	if m != nil {
 		m.gap = true
-		discardFile(m.file) // it would have a hole
+		m.file.Discard() // it would have a hole
 		m.file = nil
 	}
 	switch h.state {

@@ -33,11 +33,6 @@ import (
 // differences from tshark that are understood.
 type httpCapture struct {
 	path string // under the shared directory, or testdata/ for ours
-	// oneWorker decodes with one worker: the collector's dispatcher does
-	// not find the flow of 802.11 (radiotap) frames and spreads one TCP
-	// connection over workers (collector/flowhash.go hashes such frames
-	// by their first 64 bytes), which is not the HTTP decoder's doing.
-	oneWorker bool
 	// oursOnly and tsharkOnly are lines (as httpLines writes them) that
 	// only one side has, for the reason in the comment.
 	oursOnly, tsharkOnly []string
@@ -51,13 +46,12 @@ type httpCapture struct {
 // in which tshark finds an HTTP/1.x request or response over TCP.
 var httpCaptures = []httpCapture{
 	{path: "testdata/http.pcap"},
-	{path: "public/arkime/80211http.pcap", oneWorker: true},
+	{path: "public/arkime/80211http.pcap"},
 	// The server answers before the request (the Suricata evasion of
 	// CVE-2018-6794), and the client retransmits its request after both
-	// sides sent FIN: the reassembler opens a new connection for the
-	// retransmission, which then is a request of its own (tshark marks
-	// it as a retransmission).
-	{path: "public/arkime/CVE-2018-6794.pcap", oursOnly: htCveRetransmissions},
+	// sides sent FIN: the reassembler recognises the retransmission of a
+	// closed connection's bytes (as tshark does) and opens nothing.
+	{path: "public/arkime/CVE-2018-6794.pcap"},
 	{path: "public/arkime/gre-erspan-vxlan.pcap"},
 	{path: "public/arkime/http-100-continue.pcap"},
 	{path: "public/arkime/http-301-get.pcap"},
@@ -86,7 +80,7 @@ var httpCaptures = []httpCapture{
 	{path: "public/community-id/pcaps/combined.pcap.gz"},
 	{path: "public/community-id/pcaps/tcp.pcap"},
 	{path: "public/gopacket/pcap/test_loopback.pcap"},
-	{path: "public/ja4/pcap/CVE-2018-6794.pcap", oursOnly: htCveRetransmissions},
+	{path: "public/ja4/pcap/CVE-2018-6794.pcap"},
 	{path: "public/ja4/pcap/gre-erspan-vxlan.pcap"},
 	{path: "public/ja4/pcap/http-empty-useragent.pcap"},
 	{path: "public/ja4/pcap/http1.pcapng"},
@@ -134,11 +128,6 @@ var httpCaptures = []httpCapture{
 	{path: "public/zeek/traces/workshop_2011_browse.pcap"},
 }
 
-var htCveRetransmissions = []string{
-	`53649 8089 GET "192.168.235.136:8089" "/" "Mozilla/5.0 (Windows NT 6.3; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/63.0.3239.108 Safari/537.36"`,
-	`53656 8089 GET "192.168.235.136:8089" "/favicon.ico" "Mozilla/5.0 (Windows NT 6.3; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/63.0.3239.108 Safari/537.36"`,
-}
-
 // capturePath resolves a capture's path; ok is false when the shared set
 // is absent.
 func (c httpCapture) capturePath(t *testing.T) (string, bool) {
@@ -148,24 +137,10 @@ func (c httpCapture) capturePath(t *testing.T) (string, bool) {
 	return testutil.SharedIfPresent(t, c.path)
 }
 
-var (
-	htOneWorkerMu   sync.Mutex
-	htOneWorkerSink = map[string]*ncio.MemorySink{}
-)
 
 // decode runs the pipeline on the capture (cached).
 func (c httpCapture) decode(t *testing.T, pcap string) *ncio.MemorySink {
-	if !c.oneWorker {
-		return decodeCapture(t, pcap)
-	}
-	htOneWorkerMu.Lock()
-	defer htOneWorkerMu.Unlock()
-	if s := htOneWorkerSink[pcap]; s != nil {
-		return s
-	}
-	s := htDecodeWith(t, pcap, collector.Config{Workers: 1})
-	htOneWorkerSink[pcap] = s
-	return s
+	return decodeCapture(t, pcap)
 }
 
 // htDecodeWith runs the pipeline on a capture file with a configuration.

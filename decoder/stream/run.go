@@ -26,7 +26,32 @@ type Run struct {
 	mu        sync.Mutex
 	finishers []func(emit Emitter) error
 	sw        *softwareStore
+	services  *svStore
 	files     fileStore
+}
+
+// Dropped returns, by record type, what the bounded run-wide stores had to
+// drop (services and software products past their bounds).
+func (r *Run) Dropped() map[string]int64 {
+	out := map[string]int64{}
+	if st := r.services; st != nil {
+		st.mu.Lock()
+		if st.dropped > 0 {
+			out["Service"] = st.dropped
+		}
+		st.mu.Unlock()
+	}
+	r.mu.Lock()
+	sw := r.sw
+	r.mu.Unlock()
+	if sw != nil {
+		sw.mu.Lock()
+		if sw.dropped > 0 {
+			out["Software"] = sw.dropped
+		}
+		sw.mu.Unlock()
+	}
+	return out
 }
 
 // NewRun prepares stream decoding with the protocols whose record types

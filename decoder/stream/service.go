@@ -64,6 +64,7 @@ func svNewObserver(r *Run) Observer {
 		return nil
 	}
 	st := &svStore{items: map[svKey]*svAgg{}}
+	r.services = st
 	if r.opts.enabled("Service") {
 		r.OnFlush(st.flush)
 	}
@@ -162,9 +163,15 @@ type svAgg struct {
 	flows                     []svOrder
 }
 
+// maxServices bounds the services a run aggregates; past it new ones are
+// dropped and counted (Run.Dropped), so a scan cannot grow memory without
+// end.
+const maxServices = 1 << 20
+
 type svStore struct {
-	mu    sync.Mutex
-	items map[svKey]*svAgg
+	mu      sync.Mutex
+	items   map[svKey]*svAgg
+	dropped int64
 }
 
 func (st *svStore) add(c *Conn, proto string, banner []byte, sw svBannerSW, server, client int64) {
@@ -174,6 +181,10 @@ func (st *svStore) add(c *Conn, proto string, banner []byte, sw svBannerSW, serv
 	defer st.mu.Unlock()
 	a := st.items[k]
 	if a == nil {
+		if len(st.items) >= maxServices {
+			st.dropped++
+			return
+		}
 		a = &svAgg{first: at, banner: banner}
 		st.items[k] = a
 	} else if at.less(a.first) {

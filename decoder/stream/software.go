@@ -29,9 +29,14 @@ const maxSoftwareFlows = 256
 // the whole run, for all workers; Flush writes one record each, with the
 // earliest sighting's time and source and the flows in order.
 type softwareStore struct {
-	mu    sync.Mutex
-	items map[[3]string]*types.Software
+	mu      sync.Mutex
+	items   map[[3]string]*types.Software
+	dropped int64
 }
+
+// maxSoftware bounds the products a run aggregates; past it new ones are
+// dropped and counted.
+const maxSoftware = 1 << 16
 
 // ObserveSoftware records a sighting (safe for concurrent use).
 func (r *Run) ObserveSoftware(o SoftwareObservation) {
@@ -44,6 +49,10 @@ func (r *Run) ObserveSoftware(o SoftwareObservation) {
 	k := [3]string{o.Product, o.Vendor, o.Version}
 	sw := st.items[k]
 	if sw == nil {
+		if len(st.items) >= maxSoftware {
+			st.dropped++
+			return
+		}
 		sw = &types.Software{Product: wireString(o.Product), Vendor: wireString(o.Vendor), Version: wireString(o.Version), Timestamp: o.Timestamp}
 		st.items[k] = sw
 	}

@@ -143,6 +143,9 @@ type batchPacket struct {
 	// defragOff/defragN locate the payload of the datagram this fragment
 	// completed, in the batch's arena; defragN is 0 for other packets.
 	defragOff, defragN int
+	// now is the capture's clock at this packet: the latest time read so
+	// far (stream timeouts use it, see reassembly.Assembler.Advance).
+	now int64
 }
 
 // packetBatch carries packets to one worker: one channel operation per
@@ -220,6 +223,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	stopProgress := startProgress(cfg.Progress, src, &packets)
 	linkTypes := map[layers.LinkType]int64{}
 	defrag := newDefragmenter()
+	var clock int64
 
 	// The reader runs in its own goroutine so that an interrupt stops the
 	// run even while a read blocks (a pipe that stays open, an idle
@@ -271,7 +275,8 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 				b = newBatch()
 				current[w] = b
 			}
-			bp := batchPacket{off: len(b.data), n: len(data), ci: ci}
+			clock = max(clock, ci.Timestamp)
+			bp := batchPacket{off: len(b.data), n: len(data), ci: ci, now: clock}
 			b.data = append(b.data, data...)
 			if payload != nil {
 				bp.defragOff, bp.defragN = len(b.data), len(payload)

@@ -14,19 +14,30 @@ import (
 // are not fragments, TCP/UDP/SCTP ports. IP fragments hash on addresses and
 // protocol only, so all fragments of a datagram reach the same worker.
 // Frames without IP hash on their MAC addresses.
-func flowHash(data []byte, lt layers.LinkType) uint64 {
+func flowHash(data []byte, lt layers.LinkType) uint64 { return frameHash(data, lt, 0) }
+
+// maxTunnelDepth bounds how many tunnel headers the hash looks through.
+const maxTunnelDepth = 3
+
+func frameHash(data []byte, lt layers.LinkType, depth int) uint64 {
 	off, ok := ipOffset(data, lt)
 	if !ok {
 		return slowFlowHash(data, lt)
 	}
-	ip := data[off:]
+	return ipHash(data[off:], depth)
+}
+
+func ipHash(ip []byte, depth int) uint64 {
+	if len(ip) == 0 {
+		return 0
+	}
 	switch ip[0] >> 4 {
 	case 4:
-		return ipv4Hash(ip)
+		return ipv4Hash(ip, depth)
 	case 6:
-		return ipv6Hash(ip)
+		return ipv6Hash(ip, depth)
 	}
-	return 0
+	return hashBytes(ip[:min(len(ip), 40)])
 }
 
 // slowFlowHash hashes frames the fast path cannot read down to IP (802.11,
@@ -105,7 +116,7 @@ func ipOffset(data []byte, lt layers.LinkType) (int, bool) {
 	return off, true
 }
 
-func ipv4Hash(ip []byte) uint64 {
+func ipv4Hash(ip []byte, depth int) uint64 {
 	if len(ip) < 20 {
 		return hashBytes(ip)
 	}
@@ -116,10 +127,10 @@ func ipv4Hash(ip []byte) uint64 {
 	if fragment || ihl < 20 || len(ip) < ihl+4 {
 		return h
 	}
-	return withPorts(h, proto, ip[ihl:])
+	return withPorts(h, proto, ip[ihl:], depth)
 }
 
-func ipv6Hash(ip []byte) uint64 {
+func ipv6Hash(ip []byte, depth int) uint64 {
 	if len(ip) < 40 {
 		return hashBytes(ip)
 	}
@@ -149,10 +160,20 @@ exthdrs:
 		break exthdrs
 	}
 	h := symmetric(ip[8:24], ip[24:40], uint64(next))
-	return withPorts(h, next, rest)
+	return withPorts(h, next, rest, depth)
 }
 
-func withPorts(h uint64, proto byte, l4 []byte) uint64 {
+// withPorts adds the ports to an address hash. For tunnels (IP in IP,
+// GRE, VXLAN, Geneve) it returns the hash of the tunnelled packet instead:
+// the two directions of a tunnelled connection may travel with different
+// outer headers (a VXLAN source port is chosen per direction), and the
+// worker must see both.
+func withPorts(h uint64, proto byte, l4 []byte, depth int) uint64 {
+	if depth < maxTunnelDepth {
+		if inner, ok := tunnelHash(proto, l4, depth+1); ok {
+			return inner
+		}
+	}
 	switch proto {
 	case 6, 17, 132, 136: // TCP, UDP, SCTP, UDP-Lite
 		if len(l4) < 4 {
@@ -167,11 +188,69 @@ func withPorts(h uint64, proto byte, l4 []byte) uint64 {
 	return h
 }
 
+// tunnelHash hashes the packet inside a tunnel header, if l4 is one.
+func tunnelHash(proto byte, l4 []byte, depth int) (uint64, bool) {
+	switch proto {
+	case 4, 41: // IPv4 or IPv6 in IP
+		if len(l4) == 0 {
+			return 0, false
+		}
+		return ipHash(l4, depth), true
+	case 47: // GRE
+		if len(l4) < 4 {
+			return 0, false
+		}
+		flags := binary.BigEndian.Uint16(l4[0:2])
+		off := 4
+		for _, bit := range []uint16{0x8000, 0x2000, 0x1000} { // checksum, key, sequence
+			if flags&bit != 0 {
+				off += 4
+			}
+		}
+		if flags&0x4000 != 0 || flags&7 != 0 { // routing, or not version 0
+			return 0, false
+		}
+		switch binary.BigEndian.Uint16(l4[2:4]) {
+		case 0x0800, 0x86dd:
+			if len(l4) > off {
+				return ipHash(l4[off:], depth), true
+			}
+		case 0x6558: // transparent Ethernet bridging
+			return frameHash(l4[off:], layers.LinkTypeEthernet, depth), len(l4) > off
+		case 0x88be: // ERSPAN type II: 8 more bytes, then Ethernet
+			return frameHash(l4[min(len(l4), off+8):], layers.LinkTypeEthernet, depth), len(l4) > off+8
+		}
+	case 17: // UDP: VXLAN (4789), Geneve (6081)
+		if len(l4) < 16 {
+			return 0, false
+		}
+		sport, dport := binary.BigEndian.Uint16(l4[0:2]), binary.BigEndian.Uint16(l4[2:4])
+		payload := l4[8:]
+		switch {
+		case dport == 4789 || sport == 4789:
+			return frameHash(payload[8:], layers.LinkTypeEthernet, depth), true
+		case dport == 6081 || sport == 6081:
+			optLen := int(payload[0]&0x3f) * 4
+			if len(payload) < 8+optLen {
+				return 0, false
+			}
+			inner := payload[8+optLen:]
+			switch binary.BigEndian.Uint16(payload[2:4]) {
+			case 0x6558:
+				return frameHash(inner, layers.LinkTypeEthernet, depth), true
+			case 0x0800, 0x86dd:
+				return ipHash(inner, depth), true
+			}
+		}
+	}
+	return 0, false
+}
+
 // datagramHash is the flow hash of a reassembled datagram: addresses of its
 // IP header, protocol and the ports in its payload, as flowHash computes
 // for an unfragmented packet.
 func datagramHash(src, dst []byte, proto byte, payload []byte) uint64 {
-	return withPorts(symmetric(src, dst, uint64(proto)), proto, payload)
+	return withPorts(symmetric(src, dst, uint64(proto)), proto, payload, 0)
 }
 
 // symmetric hashes two addresses so that (a, b) and (b, a) collide.

@@ -51,6 +51,7 @@ func (w *worker) run(queue <-chan *packetBatch, free chan<- *packetBatch) {
 			}
 			w.keep(err)
 			if w.asm != nil {
+				w.asm.Advance(bp.now)
 				w.reassemble(bp.ci.Timestamp)
 			}
 		}

@@ -430,6 +430,14 @@ func (a *Assembler) oldest() *conn {
 	return t
 }
 
+// Advance moves the assembler's clock to now (capture time) and ends the
+// connections idle for longer than their timeout. A caller that spreads
+// one capture over several assemblers passes the capture's clock — the
+// latest time read so far — before each packet, so that connections end at
+// the same points of the capture whatever the number of assemblers (even
+// when capture times go backwards).
+func (a *Assembler) Advance(now int64) { a.tick(now) }
+
 // tick advances the assembler's clock and, once a second of capture time,
 // ends the connections idle for longer than their timeout.
 func (a *Assembler) tick(ts int64) {

@@ -72,6 +72,11 @@ func (s *sshSession) Data(dir Direction, data []byte, ts int64) {
 	if h.done {
 		return
 	}
+	defer func() {
+		if h.done {
+			h.buf = nil // nothing more is read from this side
+		}
+	}()
 	h.buf = append(h.buf, data...)
 	if h.ts == 0 {
 		h.ts = ts

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/netcap-go/netcap/collector"
+	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
 )
 
@@ -34,4 +35,14 @@ func decodeCapture(t testing.TB, path string) *ncio.MemorySink {
 	}
 	decoded[path] = sink
 	return sink
+}
+
+// atLeast returns withShared when the shared captures are next to the
+// repository and without otherwise: the least a test must have compared,
+// in a user's clone (testdata only) or with the public captures.
+func atLeast(t testing.TB, withShared, without int) int {
+	if _, ok := testutil.SharedIfPresent(t, "public"); ok {
+		return withShared
+	}
+	return without
 }

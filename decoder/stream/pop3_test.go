@@ -53,6 +53,7 @@ func pop3Lines(commands []string) (client, status []string) {
 // our status lines its responses (pop.response.indicator and
 // .description), in order.
 func TestPOP3AgainstTshark(t *testing.T) {
+	testutil.SharedDir(t) // the POP3 captures are public ones
 	conns, reqs, resps := 0, 0, 0
 	for _, rel := range pop3Captures {
 		pcap, ok := mailCapture(t, rel)
@@ -230,6 +231,7 @@ func TestPOP3AgainstSuricata(t *testing.T) {
 // TestPOP3MailHeadersAgainstTshark: the header fields tshark's IMF shows
 // of the messages retrieved (RETR) and of the heads listed (TOP).
 func TestPOP3MailHeadersAgainstTshark(t *testing.T) {
+	testutil.SharedDir(t) // the POP3 captures are public ones
 	msgs, fields := 0, 0
 	for _, rel := range pop3Captures {
 		pcap, ok := mailCapture(t, rel)
@@ -274,6 +276,7 @@ func (f pdmlField) walk(fn func(pdmlField)) {
 // from a RETR has the size the server listed for it. The listings and
 // the RETR commands are read from tshark's PDML.
 func TestPOP3MailSizesAgainstLIST(t *testing.T) {
+	testutil.SharedDir(t) // the POP3 captures are public ones
 	n := 0
 	for _, rel := range pop3Captures {
 		pcap, ok := mailCapture(t, rel)
@@ -388,6 +391,7 @@ func TestPOP3MailSizesAgainstLIST(t *testing.T) {
 // (the client line tshark shows as a request; base64-decoded here, RFC
 // 4616), with the server's verdict (the +OK or -ERR that follows).
 func TestPOP3Credentials(t *testing.T) {
+	testutil.SharedDir(t) // the POP3 captures are public ones
 	n := 0
 	for _, rel := range pop3Captures {
 		pcap, ok := mailCapture(t, rel)

@@ -63,6 +63,8 @@ type Summary struct {
 	Defrag     DefragStats
 	// StoreDrops counts records the bounded run-wide stores dropped.
 	StoreDrops map[string]int64
+	// Records counts the records written, by type.
+	Records map[string]int64
 }
 
 // PacketsPerSecond returns the decode rate.
@@ -188,7 +190,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 		asmCfg.MaxConns = max(1, asmCfg.MaxConns/workers)
 	}
 
-	sum := &Summary{Source: name, Workers: workers, LinkType: map[string]int64{}}
+	sum := &Summary{Source: name, Workers: workers, LinkType: map[string]int64{}, Records: map[string]int64{}}
 	start := time.Now()
 
 	free := make(chan *packetBatch, workers*8)
@@ -319,14 +321,16 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	var errs []error
 	if streams != nil {
 		sum.StoreDrops = streams.Dropped()
-		em := cfg.Sink.NewEmitter()
+		em := newCountingEmitter(cfg.Sink.NewEmitter())
 		errs = append(errs, streams.Flush(func(t types.Type, r proto.Message) error { return em.Emit(t, r) }), em.Flush())
+		em.addTo(sum.Records)
 	}
 
 	sum.Packets, sum.Bytes = packets.Load(), bytes.Load()
 	sum.Elapsed = time.Since(start)
 	for _, w := range ws {
 		sum.Stats.Add(w.parser.Stats())
+		w.em.addTo(sum.Records)
 		if w.asm != nil {
 			sum.Reassembly.Add(w.asm.Stats())
 		}

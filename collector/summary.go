@@ -32,23 +32,38 @@ func (s *Summary) Print(w io.Writer) {
 	}
 	tw.Flush()
 
-	names := make([]string, 0, len(s.Stats.Layers))
-	var total int64
-	for n, l := range s.Stats.Layers {
+	// One row per layer decoded or record type written: layers without a
+	// record type of their own (transit layers) show records 0.
+	names := make([]string, 0, len(s.Stats.Layers)+len(s.Records))
+	for n := range s.Stats.Layers {
 		names = append(names, n)
-		total += l.Records
+	}
+	for n := range s.Records {
+		if _, ok := s.Stats.Layers[n]; !ok {
+			names = append(names, n)
+		}
 	}
 	slices.Sort(names)
+	var total int64
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "layer / record type\tdecoded\trecords\tshare\terrors\t")
 	for _, n := range names {
 		l := s.Stats.Layers[n]
+		records := l.Records
+		if r, ok := s.Records[n]; ok {
+			records = r
+		}
+		total += records
 		share := 0.0
 		if s.Packets > 0 {
-			share = 100 * float64(l.Records) / float64(s.Packets)
+			share = 100 * float64(records) / float64(s.Packets)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f%%\t%d\t\n", n, l.Decoded, l.Records, share, l.Errors)
+		decoded := "-"
+		if l.Decoded > 0 || l.Errors > 0 {
+			decoded = fmt.Sprint(l.Decoded)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f%%\t%d\t\n", n, decoded, records, share, l.Errors)
 	}
 	fmt.Fprintf(tw, "total records\t\t%d\t\t\t\n", total)
 	tw.Flush()

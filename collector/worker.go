@@ -21,7 +21,7 @@ import (
 // stores.
 type worker struct {
 	parser *packet.Parser
-	em     ncio.Emitter
+	em     *countingEmitter
 	asm    *reassembly.Assembler // nil when nothing reads streams
 	sw     *stream.Worker
 	seg    reassembly.Segment
@@ -29,7 +29,7 @@ type worker struct {
 }
 
 func newWorker(cfg Config, enabled func(string) bool, streams *stream.Run, asmCfg reassembly.Config) *worker {
-	w := &worker{em: cfg.Sink.NewEmitter()}
+	w := &worker{em: newCountingEmitter(cfg.Sink.NewEmitter())}
 	emit := func(t types.Type, r proto.Message) error { return w.em.Emit(t, r) }
 	w.parser = packet.NewParser(cfg.Options, enabled, emit)
 	if streams != nil {
@@ -116,4 +116,31 @@ func addr(ip net.IP) netip.Addr {
 	}
 	a, _ := netip.AddrFromSlice(ip)
 	return a
+}
+
+// countingEmitter counts the records it passes on, by type, for the
+// summary.
+type countingEmitter struct {
+	ncio.Emitter
+	counts []int64 // by types.Type
+}
+
+func newCountingEmitter(e ncio.Emitter) *countingEmitter {
+	return &countingEmitter{Emitter: e, counts: make([]int64, len(types.Type_name)+256)}
+}
+
+func (c *countingEmitter) Emit(t types.Type, r proto.Message) error {
+	if int(t) >= 0 && int(t) < len(c.counts) {
+		c.counts[t]++
+	}
+	return c.Emitter.Emit(t, r)
+}
+
+// addTo adds the counts to m, by type name.
+func (c *countingEmitter) addTo(m map[string]int64) {
+	for t, n := range c.counts {
+		if n > 0 {
+			m[types.Type(t).Name()] += n
+		}
+	}
 }

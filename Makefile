@@ -9,7 +9,7 @@ FUZZTIME  ?= 3s
 APT_PKGS  := tshark tcpdump wireshark-common protobuf-compiler jq time
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build deps test vet staticcheck race demo proto fuzz fuzz-long bench bench-go clean
+.PHONY: all build deps test vet staticcheck race demo proto fuzz fuzz-long bench bench-go clean resolvers-data
 
 all: build
 
@@ -80,3 +80,18 @@ bench-go:
 
 clean:
 	rm -rf bin demo_out bench/results
+
+# resolvers-data regenerates the MAC vendor and port name tables that
+# package resolvers embeds, from Debian's ieee-data (/usr/share/ieee-data)
+# and Wireshark's copy of the IANA port registry (libwireshark-data; else
+# /etc/services), then tests them. IANA_CSV=path/service-names-port-numbers.csv
+# takes the port names from IANA's own CSV instead.
+resolvers-data:
+	@missing=""; \
+	for f in oui.csv mam.csv oui36.csv; do [ -f /usr/share/ieee-data/$$f ] || missing="$$missing $$f"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "resolvers-data: /usr/share/ieee-data lacks$$missing: install the ieee-data package first (apt-get install ieee-data)" >&2; \
+		exit 1; \
+	fi
+	$(GO) run ./resolvers/internal/gendata -ieee /usr/share/ieee-data -out resolvers/data $(if $(IANA_CSV),-iana $(IANA_CSV))
+	$(GO) test -count=1 ./resolvers/...

@@ -21,7 +21,9 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/decoder"
+	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/decoder/profile"
 	"github.com/netcap-go/netcap/decoder/stream"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/reassembly"
@@ -44,6 +46,12 @@ type Config struct {
 	Stream       stream.Options
 	Reassembly   reassembly.Config
 	NoReassembly bool
+	// Flows configures the connection tables; MaxFlows is for the whole
+	// run, split among the workers. Emit is set per worker.
+	Flows flow.Config
+	// Profiles configures the DeviceProfile and IPProfile store (GeoIP,
+	// bounds); which records it writes follows Include/Exclude.
+	Profiles profile.Config
 }
 
 // Summary is what a run did.
@@ -65,6 +73,10 @@ type Summary struct {
 	StoreDrops map[string]int64
 	// Records counts the records written, by type.
 	Records map[string]int64
+	// Flows counts what the connection tables did.
+	Flows flow.Stats
+	// Profiles counts what the profile store did.
+	Profiles profile.Stats
 }
 
 // PacketsPerSecond returns the decode rate.
@@ -97,7 +109,9 @@ func ValidateDecoders(names []string) error {
 
 // allInfos describes every decoder: layer, packet, stream and abstract.
 func allInfos() []decoder.Info {
-	return append(packet.Infos(), stream.Infos...)
+	out := append(packet.Infos(), flow.Infos...)
+	out = append(out, profile.Infos...)
+	return append(out, stream.Infos...)
 }
 
 func knownDecoder(name string) bool {
@@ -182,6 +196,9 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	} else if !streams.Active() {
 		streams = nil // nothing reads streams: skip reassembly
 	}
+	pc := cfg.Profiles
+	pc.Devices, pc.IPs = enabled("DeviceProfile"), enabled("IPProfile")
+	profiles := profile.NewStore(pc)
 	asmCfg := cfg.Reassembly
 	if asmCfg.MaxBytes > 0 {
 		asmCfg.MaxBytes = max(1, asmCfg.MaxBytes/workers) // the bound is for the run
@@ -199,7 +216,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	var wg sync.WaitGroup
 	for i := range workers {
 		queues[i] = make(chan *packetBatch, 4)
-		ws[i] = newWorker(cfg, enabled, streams, asmCfg)
+		ws[i] = newWorker(cfg, enabled, streams, profiles, asmCfg, workers)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -310,6 +327,10 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 		if current[i] != nil && len(current[i].pkts) > 0 {
 			send(i)
 		}
+		// The workers write what timed out by the capture's last
+		// time before the rest, whichever packets they saw last, so the
+		// reasons records give do not depend on the worker count.
+		ws[i].endClock = clock
 		close(queues[i])
 	}
 	err := readErr
@@ -317,8 +338,15 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	wg.Wait()
 	stopProgress()
 
-	// The shared stores (software, services) write what they aggregated.
+	// The shared stores (software, services, profiles) write what they
+	// aggregated.
 	var errs []error
+	if profiles.Active() {
+		em := newCountingEmitter(cfg.Sink.NewEmitter())
+		errs = append(errs, profiles.Flush(func(t types.Type, r proto.Message) error { return em.Emit(t, r) }), em.Flush())
+		em.addTo(sum.Records)
+		sum.Profiles = profiles.Stats()
+	}
 	if streams != nil {
 		sum.StoreDrops = streams.Dropped()
 		em := newCountingEmitter(cfg.Sink.NewEmitter())
@@ -334,6 +362,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 		if w.asm != nil {
 			sum.Reassembly.Add(w.asm.Stats())
 		}
+		sum.Flows.Add(w.flows.Stats())
 		errs = append(errs, w.err)
 	}
 	sum.Defrag = defrag.stats

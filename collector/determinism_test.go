@@ -7,8 +7,8 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 
-	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/internal/testutil"
+	ncio "github.com/netcap-go/netcap/io"
 )
 
 // allRecords decodes a capture with n workers and returns every record,

@@ -80,6 +80,10 @@ func (s *Summary) Print(w io.Writer) {
 	if len(s.StoreDrops) > 0 {
 		fmt.Fprintf(w, "\nstores full, dropped: %s\n", joinCounts(s.StoreDrops))
 	}
+	if f := s.Flows; f.Conns > 0 {
+		fmt.Fprintf(w, "\nflows: %d connections (%s), %d packets in flows, %d without one; peak %d tracked, %d evicted (-max-flows)\n",
+			f.Conns, joinCounts(f.Reasons), f.Packets, f.NoFlow, f.PeakFlows, f.Evicted)
+	}
 	if d := s.Defrag; d.Fragments > 0 {
 		fmt.Fprintf(w, "\nIP fragments: %d, %d datagrams reassembled, %d overlapping, %d expired, %d evicted, %d invalid\n",
 			d.Fragments, d.Reassembled, d.Overlaps, d.Expired, d.Evicted, d.Invalid)

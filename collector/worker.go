@@ -8,7 +8,9 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/decoder/profile"
 	"github.com/netcap-go/netcap/decoder/stream"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/reassembly"
@@ -24,14 +26,38 @@ type worker struct {
 	em     *countingEmitter
 	asm    *reassembly.Assembler // nil when nothing reads streams
 	sw     *stream.Worker
-	seg    reassembly.Segment
-	err    error
+	flows  *flow.Table
+	now    int64 // the capture clock at the packet being decoded
+	// endClock is the capture clock at the end of input, set before the
+	// queue is closed.
+	endClock int64
+	seg      reassembly.Segment
+	err      error
 }
 
-func newWorker(cfg Config, enabled func(string) bool, streams *stream.Run, asmCfg reassembly.Config) *worker {
+func newWorker(cfg Config, enabled func(string) bool, streams *stream.Run, profiles *profile.Store, asmCfg reassembly.Config, workers int) *worker {
 	w := &worker{em: newCountingEmitter(cfg.Sink.NewEmitter())}
 	emit := func(t types.Type, r proto.Message) error { return w.em.Emit(t, r) }
+	if profiles.Active() {
+		// Profiles learn from the connections the flow table writes and
+		// from the DNS, DHCP and TLS records on their way out.
+		w.em.observe = func(t types.Type, r proto.Message) {
+			if profiles.Wants(t) {
+				w.keep(profiles.Record(t, r, emit))
+			}
+		}
+		cfg.Flows.OnClose = func(c *flow.Conn) { w.keep(profiles.Conn(c, emit)) }
+	}
 	w.parser = packet.NewParser(cfg.Options, enabled, emit)
+	fc := cfg.Flows
+	if fc.MaxFlows <= 0 {
+		fc.MaxFlows = flow.DefaultMaxFlows
+	}
+	fc.MaxFlows = max(1, fc.MaxFlows/workers) // the bound is for the run
+	fc.Connections, fc.Flows = enabled("Connection"), enabled("Flow")
+	fc.Emit = emit
+	w.flows = flow.NewTable(fc)
+	w.parser.SetFlowHook(func(p *packet.Packet) { w.flows.Packet(p, w.now) })
 	if streams != nil {
 		w.sw = streams.Worker(emit)
 		w.asm = reassembly.New(asmCfg, w.sw.Factory())
@@ -43,6 +69,7 @@ func (w *worker) run(queue <-chan *packetBatch, free chan<- *packetBatch) {
 	for b := range queue {
 		for _, bp := range b.pkts {
 			data := b.data[bp.off : bp.off+bp.n]
+			w.now = bp.now
 			var err error
 			if bp.defragN > 0 {
 				err = w.parser.DecodeDefragmented(data, bp.ci.Timestamp, bp.ci.Length, bp.ci.LinkType, b.data[bp.defragOff:bp.defragOff+bp.defragN])
@@ -65,6 +92,9 @@ func (w *worker) run(queue <-chan *packetBatch, free chan<- *packetBatch) {
 		w.asm.Flush()
 		w.keep(w.sw.Err())
 	}
+	w.flows.Advance(w.endClock)
+	w.flows.Flush()
+	w.keep(w.flows.Err())
 	w.keep(w.em.Flush())
 }
 
@@ -122,7 +152,8 @@ func addr(ip net.IP) netip.Addr {
 // summary.
 type countingEmitter struct {
 	ncio.Emitter
-	counts []int64 // by types.Type
+	counts  []int64 // by types.Type
+	observe func(types.Type, proto.Message)
 }
 
 func newCountingEmitter(e ncio.Emitter) *countingEmitter {
@@ -132,6 +163,9 @@ func newCountingEmitter(e ncio.Emitter) *countingEmitter {
 func (c *countingEmitter) Emit(t types.Type, r proto.Message) error {
 	if int(t) >= 0 && int(t) < len(c.counts) {
 		c.counts[t]++
+	}
+	if c.observe != nil {
+		c.observe(t, r)
 	}
 	return c.Emitter.Emit(t, r)
 }

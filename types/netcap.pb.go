@@ -135,6 +135,8 @@ const (
 	Type_NC_IPProfile                   Type = 101
 	Type_NC_Mail                        Type = 102
 	Type_NC_Alert                       Type = 103
+	// Added by this project (not in v0.6.11).
+	Type_NC_Flow Type = 104
 )
 
 // Enum value maps for Type.
@@ -240,6 +242,7 @@ var (
 		101: "NC_IPProfile",
 		102: "NC_Mail",
 		103: "NC_Alert",
+		104: "NC_Flow",
 	}
 	Type_value = map[string]int32{
 		"NC_Header":                      0,
@@ -342,6 +345,7 @@ var (
 		"NC_IPProfile":                   101,
 		"NC_Mail":                        102,
 		"NC_Alert":                       103,
+		"NC_Flow":                        104,
 	}
 )
 
@@ -623,8 +627,22 @@ type Connection struct {
 	NumCWRFlags         int32                  `protobuf:"varint,27,opt,name=NumCWRFlags,proto3" json:"NumCWRFlags,omitempty"`
 	NumNSFlags          int32                  `protobuf:"varint,28,opt,name=NumNSFlags,proto3" json:"NumNSFlags,omitempty"`
 	MeanWindowSize      int32                  `protobuf:"varint,29,opt,name=MeanWindowSize,proto3" json:"MeanWindowSize,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// Added by this project (not in v0.6.11). CommunityID: Corelight Community
+	// ID v1 of the connection. The split counters are per direction (client:
+	// the sender of the first packet, or the SYN's sender). ConnState follows
+	// Zeek's conn_state (S0, S1, SF, REJ, RSTO, RSTR, RSTOS0, RSTRH, SH, SHR,
+	// OTH; empty for non-TCP). FlushReason: why the record was written
+	// (close, idle, evicted, end). ServerName: TLS SNI or HTTP Host.
+	CommunityID              string `protobuf:"bytes,30,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
+	PacketsClientToServer    int64  `protobuf:"varint,31,opt,name=PacketsClientToServer,proto3" json:"PacketsClientToServer,omitempty"`
+	PacketsServerToClient    int64  `protobuf:"varint,32,opt,name=PacketsServerToClient,proto3" json:"PacketsServerToClient,omitempty"`
+	AppPayloadClientToServer int64  `protobuf:"varint,33,opt,name=AppPayloadClientToServer,proto3" json:"AppPayloadClientToServer,omitempty"`
+	AppPayloadServerToClient int64  `protobuf:"varint,34,opt,name=AppPayloadServerToClient,proto3" json:"AppPayloadServerToClient,omitempty"`
+	ConnState                string `protobuf:"bytes,35,opt,name=ConnState,proto3" json:"ConnState,omitempty"`
+	FlushReason              string `protobuf:"bytes,36,opt,name=FlushReason,proto3" json:"FlushReason,omitempty"`
+	ServerName               string `protobuf:"bytes,37,opt,name=ServerName,proto3" json:"ServerName,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
 }
 
 func (x *Connection) Reset() {
@@ -860,6 +878,410 @@ func (x *Connection) GetMeanWindowSize() int32 {
 	return 0
 }
 
+func (x *Connection) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
+func (x *Connection) GetPacketsClientToServer() int64 {
+	if x != nil {
+		return x.PacketsClientToServer
+	}
+	return 0
+}
+
+func (x *Connection) GetPacketsServerToClient() int64 {
+	if x != nil {
+		return x.PacketsServerToClient
+	}
+	return 0
+}
+
+func (x *Connection) GetAppPayloadClientToServer() int64 {
+	if x != nil {
+		return x.AppPayloadClientToServer
+	}
+	return 0
+}
+
+func (x *Connection) GetAppPayloadServerToClient() int64 {
+	if x != nil {
+		return x.AppPayloadServerToClient
+	}
+	return 0
+}
+
+func (x *Connection) GetConnState() string {
+	if x != nil {
+		return x.ConnState
+	}
+	return ""
+}
+
+func (x *Connection) GetFlushReason() string {
+	if x != nil {
+		return x.FlushReason
+	}
+	return ""
+}
+
+func (x *Connection) GetServerName() string {
+	if x != nil {
+		return x.ServerName
+	}
+	return ""
+}
+
+// Flow is one direction of a connection (added by this project; Netcap
+// before v0.5 had a unidirectional Flow record, removed in v0.6): the
+// packets one endpoint sent, with their sizes, TCP flags and inter-arrival
+// times. A connection with traffic both ways gives two Flow records with
+// the connection's UID and CommunityID.
+type Flow struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	TimestampFirst   int64                  `protobuf:"varint,1,opt,name=TimestampFirst,proto3" json:"TimestampFirst,omitempty"`
+	LinkProto        string                 `protobuf:"bytes,2,opt,name=LinkProto,proto3" json:"LinkProto,omitempty"`
+	NetworkProto     string                 `protobuf:"bytes,3,opt,name=NetworkProto,proto3" json:"NetworkProto,omitempty"`
+	TransportProto   string                 `protobuf:"bytes,4,opt,name=TransportProto,proto3" json:"TransportProto,omitempty"`
+	ApplicationProto string                 `protobuf:"bytes,5,opt,name=ApplicationProto,proto3" json:"ApplicationProto,omitempty"`
+	SrcMAC           string                 `protobuf:"bytes,6,opt,name=SrcMAC,proto3" json:"SrcMAC,omitempty"`
+	DstMAC           string                 `protobuf:"bytes,7,opt,name=DstMAC,proto3" json:"DstMAC,omitempty"`
+	SrcIP            string                 `protobuf:"bytes,8,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
+	SrcPort          string                 `protobuf:"bytes,9,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
+	DstIP            string                 `protobuf:"bytes,10,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
+	DstPort          string                 `protobuf:"bytes,11,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
+	TotalSize        int64                  `protobuf:"varint,12,opt,name=TotalSize,proto3" json:"TotalSize,omitempty"`
+	AppPayloadSize   int64                  `protobuf:"varint,13,opt,name=AppPayloadSize,proto3" json:"AppPayloadSize,omitempty"`
+	NumPackets       int64                  `protobuf:"varint,14,opt,name=NumPackets,proto3" json:"NumPackets,omitempty"`
+	UID              string                 `protobuf:"bytes,15,opt,name=UID,proto3" json:"UID,omitempty"`
+	Duration         int64                  `protobuf:"varint,16,opt,name=Duration,proto3" json:"Duration,omitempty"`
+	TimestampLast    int64                  `protobuf:"varint,17,opt,name=TimestampLast,proto3" json:"TimestampLast,omitempty"`
+	NumFINFlags      int32                  `protobuf:"varint,18,opt,name=NumFINFlags,proto3" json:"NumFINFlags,omitempty"`
+	NumRSTFlags      int32                  `protobuf:"varint,19,opt,name=NumRSTFlags,proto3" json:"NumRSTFlags,omitempty"`
+	NumACKFlags      int32                  `protobuf:"varint,20,opt,name=NumACKFlags,proto3" json:"NumACKFlags,omitempty"`
+	NumSYNFlags      int32                  `protobuf:"varint,21,opt,name=NumSYNFlags,proto3" json:"NumSYNFlags,omitempty"`
+	NumURGFlags      int32                  `protobuf:"varint,22,opt,name=NumURGFlags,proto3" json:"NumURGFlags,omitempty"`
+	NumECEFlags      int32                  `protobuf:"varint,23,opt,name=NumECEFlags,proto3" json:"NumECEFlags,omitempty"`
+	NumPSHFlags      int32                  `protobuf:"varint,24,opt,name=NumPSHFlags,proto3" json:"NumPSHFlags,omitempty"`
+	NumCWRFlags      int32                  `protobuf:"varint,25,opt,name=NumCWRFlags,proto3" json:"NumCWRFlags,omitempty"`
+	NumNSFlags       int32                  `protobuf:"varint,26,opt,name=NumNSFlags,proto3" json:"NumNSFlags,omitempty"`
+	MeanWindowSize   int32                  `protobuf:"varint,27,opt,name=MeanWindowSize,proto3" json:"MeanWindowSize,omitempty"`
+	// Packet sizes are frame lengths on the wire.
+	MinPacketSize    int32   `protobuf:"varint,28,opt,name=MinPacketSize,proto3" json:"MinPacketSize,omitempty"`
+	MaxPacketSize    int32   `protobuf:"varint,29,opt,name=MaxPacketSize,proto3" json:"MaxPacketSize,omitempty"`
+	MeanPacketSize   float64 `protobuf:"fixed64,30,opt,name=MeanPacketSize,proto3" json:"MeanPacketSize,omitempty"`
+	StdDevPacketSize float64 `protobuf:"fixed64,31,opt,name=StdDevPacketSize,proto3" json:"StdDevPacketSize,omitempty"`
+	// Inter-arrival times in nanoseconds (zero with fewer than two packets).
+	MinIAT      int64   `protobuf:"varint,32,opt,name=MinIAT,proto3" json:"MinIAT,omitempty"`
+	MaxIAT      int64   `protobuf:"varint,33,opt,name=MaxIAT,proto3" json:"MaxIAT,omitempty"`
+	MeanIAT     float64 `protobuf:"fixed64,34,opt,name=MeanIAT,proto3" json:"MeanIAT,omitempty"`
+	StdDevIAT   float64 `protobuf:"fixed64,35,opt,name=StdDevIAT,proto3" json:"StdDevIAT,omitempty"`
+	CommunityID string  `protobuf:"bytes,36,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
+	// FromClient: this direction is the connection initiator's.
+	FromClient    bool   `protobuf:"varint,37,opt,name=FromClient,proto3" json:"FromClient,omitempty"`
+	FlushReason   string `protobuf:"bytes,38,opt,name=FlushReason,proto3" json:"FlushReason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Flow) Reset() {
+	*x = Flow{}
+	mi := &file_types_netcap_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Flow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Flow) ProtoMessage() {}
+
+func (x *Flow) ProtoReflect() protoreflect.Message {
+	mi := &file_types_netcap_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Flow.ProtoReflect.Descriptor instead.
+func (*Flow) Descriptor() ([]byte, []int) {
+	return file_types_netcap_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *Flow) GetTimestampFirst() int64 {
+	if x != nil {
+		return x.TimestampFirst
+	}
+	return 0
+}
+
+func (x *Flow) GetLinkProto() string {
+	if x != nil {
+		return x.LinkProto
+	}
+	return ""
+}
+
+func (x *Flow) GetNetworkProto() string {
+	if x != nil {
+		return x.NetworkProto
+	}
+	return ""
+}
+
+func (x *Flow) GetTransportProto() string {
+	if x != nil {
+		return x.TransportProto
+	}
+	return ""
+}
+
+func (x *Flow) GetApplicationProto() string {
+	if x != nil {
+		return x.ApplicationProto
+	}
+	return ""
+}
+
+func (x *Flow) GetSrcMAC() string {
+	if x != nil {
+		return x.SrcMAC
+	}
+	return ""
+}
+
+func (x *Flow) GetDstMAC() string {
+	if x != nil {
+		return x.DstMAC
+	}
+	return ""
+}
+
+func (x *Flow) GetSrcIP() string {
+	if x != nil {
+		return x.SrcIP
+	}
+	return ""
+}
+
+func (x *Flow) GetSrcPort() string {
+	if x != nil {
+		return x.SrcPort
+	}
+	return ""
+}
+
+func (x *Flow) GetDstIP() string {
+	if x != nil {
+		return x.DstIP
+	}
+	return ""
+}
+
+func (x *Flow) GetDstPort() string {
+	if x != nil {
+		return x.DstPort
+	}
+	return ""
+}
+
+func (x *Flow) GetTotalSize() int64 {
+	if x != nil {
+		return x.TotalSize
+	}
+	return 0
+}
+
+func (x *Flow) GetAppPayloadSize() int64 {
+	if x != nil {
+		return x.AppPayloadSize
+	}
+	return 0
+}
+
+func (x *Flow) GetNumPackets() int64 {
+	if x != nil {
+		return x.NumPackets
+	}
+	return 0
+}
+
+func (x *Flow) GetUID() string {
+	if x != nil {
+		return x.UID
+	}
+	return ""
+}
+
+func (x *Flow) GetDuration() int64 {
+	if x != nil {
+		return x.Duration
+	}
+	return 0
+}
+
+func (x *Flow) GetTimestampLast() int64 {
+	if x != nil {
+		return x.TimestampLast
+	}
+	return 0
+}
+
+func (x *Flow) GetNumFINFlags() int32 {
+	if x != nil {
+		return x.NumFINFlags
+	}
+	return 0
+}
+
+func (x *Flow) GetNumRSTFlags() int32 {
+	if x != nil {
+		return x.NumRSTFlags
+	}
+	return 0
+}
+
+func (x *Flow) GetNumACKFlags() int32 {
+	if x != nil {
+		return x.NumACKFlags
+	}
+	return 0
+}
+
+func (x *Flow) GetNumSYNFlags() int32 {
+	if x != nil {
+		return x.NumSYNFlags
+	}
+	return 0
+}
+
+func (x *Flow) GetNumURGFlags() int32 {
+	if x != nil {
+		return x.NumURGFlags
+	}
+	return 0
+}
+
+func (x *Flow) GetNumECEFlags() int32 {
+	if x != nil {
+		return x.NumECEFlags
+	}
+	return 0
+}
+
+func (x *Flow) GetNumPSHFlags() int32 {
+	if x != nil {
+		return x.NumPSHFlags
+	}
+	return 0
+}
+
+func (x *Flow) GetNumCWRFlags() int32 {
+	if x != nil {
+		return x.NumCWRFlags
+	}
+	return 0
+}
+
+func (x *Flow) GetNumNSFlags() int32 {
+	if x != nil {
+		return x.NumNSFlags
+	}
+	return 0
+}
+
+func (x *Flow) GetMeanWindowSize() int32 {
+	if x != nil {
+		return x.MeanWindowSize
+	}
+	return 0
+}
+
+func (x *Flow) GetMinPacketSize() int32 {
+	if x != nil {
+		return x.MinPacketSize
+	}
+	return 0
+}
+
+func (x *Flow) GetMaxPacketSize() int32 {
+	if x != nil {
+		return x.MaxPacketSize
+	}
+	return 0
+}
+
+func (x *Flow) GetMeanPacketSize() float64 {
+	if x != nil {
+		return x.MeanPacketSize
+	}
+	return 0
+}
+
+func (x *Flow) GetStdDevPacketSize() float64 {
+	if x != nil {
+		return x.StdDevPacketSize
+	}
+	return 0
+}
+
+func (x *Flow) GetMinIAT() int64 {
+	if x != nil {
+		return x.MinIAT
+	}
+	return 0
+}
+
+func (x *Flow) GetMaxIAT() int64 {
+	if x != nil {
+		return x.MaxIAT
+	}
+	return 0
+}
+
+func (x *Flow) GetMeanIAT() float64 {
+	if x != nil {
+		return x.MeanIAT
+	}
+	return 0
+}
+
+func (x *Flow) GetStdDevIAT() float64 {
+	if x != nil {
+		return x.StdDevIAT
+	}
+	return 0
+}
+
+func (x *Flow) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
+func (x *Flow) GetFromClient() bool {
+	if x != nil {
+		return x.FromClient
+	}
+	return false
+}
+
+func (x *Flow) GetFlushReason() string {
+	if x != nil {
+		return x.FlushReason
+	}
+	return ""
+}
+
 type Ethernet struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	Timestamp      int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -874,7 +1296,7 @@ type Ethernet struct {
 
 func (x *Ethernet) Reset() {
 	*x = Ethernet{}
-	mi := &file_types_netcap_proto_msgTypes[4]
+	mi := &file_types_netcap_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -886,7 +1308,7 @@ func (x *Ethernet) String() string {
 func (*Ethernet) ProtoMessage() {}
 
 func (x *Ethernet) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[4]
+	mi := &file_types_netcap_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -899,7 +1321,7 @@ func (x *Ethernet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ethernet.ProtoReflect.Descriptor instead.
 func (*Ethernet) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{4}
+	return file_types_netcap_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Ethernet) GetTimestamp() int64 {
@@ -962,7 +1384,7 @@ type ARP struct {
 
 func (x *ARP) Reset() {
 	*x = ARP{}
-	mi := &file_types_netcap_proto_msgTypes[5]
+	mi := &file_types_netcap_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -974,7 +1396,7 @@ func (x *ARP) String() string {
 func (*ARP) ProtoMessage() {}
 
 func (x *ARP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[5]
+	mi := &file_types_netcap_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -987,7 +1409,7 @@ func (x *ARP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ARP.ProtoReflect.Descriptor instead.
 func (*ARP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{5}
+	return file_types_netcap_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ARP) GetTimestamp() int64 {
@@ -1073,7 +1495,7 @@ type Dot1Q struct {
 
 func (x *Dot1Q) Reset() {
 	*x = Dot1Q{}
-	mi := &file_types_netcap_proto_msgTypes[6]
+	mi := &file_types_netcap_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1085,7 +1507,7 @@ func (x *Dot1Q) String() string {
 func (*Dot1Q) ProtoMessage() {}
 
 func (x *Dot1Q) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[6]
+	mi := &file_types_netcap_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1098,7 +1520,7 @@ func (x *Dot1Q) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dot1Q.ProtoReflect.Descriptor instead.
 func (*Dot1Q) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{6}
+	return file_types_netcap_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Dot1Q) GetTimestamp() int64 {
@@ -1158,7 +1580,7 @@ type Dot11 struct {
 
 func (x *Dot11) Reset() {
 	*x = Dot11{}
-	mi := &file_types_netcap_proto_msgTypes[7]
+	mi := &file_types_netcap_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1170,7 +1592,7 @@ func (x *Dot11) String() string {
 func (*Dot11) ProtoMessage() {}
 
 func (x *Dot11) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[7]
+	mi := &file_types_netcap_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1183,7 +1605,7 @@ func (x *Dot11) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dot11.ProtoReflect.Descriptor instead.
 func (*Dot11) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{7}
+	return file_types_netcap_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Dot11) GetTimestamp() int64 {
@@ -1296,7 +1718,7 @@ type Dot11QOS struct {
 
 func (x *Dot11QOS) Reset() {
 	*x = Dot11QOS{}
-	mi := &file_types_netcap_proto_msgTypes[8]
+	mi := &file_types_netcap_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1308,7 +1730,7 @@ func (x *Dot11QOS) String() string {
 func (*Dot11QOS) ProtoMessage() {}
 
 func (x *Dot11QOS) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[8]
+	mi := &file_types_netcap_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1321,7 +1743,7 @@ func (x *Dot11QOS) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dot11QOS.ProtoReflect.Descriptor instead.
 func (*Dot11QOS) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{8}
+	return file_types_netcap_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Dot11QOS) GetTID() int32 {
@@ -1364,7 +1786,7 @@ type Dot11HTControl struct {
 
 func (x *Dot11HTControl) Reset() {
 	*x = Dot11HTControl{}
-	mi := &file_types_netcap_proto_msgTypes[9]
+	mi := &file_types_netcap_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1376,7 +1798,7 @@ func (x *Dot11HTControl) String() string {
 func (*Dot11HTControl) ProtoMessage() {}
 
 func (x *Dot11HTControl) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[9]
+	mi := &file_types_netcap_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1389,7 +1811,7 @@ func (x *Dot11HTControl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dot11HTControl.ProtoReflect.Descriptor instead.
 func (*Dot11HTControl) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{9}
+	return file_types_netcap_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Dot11HTControl) GetACConstraint() bool {
@@ -1438,7 +1860,7 @@ type Dot11HTControlVHT struct {
 
 func (x *Dot11HTControlVHT) Reset() {
 	*x = Dot11HTControlVHT{}
-	mi := &file_types_netcap_proto_msgTypes[10]
+	mi := &file_types_netcap_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1450,7 +1872,7 @@ func (x *Dot11HTControlVHT) String() string {
 func (*Dot11HTControlVHT) ProtoMessage() {}
 
 func (x *Dot11HTControlVHT) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[10]
+	mi := &file_types_netcap_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1463,7 +1885,7 @@ func (x *Dot11HTControlVHT) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dot11HTControlVHT.ProtoReflect.Descriptor instead.
 func (*Dot11HTControlVHT) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{10}
+	return file_types_netcap_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Dot11HTControlVHT) GetMRQ() bool {
@@ -1550,7 +1972,7 @@ type Dot11HTControlHT struct {
 
 func (x *Dot11HTControlHT) Reset() {
 	*x = Dot11HTControlHT{}
-	mi := &file_types_netcap_proto_msgTypes[11]
+	mi := &file_types_netcap_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1562,7 +1984,7 @@ func (x *Dot11HTControlHT) String() string {
 func (*Dot11HTControlHT) ProtoMessage() {}
 
 func (x *Dot11HTControlHT) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[11]
+	mi := &file_types_netcap_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1575,7 +1997,7 @@ func (x *Dot11HTControlHT) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dot11HTControlHT.ProtoReflect.Descriptor instead.
 func (*Dot11HTControlHT) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{11}
+	return file_types_netcap_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Dot11HTControlHT) GetLinkAdapationControl() *Dot11LinkAdapationControl {
@@ -1632,7 +2054,7 @@ type Dot11HTControlMFB struct {
 
 func (x *Dot11HTControlMFB) Reset() {
 	*x = Dot11HTControlMFB{}
-	mi := &file_types_netcap_proto_msgTypes[12]
+	mi := &file_types_netcap_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1644,7 +2066,7 @@ func (x *Dot11HTControlMFB) String() string {
 func (*Dot11HTControlMFB) ProtoMessage() {}
 
 func (x *Dot11HTControlMFB) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[12]
+	mi := &file_types_netcap_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1657,7 +2079,7 @@ func (x *Dot11HTControlMFB) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dot11HTControlMFB.ProtoReflect.Descriptor instead.
 func (*Dot11HTControlMFB) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{12}
+	return file_types_netcap_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Dot11HTControlMFB) GetNumSTS() int32 {
@@ -1702,7 +2124,7 @@ type Dot11LinkAdapationControl struct {
 
 func (x *Dot11LinkAdapationControl) Reset() {
 	*x = Dot11LinkAdapationControl{}
-	mi := &file_types_netcap_proto_msgTypes[13]
+	mi := &file_types_netcap_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1714,7 +2136,7 @@ func (x *Dot11LinkAdapationControl) String() string {
 func (*Dot11LinkAdapationControl) ProtoMessage() {}
 
 func (x *Dot11LinkAdapationControl) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[13]
+	mi := &file_types_netcap_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1727,7 +2149,7 @@ func (x *Dot11LinkAdapationControl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dot11LinkAdapationControl.ProtoReflect.Descriptor instead.
 func (*Dot11LinkAdapationControl) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{13}
+	return file_types_netcap_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Dot11LinkAdapationControl) GetTRQ() bool {
@@ -1782,7 +2204,7 @@ type Dot11ASEL struct {
 
 func (x *Dot11ASEL) Reset() {
 	*x = Dot11ASEL{}
-	mi := &file_types_netcap_proto_msgTypes[14]
+	mi := &file_types_netcap_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1794,7 +2216,7 @@ func (x *Dot11ASEL) String() string {
 func (*Dot11ASEL) ProtoMessage() {}
 
 func (x *Dot11ASEL) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[14]
+	mi := &file_types_netcap_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1807,7 +2229,7 @@ func (x *Dot11ASEL) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dot11ASEL.ProtoReflect.Descriptor instead.
 func (*Dot11ASEL) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{14}
+	return file_types_netcap_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Dot11ASEL) GetCommand() int32 {
@@ -1837,7 +2259,7 @@ type LinkLayerDiscovery struct {
 
 func (x *LinkLayerDiscovery) Reset() {
 	*x = LinkLayerDiscovery{}
-	mi := &file_types_netcap_proto_msgTypes[15]
+	mi := &file_types_netcap_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1849,7 +2271,7 @@ func (x *LinkLayerDiscovery) String() string {
 func (*LinkLayerDiscovery) ProtoMessage() {}
 
 func (x *LinkLayerDiscovery) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[15]
+	mi := &file_types_netcap_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1862,7 +2284,7 @@ func (x *LinkLayerDiscovery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkLayerDiscovery.ProtoReflect.Descriptor instead.
 func (*LinkLayerDiscovery) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{15}
+	return file_types_netcap_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *LinkLayerDiscovery) GetTimestamp() int64 {
@@ -1910,7 +2332,7 @@ type LLDPChassisID struct {
 
 func (x *LLDPChassisID) Reset() {
 	*x = LLDPChassisID{}
-	mi := &file_types_netcap_proto_msgTypes[16]
+	mi := &file_types_netcap_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1922,7 +2344,7 @@ func (x *LLDPChassisID) String() string {
 func (*LLDPChassisID) ProtoMessage() {}
 
 func (x *LLDPChassisID) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[16]
+	mi := &file_types_netcap_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1935,7 +2357,7 @@ func (x *LLDPChassisID) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LLDPChassisID.ProtoReflect.Descriptor instead.
 func (*LLDPChassisID) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{16}
+	return file_types_netcap_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *LLDPChassisID) GetSubtype() int32 {
@@ -1962,7 +2384,7 @@ type LLDPPortID struct {
 
 func (x *LLDPPortID) Reset() {
 	*x = LLDPPortID{}
-	mi := &file_types_netcap_proto_msgTypes[17]
+	mi := &file_types_netcap_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1974,7 +2396,7 @@ func (x *LLDPPortID) String() string {
 func (*LLDPPortID) ProtoMessage() {}
 
 func (x *LLDPPortID) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[17]
+	mi := &file_types_netcap_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1987,7 +2409,7 @@ func (x *LLDPPortID) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LLDPPortID.ProtoReflect.Descriptor instead.
 func (*LLDPPortID) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{17}
+	return file_types_netcap_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *LLDPPortID) GetSubtype() int32 {
@@ -2015,7 +2437,7 @@ type LinkLayerDiscoveryValue struct {
 
 func (x *LinkLayerDiscoveryValue) Reset() {
 	*x = LinkLayerDiscoveryValue{}
-	mi := &file_types_netcap_proto_msgTypes[18]
+	mi := &file_types_netcap_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2027,7 +2449,7 @@ func (x *LinkLayerDiscoveryValue) String() string {
 func (*LinkLayerDiscoveryValue) ProtoMessage() {}
 
 func (x *LinkLayerDiscoveryValue) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[18]
+	mi := &file_types_netcap_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2040,7 +2462,7 @@ func (x *LinkLayerDiscoveryValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkLayerDiscoveryValue.ProtoReflect.Descriptor instead.
 func (*LinkLayerDiscoveryValue) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{18}
+	return file_types_netcap_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *LinkLayerDiscoveryValue) GetType() int32 {
@@ -2074,7 +2496,7 @@ type EthernetCTP struct {
 
 func (x *EthernetCTP) Reset() {
 	*x = EthernetCTP{}
-	mi := &file_types_netcap_proto_msgTypes[19]
+	mi := &file_types_netcap_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2086,7 +2508,7 @@ func (x *EthernetCTP) String() string {
 func (*EthernetCTP) ProtoMessage() {}
 
 func (x *EthernetCTP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[19]
+	mi := &file_types_netcap_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2099,7 +2521,7 @@ func (x *EthernetCTP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EthernetCTP.ProtoReflect.Descriptor instead.
 func (*EthernetCTP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{19}
+	return file_types_netcap_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *EthernetCTP) GetTimestamp() int64 {
@@ -2128,7 +2550,7 @@ type EthernetCTPReply struct {
 
 func (x *EthernetCTPReply) Reset() {
 	*x = EthernetCTPReply{}
-	mi := &file_types_netcap_proto_msgTypes[20]
+	mi := &file_types_netcap_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2140,7 +2562,7 @@ func (x *EthernetCTPReply) String() string {
 func (*EthernetCTPReply) ProtoMessage() {}
 
 func (x *EthernetCTPReply) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[20]
+	mi := &file_types_netcap_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2153,7 +2575,7 @@ func (x *EthernetCTPReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EthernetCTPReply.ProtoReflect.Descriptor instead.
 func (*EthernetCTPReply) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{20}
+	return file_types_netcap_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *EthernetCTPReply) GetTimestamp() int64 {
@@ -2200,7 +2622,7 @@ type LinkLayerDiscoveryInfo struct {
 
 func (x *LinkLayerDiscoveryInfo) Reset() {
 	*x = LinkLayerDiscoveryInfo{}
-	mi := &file_types_netcap_proto_msgTypes[21]
+	mi := &file_types_netcap_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2212,7 +2634,7 @@ func (x *LinkLayerDiscoveryInfo) String() string {
 func (*LinkLayerDiscoveryInfo) ProtoMessage() {}
 
 func (x *LinkLayerDiscoveryInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[21]
+	mi := &file_types_netcap_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2225,7 +2647,7 @@ func (x *LinkLayerDiscoveryInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkLayerDiscoveryInfo.ProtoReflect.Descriptor instead.
 func (*LinkLayerDiscoveryInfo) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{21}
+	return file_types_netcap_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *LinkLayerDiscoveryInfo) GetTimestamp() int64 {
@@ -2294,7 +2716,7 @@ type LLDPSysCapabilities struct {
 
 func (x *LLDPSysCapabilities) Reset() {
 	*x = LLDPSysCapabilities{}
-	mi := &file_types_netcap_proto_msgTypes[22]
+	mi := &file_types_netcap_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2306,7 +2728,7 @@ func (x *LLDPSysCapabilities) String() string {
 func (*LLDPSysCapabilities) ProtoMessage() {}
 
 func (x *LLDPSysCapabilities) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[22]
+	mi := &file_types_netcap_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2319,7 +2741,7 @@ func (x *LLDPSysCapabilities) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LLDPSysCapabilities.ProtoReflect.Descriptor instead.
 func (*LLDPSysCapabilities) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{22}
+	return file_types_netcap_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *LLDPSysCapabilities) GetSystemCap() *LLDPCapabilities {
@@ -2355,7 +2777,7 @@ type LLDPCapabilities struct {
 
 func (x *LLDPCapabilities) Reset() {
 	*x = LLDPCapabilities{}
-	mi := &file_types_netcap_proto_msgTypes[23]
+	mi := &file_types_netcap_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2367,7 +2789,7 @@ func (x *LLDPCapabilities) String() string {
 func (*LLDPCapabilities) ProtoMessage() {}
 
 func (x *LLDPCapabilities) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[23]
+	mi := &file_types_netcap_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2380,7 +2802,7 @@ func (x *LLDPCapabilities) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LLDPCapabilities.ProtoReflect.Descriptor instead.
 func (*LLDPCapabilities) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{23}
+	return file_types_netcap_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *LLDPCapabilities) GetOther() bool {
@@ -2473,7 +2895,7 @@ type LLDPMgmtAddress struct {
 
 func (x *LLDPMgmtAddress) Reset() {
 	*x = LLDPMgmtAddress{}
-	mi := &file_types_netcap_proto_msgTypes[24]
+	mi := &file_types_netcap_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2485,7 +2907,7 @@ func (x *LLDPMgmtAddress) String() string {
 func (*LLDPMgmtAddress) ProtoMessage() {}
 
 func (x *LLDPMgmtAddress) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[24]
+	mi := &file_types_netcap_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2498,7 +2920,7 @@ func (x *LLDPMgmtAddress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LLDPMgmtAddress.ProtoReflect.Descriptor instead.
 func (*LLDPMgmtAddress) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{24}
+	return file_types_netcap_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *LLDPMgmtAddress) GetSubtype() int32 {
@@ -2547,7 +2969,7 @@ type LLDPOrgSpecificTLV struct {
 
 func (x *LLDPOrgSpecificTLV) Reset() {
 	*x = LLDPOrgSpecificTLV{}
-	mi := &file_types_netcap_proto_msgTypes[25]
+	mi := &file_types_netcap_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2559,7 +2981,7 @@ func (x *LLDPOrgSpecificTLV) String() string {
 func (*LLDPOrgSpecificTLV) ProtoMessage() {}
 
 func (x *LLDPOrgSpecificTLV) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[25]
+	mi := &file_types_netcap_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2572,7 +2994,7 @@ func (x *LLDPOrgSpecificTLV) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LLDPOrgSpecificTLV.ProtoReflect.Descriptor instead.
 func (*LLDPOrgSpecificTLV) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{25}
+	return file_types_netcap_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *LLDPOrgSpecificTLV) GetOUI() uint32 {
@@ -2623,7 +3045,7 @@ type IPv4 struct {
 
 func (x *IPv4) Reset() {
 	*x = IPv4{}
-	mi := &file_types_netcap_proto_msgTypes[26]
+	mi := &file_types_netcap_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2635,7 +3057,7 @@ func (x *IPv4) String() string {
 func (*IPv4) ProtoMessage() {}
 
 func (x *IPv4) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[26]
+	mi := &file_types_netcap_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2648,7 +3070,7 @@ func (x *IPv4) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IPv4.ProtoReflect.Descriptor instead.
 func (*IPv4) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{26}
+	return file_types_netcap_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *IPv4) GetTimestamp() int64 {
@@ -2795,7 +3217,7 @@ type IPv4Option struct {
 
 func (x *IPv4Option) Reset() {
 	*x = IPv4Option{}
-	mi := &file_types_netcap_proto_msgTypes[27]
+	mi := &file_types_netcap_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2807,7 +3229,7 @@ func (x *IPv4Option) String() string {
 func (*IPv4Option) ProtoMessage() {}
 
 func (x *IPv4Option) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[27]
+	mi := &file_types_netcap_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2820,7 +3242,7 @@ func (x *IPv4Option) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IPv4Option.ProtoReflect.Descriptor instead.
 func (*IPv4Option) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{27}
+	return file_types_netcap_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *IPv4Option) GetOptionType() int32 {
@@ -2866,7 +3288,7 @@ type IPv6 struct {
 
 func (x *IPv6) Reset() {
 	*x = IPv6{}
-	mi := &file_types_netcap_proto_msgTypes[28]
+	mi := &file_types_netcap_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2878,7 +3300,7 @@ func (x *IPv6) String() string {
 func (*IPv6) ProtoMessage() {}
 
 func (x *IPv6) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[28]
+	mi := &file_types_netcap_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2891,7 +3313,7 @@ func (x *IPv6) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IPv6.ProtoReflect.Descriptor instead.
 func (*IPv6) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{28}
+	return file_types_netcap_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *IPv6) GetTimestamp() int64 {
@@ -3011,7 +3433,7 @@ type IPv6Fragment struct {
 
 func (x *IPv6Fragment) Reset() {
 	*x = IPv6Fragment{}
-	mi := &file_types_netcap_proto_msgTypes[29]
+	mi := &file_types_netcap_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3023,7 +3445,7 @@ func (x *IPv6Fragment) String() string {
 func (*IPv6Fragment) ProtoMessage() {}
 
 func (x *IPv6Fragment) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[29]
+	mi := &file_types_netcap_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3036,7 +3458,7 @@ func (x *IPv6Fragment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IPv6Fragment.ProtoReflect.Descriptor instead.
 func (*IPv6Fragment) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{29}
+	return file_types_netcap_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *IPv6Fragment) GetTimestamp() int64 {
@@ -3117,21 +3539,24 @@ func (x *IPv6Fragment) GetDstIP() string {
 }
 
 type ICMPv4 struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
-	TypeCode      int32                  `protobuf:"varint,2,opt,name=TypeCode,proto3" json:"TypeCode,omitempty"`
-	Checksum      int32                  `protobuf:"varint,3,opt,name=Checksum,proto3" json:"Checksum,omitempty"`
-	Id            int32                  `protobuf:"varint,4,opt,name=Id,proto3" json:"Id,omitempty"`
-	Seq           int32                  `protobuf:"varint,5,opt,name=Seq,proto3" json:"Seq,omitempty"`
-	SrcIP         string                 `protobuf:"bytes,6,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
-	DstIP         string                 `protobuf:"bytes,7,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
+	TypeCode  int32                  `protobuf:"varint,2,opt,name=TypeCode,proto3" json:"TypeCode,omitempty"`
+	Checksum  int32                  `protobuf:"varint,3,opt,name=Checksum,proto3" json:"Checksum,omitempty"`
+	Id        int32                  `protobuf:"varint,4,opt,name=Id,proto3" json:"Id,omitempty"`
+	Seq       int32                  `protobuf:"varint,5,opt,name=Seq,proto3" json:"Seq,omitempty"`
+	SrcIP     string                 `protobuf:"bytes,6,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
+	DstIP     string                 `protobuf:"bytes,7,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,8,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ICMPv4) Reset() {
 	*x = ICMPv4{}
-	mi := &file_types_netcap_proto_msgTypes[30]
+	mi := &file_types_netcap_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3143,7 +3568,7 @@ func (x *ICMPv4) String() string {
 func (*ICMPv4) ProtoMessage() {}
 
 func (x *ICMPv4) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[30]
+	mi := &file_types_netcap_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3156,7 +3581,7 @@ func (x *ICMPv4) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ICMPv4.ProtoReflect.Descriptor instead.
 func (*ICMPv4) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{30}
+	return file_types_netcap_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ICMPv4) GetTimestamp() int64 {
@@ -3208,20 +3633,30 @@ func (x *ICMPv4) GetDstIP() string {
 	return ""
 }
 
+func (x *ICMPv4) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type ICMPv6 struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
-	TypeCode      int32                  `protobuf:"varint,2,opt,name=TypeCode,proto3" json:"TypeCode,omitempty"`
-	Checksum      int32                  `protobuf:"varint,3,opt,name=Checksum,proto3" json:"Checksum,omitempty"`
-	SrcIP         string                 `protobuf:"bytes,4,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
-	DstIP         string                 `protobuf:"bytes,5,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
+	TypeCode  int32                  `protobuf:"varint,2,opt,name=TypeCode,proto3" json:"TypeCode,omitempty"`
+	Checksum  int32                  `protobuf:"varint,3,opt,name=Checksum,proto3" json:"Checksum,omitempty"`
+	SrcIP     string                 `protobuf:"bytes,4,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
+	DstIP     string                 `protobuf:"bytes,5,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,6,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ICMPv6) Reset() {
 	*x = ICMPv6{}
-	mi := &file_types_netcap_proto_msgTypes[31]
+	mi := &file_types_netcap_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3233,7 +3668,7 @@ func (x *ICMPv6) String() string {
 func (*ICMPv6) ProtoMessage() {}
 
 func (x *ICMPv6) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[31]
+	mi := &file_types_netcap_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3246,7 +3681,7 @@ func (x *ICMPv6) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ICMPv6.ProtoReflect.Descriptor instead.
 func (*ICMPv6) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{31}
+	return file_types_netcap_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ICMPv6) GetTimestamp() int64 {
@@ -3284,6 +3719,13 @@ func (x *ICMPv6) GetDstIP() string {
 	return ""
 }
 
+func (x *ICMPv6) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type ICMPv6NeighborAdvertisement struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -3298,7 +3740,7 @@ type ICMPv6NeighborAdvertisement struct {
 
 func (x *ICMPv6NeighborAdvertisement) Reset() {
 	*x = ICMPv6NeighborAdvertisement{}
-	mi := &file_types_netcap_proto_msgTypes[32]
+	mi := &file_types_netcap_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3310,7 +3752,7 @@ func (x *ICMPv6NeighborAdvertisement) String() string {
 func (*ICMPv6NeighborAdvertisement) ProtoMessage() {}
 
 func (x *ICMPv6NeighborAdvertisement) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[32]
+	mi := &file_types_netcap_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3323,7 +3765,7 @@ func (x *ICMPv6NeighborAdvertisement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ICMPv6NeighborAdvertisement.ProtoReflect.Descriptor instead.
 func (*ICMPv6NeighborAdvertisement) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{32}
+	return file_types_netcap_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ICMPv6NeighborAdvertisement) GetTimestamp() int64 {
@@ -3385,7 +3827,7 @@ type ICMPv6RouterAdvertisement struct {
 
 func (x *ICMPv6RouterAdvertisement) Reset() {
 	*x = ICMPv6RouterAdvertisement{}
-	mi := &file_types_netcap_proto_msgTypes[33]
+	mi := &file_types_netcap_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3397,7 +3839,7 @@ func (x *ICMPv6RouterAdvertisement) String() string {
 func (*ICMPv6RouterAdvertisement) ProtoMessage() {}
 
 func (x *ICMPv6RouterAdvertisement) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[33]
+	mi := &file_types_netcap_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3410,7 +3852,7 @@ func (x *ICMPv6RouterAdvertisement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ICMPv6RouterAdvertisement.ProtoReflect.Descriptor instead.
 func (*ICMPv6RouterAdvertisement) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{33}
+	return file_types_netcap_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ICMPv6RouterAdvertisement) GetTimestamp() int64 {
@@ -3486,7 +3928,7 @@ type ICMPv6Option struct {
 
 func (x *ICMPv6Option) Reset() {
 	*x = ICMPv6Option{}
-	mi := &file_types_netcap_proto_msgTypes[34]
+	mi := &file_types_netcap_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3498,7 +3940,7 @@ func (x *ICMPv6Option) String() string {
 func (*ICMPv6Option) ProtoMessage() {}
 
 func (x *ICMPv6Option) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[34]
+	mi := &file_types_netcap_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3511,7 +3953,7 @@ func (x *ICMPv6Option) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ICMPv6Option.ProtoReflect.Descriptor instead.
 func (*ICMPv6Option) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{34}
+	return file_types_netcap_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ICMPv6Option) GetType() int32 {
@@ -3540,13 +3982,16 @@ type UDP struct {
 	Payload        []byte                 `protobuf:"bytes,8,opt,name=Payload,proto3" json:"Payload,omitempty"`
 	SrcIP          string                 `protobuf:"bytes,9,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
 	DstIP          string                 `protobuf:"bytes,10,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,11,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UDP) Reset() {
 	*x = UDP{}
-	mi := &file_types_netcap_proto_msgTypes[35]
+	mi := &file_types_netcap_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3558,7 +4003,7 @@ func (x *UDP) String() string {
 func (*UDP) ProtoMessage() {}
 
 func (x *UDP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[35]
+	mi := &file_types_netcap_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3571,7 +4016,7 @@ func (x *UDP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UDP.ProtoReflect.Descriptor instead.
 func (*UDP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{35}
+	return file_types_netcap_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *UDP) GetTimestamp() int64 {
@@ -3644,6 +4089,13 @@ func (x *UDP) GetDstIP() string {
 	return ""
 }
 
+func (x *UDP) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type TCP struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	Timestamp      int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -3671,13 +4123,16 @@ type TCP struct {
 	Payload        []byte                 `protobuf:"bytes,23,opt,name=Payload,proto3" json:"Payload,omitempty"`
 	SrcIP          string                 `protobuf:"bytes,24,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
 	DstIP          string                 `protobuf:"bytes,25,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,26,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *TCP) Reset() {
 	*x = TCP{}
-	mi := &file_types_netcap_proto_msgTypes[36]
+	mi := &file_types_netcap_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3689,7 +4144,7 @@ func (x *TCP) String() string {
 func (*TCP) ProtoMessage() {}
 
 func (x *TCP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[36]
+	mi := &file_types_netcap_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3702,7 +4157,7 @@ func (x *TCP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TCP.ProtoReflect.Descriptor instead.
 func (*TCP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{36}
+	return file_types_netcap_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *TCP) GetTimestamp() int64 {
@@ -3880,6 +4335,13 @@ func (x *TCP) GetDstIP() string {
 	return ""
 }
 
+func (x *TCP) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type TCPOption struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	OptionType    int32                  `protobuf:"varint,1,opt,name=OptionType,proto3" json:"OptionType,omitempty"`
@@ -3891,7 +4353,7 @@ type TCPOption struct {
 
 func (x *TCPOption) Reset() {
 	*x = TCPOption{}
-	mi := &file_types_netcap_proto_msgTypes[37]
+	mi := &file_types_netcap_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3903,7 +4365,7 @@ func (x *TCPOption) String() string {
 func (*TCPOption) ProtoMessage() {}
 
 func (x *TCPOption) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[37]
+	mi := &file_types_netcap_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3916,7 +4378,7 @@ func (x *TCPOption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TCPOption.ProtoReflect.Descriptor instead.
 func (*TCPOption) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{37}
+	return file_types_netcap_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *TCPOption) GetOptionType() int32 {
@@ -3949,13 +4411,16 @@ type SCTP struct {
 	Checksum        uint32                 `protobuf:"varint,5,opt,name=Checksum,proto3" json:"Checksum,omitempty"`
 	SrcIP           string                 `protobuf:"bytes,6,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
 	DstIP           string                 `protobuf:"bytes,7,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,8,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SCTP) Reset() {
 	*x = SCTP{}
-	mi := &file_types_netcap_proto_msgTypes[38]
+	mi := &file_types_netcap_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3967,7 +4432,7 @@ func (x *SCTP) String() string {
 func (*SCTP) ProtoMessage() {}
 
 func (x *SCTP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[38]
+	mi := &file_types_netcap_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3980,7 +4445,7 @@ func (x *SCTP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SCTP.ProtoReflect.Descriptor instead.
 func (*SCTP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{38}
+	return file_types_netcap_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *SCTP) GetTimestamp() int64 {
@@ -4032,37 +4497,47 @@ func (x *SCTP) GetDstIP() string {
 	return ""
 }
 
+func (x *SCTP) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type DNS struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
-	ID            int32                  `protobuf:"varint,2,opt,name=ID,proto3" json:"ID,omitempty"`
-	QR            bool                   `protobuf:"varint,3,opt,name=QR,proto3" json:"QR,omitempty"`
-	OpCode        int32                  `protobuf:"varint,4,opt,name=OpCode,proto3" json:"OpCode,omitempty"`
-	AA            bool                   `protobuf:"varint,5,opt,name=AA,proto3" json:"AA,omitempty"`
-	TC            bool                   `protobuf:"varint,6,opt,name=TC,proto3" json:"TC,omitempty"`
-	RD            bool                   `protobuf:"varint,7,opt,name=RD,proto3" json:"RD,omitempty"`
-	RA            bool                   `protobuf:"varint,8,opt,name=RA,proto3" json:"RA,omitempty"`
-	Z             int32                  `protobuf:"varint,9,opt,name=Z,proto3" json:"Z,omitempty"`
-	ResponseCode  int32                  `protobuf:"varint,10,opt,name=ResponseCode,proto3" json:"ResponseCode,omitempty"`
-	QDCount       int32                  `protobuf:"varint,11,opt,name=QDCount,proto3" json:"QDCount,omitempty"`
-	ANCount       int32                  `protobuf:"varint,12,opt,name=ANCount,proto3" json:"ANCount,omitempty"`
-	NSCount       int32                  `protobuf:"varint,13,opt,name=NSCount,proto3" json:"NSCount,omitempty"`
-	ARCount       int32                  `protobuf:"varint,14,opt,name=ARCount,proto3" json:"ARCount,omitempty"`
-	Questions     []*DNSQuestion         `protobuf:"bytes,15,rep,name=Questions,proto3" json:"Questions,omitempty"`
-	Answers       []*DNSResourceRecord   `protobuf:"bytes,16,rep,name=Answers,proto3" json:"Answers,omitempty"`
-	Authorities   []*DNSResourceRecord   `protobuf:"bytes,17,rep,name=Authorities,proto3" json:"Authorities,omitempty"`
-	Additionals   []*DNSResourceRecord   `protobuf:"bytes,18,rep,name=Additionals,proto3" json:"Additionals,omitempty"`
-	SrcIP         string                 `protobuf:"bytes,19,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
-	DstIP         string                 `protobuf:"bytes,20,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
-	SrcPort       int32                  `protobuf:"varint,21,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
-	DstPort       int32                  `protobuf:"varint,22,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp    int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
+	ID           int32                  `protobuf:"varint,2,opt,name=ID,proto3" json:"ID,omitempty"`
+	QR           bool                   `protobuf:"varint,3,opt,name=QR,proto3" json:"QR,omitempty"`
+	OpCode       int32                  `protobuf:"varint,4,opt,name=OpCode,proto3" json:"OpCode,omitempty"`
+	AA           bool                   `protobuf:"varint,5,opt,name=AA,proto3" json:"AA,omitempty"`
+	TC           bool                   `protobuf:"varint,6,opt,name=TC,proto3" json:"TC,omitempty"`
+	RD           bool                   `protobuf:"varint,7,opt,name=RD,proto3" json:"RD,omitempty"`
+	RA           bool                   `protobuf:"varint,8,opt,name=RA,proto3" json:"RA,omitempty"`
+	Z            int32                  `protobuf:"varint,9,opt,name=Z,proto3" json:"Z,omitempty"`
+	ResponseCode int32                  `protobuf:"varint,10,opt,name=ResponseCode,proto3" json:"ResponseCode,omitempty"`
+	QDCount      int32                  `protobuf:"varint,11,opt,name=QDCount,proto3" json:"QDCount,omitempty"`
+	ANCount      int32                  `protobuf:"varint,12,opt,name=ANCount,proto3" json:"ANCount,omitempty"`
+	NSCount      int32                  `protobuf:"varint,13,opt,name=NSCount,proto3" json:"NSCount,omitempty"`
+	ARCount      int32                  `protobuf:"varint,14,opt,name=ARCount,proto3" json:"ARCount,omitempty"`
+	Questions    []*DNSQuestion         `protobuf:"bytes,15,rep,name=Questions,proto3" json:"Questions,omitempty"`
+	Answers      []*DNSResourceRecord   `protobuf:"bytes,16,rep,name=Answers,proto3" json:"Answers,omitempty"`
+	Authorities  []*DNSResourceRecord   `protobuf:"bytes,17,rep,name=Authorities,proto3" json:"Authorities,omitempty"`
+	Additionals  []*DNSResourceRecord   `protobuf:"bytes,18,rep,name=Additionals,proto3" json:"Additionals,omitempty"`
+	SrcIP        string                 `protobuf:"bytes,19,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
+	DstIP        string                 `protobuf:"bytes,20,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
+	SrcPort      int32                  `protobuf:"varint,21,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
+	DstPort      int32                  `protobuf:"varint,22,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,23,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DNS) Reset() {
 	*x = DNS{}
-	mi := &file_types_netcap_proto_msgTypes[39]
+	mi := &file_types_netcap_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4074,7 +4549,7 @@ func (x *DNS) String() string {
 func (*DNS) ProtoMessage() {}
 
 func (x *DNS) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[39]
+	mi := &file_types_netcap_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4087,7 +4562,7 @@ func (x *DNS) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DNS.ProtoReflect.Descriptor instead.
 func (*DNS) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{39}
+	return file_types_netcap_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *DNS) GetTimestamp() int64 {
@@ -4244,6 +4719,13 @@ func (x *DNS) GetDstPort() int32 {
 	return 0
 }
 
+func (x *DNS) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type DNSResourceRecord struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=Name,proto3" json:"Name,omitempty"`
@@ -4266,7 +4748,7 @@ type DNSResourceRecord struct {
 
 func (x *DNSResourceRecord) Reset() {
 	*x = DNSResourceRecord{}
-	mi := &file_types_netcap_proto_msgTypes[40]
+	mi := &file_types_netcap_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4278,7 +4760,7 @@ func (x *DNSResourceRecord) String() string {
 func (*DNSResourceRecord) ProtoMessage() {}
 
 func (x *DNSResourceRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[40]
+	mi := &file_types_netcap_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4291,7 +4773,7 @@ func (x *DNSResourceRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DNSResourceRecord.ProtoReflect.Descriptor instead.
 func (*DNSResourceRecord) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{40}
+	return file_types_netcap_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *DNSResourceRecord) GetName() string {
@@ -4407,7 +4889,7 @@ type DNSSOA struct {
 
 func (x *DNSSOA) Reset() {
 	*x = DNSSOA{}
-	mi := &file_types_netcap_proto_msgTypes[41]
+	mi := &file_types_netcap_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4419,7 +4901,7 @@ func (x *DNSSOA) String() string {
 func (*DNSSOA) ProtoMessage() {}
 
 func (x *DNSSOA) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[41]
+	mi := &file_types_netcap_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4432,7 +4914,7 @@ func (x *DNSSOA) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DNSSOA.ProtoReflect.Descriptor instead.
 func (*DNSSOA) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{41}
+	return file_types_netcap_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *DNSSOA) GetMName() []byte {
@@ -4496,7 +4978,7 @@ type DNSSRV struct {
 
 func (x *DNSSRV) Reset() {
 	*x = DNSSRV{}
-	mi := &file_types_netcap_proto_msgTypes[42]
+	mi := &file_types_netcap_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4508,7 +4990,7 @@ func (x *DNSSRV) String() string {
 func (*DNSSRV) ProtoMessage() {}
 
 func (x *DNSSRV) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[42]
+	mi := &file_types_netcap_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4521,7 +5003,7 @@ func (x *DNSSRV) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DNSSRV.ProtoReflect.Descriptor instead.
 func (*DNSSRV) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{42}
+	return file_types_netcap_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *DNSSRV) GetPriority() int32 {
@@ -4562,7 +5044,7 @@ type DNSMX struct {
 
 func (x *DNSMX) Reset() {
 	*x = DNSMX{}
-	mi := &file_types_netcap_proto_msgTypes[43]
+	mi := &file_types_netcap_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4574,7 +5056,7 @@ func (x *DNSMX) String() string {
 func (*DNSMX) ProtoMessage() {}
 
 func (x *DNSMX) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[43]
+	mi := &file_types_netcap_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4587,7 +5069,7 @@ func (x *DNSMX) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DNSMX.ProtoReflect.Descriptor instead.
 func (*DNSMX) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{43}
+	return file_types_netcap_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *DNSMX) GetPreference() int32 {
@@ -4615,7 +5097,7 @@ type DNSQuestion struct {
 
 func (x *DNSQuestion) Reset() {
 	*x = DNSQuestion{}
-	mi := &file_types_netcap_proto_msgTypes[44]
+	mi := &file_types_netcap_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4627,7 +5109,7 @@ func (x *DNSQuestion) String() string {
 func (*DNSQuestion) ProtoMessage() {}
 
 func (x *DNSQuestion) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[44]
+	mi := &file_types_netcap_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4640,7 +5122,7 @@ func (x *DNSQuestion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DNSQuestion.ProtoReflect.Descriptor instead.
 func (*DNSQuestion) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{44}
+	return file_types_netcap_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *DNSQuestion) GetName() string {
@@ -4665,35 +5147,38 @@ func (x *DNSQuestion) GetClass() int32 {
 }
 
 type DHCPv4 struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
-	Operation     int32                  `protobuf:"varint,2,opt,name=Operation,proto3" json:"Operation,omitempty"`
-	HardwareType  int32                  `protobuf:"varint,3,opt,name=HardwareType,proto3" json:"HardwareType,omitempty"`
-	HardwareLen   int32                  `protobuf:"varint,4,opt,name=HardwareLen,proto3" json:"HardwareLen,omitempty"`
-	HardwareOpts  int32                  `protobuf:"varint,5,opt,name=HardwareOpts,proto3" json:"HardwareOpts,omitempty"`
-	Xid           uint32                 `protobuf:"varint,6,opt,name=Xid,proto3" json:"Xid,omitempty"`
-	Secs          int32                  `protobuf:"varint,7,opt,name=Secs,proto3" json:"Secs,omitempty"`
-	Flags         int32                  `protobuf:"varint,8,opt,name=Flags,proto3" json:"Flags,omitempty"`
-	ClientIP      string                 `protobuf:"bytes,9,opt,name=ClientIP,proto3" json:"ClientIP,omitempty"`
-	YourClientIP  string                 `protobuf:"bytes,10,opt,name=YourClientIP,proto3" json:"YourClientIP,omitempty"`
-	NextServerIP  string                 `protobuf:"bytes,11,opt,name=NextServerIP,proto3" json:"NextServerIP,omitempty"`
-	RelayAgentIP  string                 `protobuf:"bytes,12,opt,name=RelayAgentIP,proto3" json:"RelayAgentIP,omitempty"`
-	ClientHWAddr  string                 `protobuf:"bytes,13,opt,name=ClientHWAddr,proto3" json:"ClientHWAddr,omitempty"`
-	ServerName    []byte                 `protobuf:"bytes,14,opt,name=ServerName,proto3" json:"ServerName,omitempty"`
-	File          []byte                 `protobuf:"bytes,15,opt,name=File,proto3" json:"File,omitempty"`
-	Options       []*DHCPOption          `protobuf:"bytes,16,rep,name=Options,proto3" json:"Options,omitempty"`
-	Fingerprint   string                 `protobuf:"bytes,17,opt,name=Fingerprint,proto3" json:"Fingerprint,omitempty"`
-	SrcIP         string                 `protobuf:"bytes,18,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
-	DstIP         string                 `protobuf:"bytes,19,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
-	SrcPort       int32                  `protobuf:"varint,20,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
-	DstPort       int32                  `protobuf:"varint,21,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp    int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
+	Operation    int32                  `protobuf:"varint,2,opt,name=Operation,proto3" json:"Operation,omitempty"`
+	HardwareType int32                  `protobuf:"varint,3,opt,name=HardwareType,proto3" json:"HardwareType,omitempty"`
+	HardwareLen  int32                  `protobuf:"varint,4,opt,name=HardwareLen,proto3" json:"HardwareLen,omitempty"`
+	HardwareOpts int32                  `protobuf:"varint,5,opt,name=HardwareOpts,proto3" json:"HardwareOpts,omitempty"`
+	Xid          uint32                 `protobuf:"varint,6,opt,name=Xid,proto3" json:"Xid,omitempty"`
+	Secs         int32                  `protobuf:"varint,7,opt,name=Secs,proto3" json:"Secs,omitempty"`
+	Flags        int32                  `protobuf:"varint,8,opt,name=Flags,proto3" json:"Flags,omitempty"`
+	ClientIP     string                 `protobuf:"bytes,9,opt,name=ClientIP,proto3" json:"ClientIP,omitempty"`
+	YourClientIP string                 `protobuf:"bytes,10,opt,name=YourClientIP,proto3" json:"YourClientIP,omitempty"`
+	NextServerIP string                 `protobuf:"bytes,11,opt,name=NextServerIP,proto3" json:"NextServerIP,omitempty"`
+	RelayAgentIP string                 `protobuf:"bytes,12,opt,name=RelayAgentIP,proto3" json:"RelayAgentIP,omitempty"`
+	ClientHWAddr string                 `protobuf:"bytes,13,opt,name=ClientHWAddr,proto3" json:"ClientHWAddr,omitempty"`
+	ServerName   []byte                 `protobuf:"bytes,14,opt,name=ServerName,proto3" json:"ServerName,omitempty"`
+	File         []byte                 `protobuf:"bytes,15,opt,name=File,proto3" json:"File,omitempty"`
+	Options      []*DHCPOption          `protobuf:"bytes,16,rep,name=Options,proto3" json:"Options,omitempty"`
+	Fingerprint  string                 `protobuf:"bytes,17,opt,name=Fingerprint,proto3" json:"Fingerprint,omitempty"`
+	SrcIP        string                 `protobuf:"bytes,18,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
+	DstIP        string                 `protobuf:"bytes,19,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
+	SrcPort      int32                  `protobuf:"varint,20,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
+	DstPort      int32                  `protobuf:"varint,21,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,22,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DHCPv4) Reset() {
 	*x = DHCPv4{}
-	mi := &file_types_netcap_proto_msgTypes[45]
+	mi := &file_types_netcap_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4705,7 +5190,7 @@ func (x *DHCPv4) String() string {
 func (*DHCPv4) ProtoMessage() {}
 
 func (x *DHCPv4) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[45]
+	mi := &file_types_netcap_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4718,7 +5203,7 @@ func (x *DHCPv4) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DHCPv4.ProtoReflect.Descriptor instead.
 func (*DHCPv4) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{45}
+	return file_types_netcap_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *DHCPv4) GetTimestamp() int64 {
@@ -4868,6 +5353,13 @@ func (x *DHCPv4) GetDstPort() int32 {
 	return 0
 }
 
+func (x *DHCPv4) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type DHCPOption struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Type          int32                  `protobuf:"varint,1,opt,name=Type,proto3" json:"Type,omitempty"`
@@ -4879,7 +5371,7 @@ type DHCPOption struct {
 
 func (x *DHCPOption) Reset() {
 	*x = DHCPOption{}
-	mi := &file_types_netcap_proto_msgTypes[46]
+	mi := &file_types_netcap_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4891,7 +5383,7 @@ func (x *DHCPOption) String() string {
 func (*DHCPOption) ProtoMessage() {}
 
 func (x *DHCPOption) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[46]
+	mi := &file_types_netcap_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4904,7 +5396,7 @@ func (x *DHCPOption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DHCPOption.ProtoReflect.Descriptor instead.
 func (*DHCPOption) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{46}
+	return file_types_netcap_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *DHCPOption) GetType() int32 {
@@ -4942,13 +5434,16 @@ type DHCPv6 struct {
 	DstIP         string                 `protobuf:"bytes,10,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
 	SrcPort       int32                  `protobuf:"varint,11,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
 	DstPort       int32                  `protobuf:"varint,12,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,13,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DHCPv6) Reset() {
 	*x = DHCPv6{}
-	mi := &file_types_netcap_proto_msgTypes[47]
+	mi := &file_types_netcap_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4960,7 +5455,7 @@ func (x *DHCPv6) String() string {
 func (*DHCPv6) ProtoMessage() {}
 
 func (x *DHCPv6) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[47]
+	mi := &file_types_netcap_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4973,7 +5468,7 @@ func (x *DHCPv6) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DHCPv6.ProtoReflect.Descriptor instead.
 func (*DHCPv6) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{47}
+	return file_types_netcap_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *DHCPv6) GetTimestamp() int64 {
@@ -5060,6 +5555,13 @@ func (x *DHCPv6) GetDstPort() int32 {
 	return 0
 }
 
+func (x *DHCPv6) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type DHCPv6Option struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Code          int32                  `protobuf:"varint,1,opt,name=Code,proto3" json:"Code,omitempty"`
@@ -5071,7 +5573,7 @@ type DHCPv6Option struct {
 
 func (x *DHCPv6Option) Reset() {
 	*x = DHCPv6Option{}
-	mi := &file_types_netcap_proto_msgTypes[48]
+	mi := &file_types_netcap_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5083,7 +5585,7 @@ func (x *DHCPv6Option) String() string {
 func (*DHCPv6Option) ProtoMessage() {}
 
 func (x *DHCPv6Option) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[48]
+	mi := &file_types_netcap_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5096,7 +5598,7 @@ func (x *DHCPv6Option) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DHCPv6Option.ProtoReflect.Descriptor instead.
 func (*DHCPv6Option) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{48}
+	return file_types_netcap_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *DHCPv6Option) GetCode() int32 {
@@ -5134,7 +5636,7 @@ type LLC struct {
 
 func (x *LLC) Reset() {
 	*x = LLC{}
-	mi := &file_types_netcap_proto_msgTypes[49]
+	mi := &file_types_netcap_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5146,7 +5648,7 @@ func (x *LLC) String() string {
 func (*LLC) ProtoMessage() {}
 
 func (x *LLC) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[49]
+	mi := &file_types_netcap_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5159,7 +5661,7 @@ func (x *LLC) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LLC.ProtoReflect.Descriptor instead.
 func (*LLC) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{49}
+	return file_types_netcap_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *LLC) GetTimestamp() int64 {
@@ -5225,13 +5727,16 @@ type NTP struct {
 	DstIP              string                 `protobuf:"bytes,17,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
 	SrcPort            int32                  `protobuf:"varint,18,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
 	DstPort            int32                  `protobuf:"varint,19,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,20,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *NTP) Reset() {
 	*x = NTP{}
-	mi := &file_types_netcap_proto_msgTypes[50]
+	mi := &file_types_netcap_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5243,7 +5748,7 @@ func (x *NTP) String() string {
 func (*NTP) ProtoMessage() {}
 
 func (x *NTP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[50]
+	mi := &file_types_netcap_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5256,7 +5761,7 @@ func (x *NTP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NTP.ProtoReflect.Descriptor instead.
 func (*NTP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{50}
+	return file_types_netcap_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *NTP) GetTimestamp() int64 {
@@ -5392,6 +5897,13 @@ func (x *NTP) GetDstPort() int32 {
 	return 0
 }
 
+func (x *NTP) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type SIP struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	Timestamp      int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -5405,13 +5917,16 @@ type SIP struct {
 	DstIP          string                 `protobuf:"bytes,9,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
 	SrcPort        int32                  `protobuf:"varint,10,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
 	DstPort        int32                  `protobuf:"varint,11,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,12,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SIP) Reset() {
 	*x = SIP{}
-	mi := &file_types_netcap_proto_msgTypes[51]
+	mi := &file_types_netcap_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5423,7 +5938,7 @@ func (x *SIP) String() string {
 func (*SIP) ProtoMessage() {}
 
 func (x *SIP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[51]
+	mi := &file_types_netcap_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5436,7 +5951,7 @@ func (x *SIP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SIP.ProtoReflect.Descriptor instead.
 func (*SIP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{51}
+	return file_types_netcap_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *SIP) GetTimestamp() int64 {
@@ -5516,6 +6031,13 @@ func (x *SIP) GetDstPort() int32 {
 	return 0
 }
 
+func (x *SIP) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type IGMP struct {
 	state                   protoimpl.MessageState `protogen:"open.v1"`
 	Timestamp               int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -5539,7 +6061,7 @@ type IGMP struct {
 
 func (x *IGMP) Reset() {
 	*x = IGMP{}
-	mi := &file_types_netcap_proto_msgTypes[52]
+	mi := &file_types_netcap_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5551,7 +6073,7 @@ func (x *IGMP) String() string {
 func (*IGMP) ProtoMessage() {}
 
 func (x *IGMP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[52]
+	mi := &file_types_netcap_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5564,7 +6086,7 @@ func (x *IGMP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IGMP.ProtoReflect.Descriptor instead.
 func (*IGMP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{52}
+	return file_types_netcap_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *IGMP) GetTimestamp() int64 {
@@ -5685,7 +6207,7 @@ type IGMPv3GroupRecord struct {
 
 func (x *IGMPv3GroupRecord) Reset() {
 	*x = IGMPv3GroupRecord{}
-	mi := &file_types_netcap_proto_msgTypes[53]
+	mi := &file_types_netcap_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5697,7 +6219,7 @@ func (x *IGMPv3GroupRecord) String() string {
 func (*IGMPv3GroupRecord) ProtoMessage() {}
 
 func (x *IGMPv3GroupRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[53]
+	mi := &file_types_netcap_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5710,7 +6232,7 @@ func (x *IGMPv3GroupRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IGMPv3GroupRecord.ProtoReflect.Descriptor instead.
 func (*IGMPv3GroupRecord) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{53}
+	return file_types_netcap_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *IGMPv3GroupRecord) GetType() int32 {
@@ -5760,7 +6282,7 @@ type IPv6HopByHop struct {
 
 func (x *IPv6HopByHop) Reset() {
 	*x = IPv6HopByHop{}
-	mi := &file_types_netcap_proto_msgTypes[54]
+	mi := &file_types_netcap_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5772,7 +6294,7 @@ func (x *IPv6HopByHop) String() string {
 func (*IPv6HopByHop) ProtoMessage() {}
 
 func (x *IPv6HopByHop) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[54]
+	mi := &file_types_netcap_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5785,7 +6307,7 @@ func (x *IPv6HopByHop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IPv6HopByHop.ProtoReflect.Descriptor instead.
 func (*IPv6HopByHop) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{54}
+	return file_types_netcap_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *IPv6HopByHop) GetTimestamp() int64 {
@@ -5829,7 +6351,7 @@ type IPv6HopByHopOption struct {
 
 func (x *IPv6HopByHopOption) Reset() {
 	*x = IPv6HopByHopOption{}
-	mi := &file_types_netcap_proto_msgTypes[55]
+	mi := &file_types_netcap_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5841,7 +6363,7 @@ func (x *IPv6HopByHopOption) String() string {
 func (*IPv6HopByHopOption) ProtoMessage() {}
 
 func (x *IPv6HopByHopOption) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[55]
+	mi := &file_types_netcap_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5854,7 +6376,7 @@ func (x *IPv6HopByHopOption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IPv6HopByHopOption.ProtoReflect.Descriptor instead.
 func (*IPv6HopByHopOption) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{55}
+	return file_types_netcap_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *IPv6HopByHopOption) GetOptionType() int32 {
@@ -5902,7 +6424,7 @@ type IPv6HopByHopOptionAlignment struct {
 
 func (x *IPv6HopByHopOptionAlignment) Reset() {
 	*x = IPv6HopByHopOptionAlignment{}
-	mi := &file_types_netcap_proto_msgTypes[56]
+	mi := &file_types_netcap_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5914,7 +6436,7 @@ func (x *IPv6HopByHopOptionAlignment) String() string {
 func (*IPv6HopByHopOptionAlignment) ProtoMessage() {}
 
 func (x *IPv6HopByHopOptionAlignment) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[56]
+	mi := &file_types_netcap_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5927,7 +6449,7 @@ func (x *IPv6HopByHopOptionAlignment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IPv6HopByHopOptionAlignment.ProtoReflect.Descriptor instead.
 func (*IPv6HopByHopOptionAlignment) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{56}
+	return file_types_netcap_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *IPv6HopByHopOptionAlignment) GetOne() int32 {
@@ -5955,7 +6477,7 @@ type SNAP struct {
 
 func (x *SNAP) Reset() {
 	*x = SNAP{}
-	mi := &file_types_netcap_proto_msgTypes[57]
+	mi := &file_types_netcap_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5967,7 +6489,7 @@ func (x *SNAP) String() string {
 func (*SNAP) ProtoMessage() {}
 
 func (x *SNAP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[57]
+	mi := &file_types_netcap_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5980,7 +6502,7 @@ func (x *SNAP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SNAP.ProtoReflect.Descriptor instead.
 func (*SNAP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{57}
+	return file_types_netcap_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *SNAP) GetTimestamp() int64 {
@@ -6005,19 +6527,22 @@ func (x *SNAP) GetType() int32 {
 }
 
 type ICMPv6Echo struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
-	Identifier    int32                  `protobuf:"varint,2,opt,name=Identifier,proto3" json:"Identifier,omitempty"`
-	SeqNumber     int32                  `protobuf:"varint,3,opt,name=SeqNumber,proto3" json:"SeqNumber,omitempty"`
-	SrcIP         string                 `protobuf:"bytes,4,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
-	DstIP         string                 `protobuf:"bytes,5,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp  int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
+	Identifier int32                  `protobuf:"varint,2,opt,name=Identifier,proto3" json:"Identifier,omitempty"`
+	SeqNumber  int32                  `protobuf:"varint,3,opt,name=SeqNumber,proto3" json:"SeqNumber,omitempty"`
+	SrcIP      string                 `protobuf:"bytes,4,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
+	DstIP      string                 `protobuf:"bytes,5,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,6,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ICMPv6Echo) Reset() {
 	*x = ICMPv6Echo{}
-	mi := &file_types_netcap_proto_msgTypes[58]
+	mi := &file_types_netcap_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6029,7 +6554,7 @@ func (x *ICMPv6Echo) String() string {
 func (*ICMPv6Echo) ProtoMessage() {}
 
 func (x *ICMPv6Echo) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[58]
+	mi := &file_types_netcap_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6042,7 +6567,7 @@ func (x *ICMPv6Echo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ICMPv6Echo.ProtoReflect.Descriptor instead.
 func (*ICMPv6Echo) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{58}
+	return file_types_netcap_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ICMPv6Echo) GetTimestamp() int64 {
@@ -6080,6 +6605,13 @@ func (x *ICMPv6Echo) GetDstIP() string {
 	return ""
 }
 
+func (x *ICMPv6Echo) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type ICMPv6NeighborSolicitation struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -6093,7 +6625,7 @@ type ICMPv6NeighborSolicitation struct {
 
 func (x *ICMPv6NeighborSolicitation) Reset() {
 	*x = ICMPv6NeighborSolicitation{}
-	mi := &file_types_netcap_proto_msgTypes[59]
+	mi := &file_types_netcap_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6105,7 +6637,7 @@ func (x *ICMPv6NeighborSolicitation) String() string {
 func (*ICMPv6NeighborSolicitation) ProtoMessage() {}
 
 func (x *ICMPv6NeighborSolicitation) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[59]
+	mi := &file_types_netcap_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6118,7 +6650,7 @@ func (x *ICMPv6NeighborSolicitation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ICMPv6NeighborSolicitation.ProtoReflect.Descriptor instead.
 func (*ICMPv6NeighborSolicitation) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{59}
+	return file_types_netcap_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *ICMPv6NeighborSolicitation) GetTimestamp() int64 {
@@ -6168,7 +6700,7 @@ type ICMPv6RouterSolicitation struct {
 
 func (x *ICMPv6RouterSolicitation) Reset() {
 	*x = ICMPv6RouterSolicitation{}
-	mi := &file_types_netcap_proto_msgTypes[60]
+	mi := &file_types_netcap_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6180,7 +6712,7 @@ func (x *ICMPv6RouterSolicitation) String() string {
 func (*ICMPv6RouterSolicitation) ProtoMessage() {}
 
 func (x *ICMPv6RouterSolicitation) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[60]
+	mi := &file_types_netcap_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6193,7 +6725,7 @@ func (x *ICMPv6RouterSolicitation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ICMPv6RouterSolicitation.ProtoReflect.Descriptor instead.
 func (*ICMPv6RouterSolicitation) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{60}
+	return file_types_netcap_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *ICMPv6RouterSolicitation) GetTimestamp() int64 {
@@ -6258,15 +6790,18 @@ type HTTP struct {
 	ResponseBody           []byte                 `protobuf:"bytes,30,opt,name=ResponseBody,proto3" json:"ResponseBody,omitempty"`
 	// Added by this project (not in v0.6.11): the client's and the server's
 	// ports, so that a record names its connection.
-	SrcPort       int32 `protobuf:"varint,31,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
-	DstPort       int32 `protobuf:"varint,32,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
+	SrcPort int32 `protobuf:"varint,31,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
+	DstPort int32 `protobuf:"varint,32,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,33,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *HTTP) Reset() {
 	*x = HTTP{}
-	mi := &file_types_netcap_proto_msgTypes[61]
+	mi := &file_types_netcap_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6278,7 +6813,7 @@ func (x *HTTP) String() string {
 func (*HTTP) ProtoMessage() {}
 
 func (x *HTTP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[61]
+	mi := &file_types_netcap_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6291,7 +6826,7 @@ func (x *HTTP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTP.ProtoReflect.Descriptor instead.
 func (*HTTP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{61}
+	return file_types_netcap_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *HTTP) GetTimestamp() int64 {
@@ -6518,6 +7053,13 @@ func (x *HTTP) GetDstPort() int32 {
 	return 0
 }
 
+func (x *HTTP) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type HTTPCookie struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=Name,proto3" json:"Name,omitempty"`
@@ -6535,7 +7077,7 @@ type HTTPCookie struct {
 
 func (x *HTTPCookie) Reset() {
 	*x = HTTPCookie{}
-	mi := &file_types_netcap_proto_msgTypes[62]
+	mi := &file_types_netcap_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6547,7 +7089,7 @@ func (x *HTTPCookie) String() string {
 func (*HTTPCookie) ProtoMessage() {}
 
 func (x *HTTPCookie) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[62]
+	mi := &file_types_netcap_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6560,7 +7102,7 @@ func (x *HTTPCookie) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPCookie.ProtoReflect.Descriptor instead.
 func (*HTTPCookie) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{62}
+	return file_types_netcap_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *HTTPCookie) GetName() string {
@@ -6661,13 +7203,16 @@ type TLSClientHello struct {
 	Ja4               string  `protobuf:"bytes,30,opt,name=Ja4,proto3" json:"Ja4,omitempty"`             // JA4 (FoxIO, TLS client)
 	Ja4R              string  `protobuf:"bytes,31,opt,name=Ja4R,proto3" json:"Ja4R,omitempty"`           // JA4_r: JA4 with the sorted lists instead of their hashes
 	SupportedVersions []int32 `protobuf:"varint,32,rep,packed,name=SupportedVersions,proto3" json:"SupportedVersions,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,33,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *TLSClientHello) Reset() {
 	*x = TLSClientHello{}
-	mi := &file_types_netcap_proto_msgTypes[63]
+	mi := &file_types_netcap_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6679,7 +7224,7 @@ func (x *TLSClientHello) String() string {
 func (*TLSClientHello) ProtoMessage() {}
 
 func (x *TLSClientHello) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[63]
+	mi := &file_types_netcap_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6692,7 +7237,7 @@ func (x *TLSClientHello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TLSClientHello.ProtoReflect.Descriptor instead.
 func (*TLSClientHello) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{63}
+	return file_types_netcap_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *TLSClientHello) GetTimestamp() int64 {
@@ -6919,6 +7464,13 @@ func (x *TLSClientHello) GetSupportedVersions() []int32 {
 	return nil
 }
 
+func (x *TLSClientHello) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type TLSServerHello struct {
 	state                        protoimpl.MessageState `protogen:"open.v1"`
 	Timestamp                    int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -6950,14 +7502,17 @@ type TLSServerHello struct {
 	DstPort                      int32                  `protobuf:"varint,28,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
 	Ja3S                         string                 `protobuf:"bytes,29,opt,name=Ja3s,proto3" json:"Ja3s,omitempty"`
 	// Added by this project (not in v0.6.11). Ja3s above holds the JA3S MD5.
-	Ja3SString    string `protobuf:"bytes,30,opt,name=Ja3sString,proto3" json:"Ja3sString,omitempty"` // the JA3S string the MD5 is taken of
+	Ja3SString string `protobuf:"bytes,30,opt,name=Ja3sString,proto3" json:"Ja3sString,omitempty"` // the JA3S string the MD5 is taken of
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,31,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *TLSServerHello) Reset() {
 	*x = TLSServerHello{}
-	mi := &file_types_netcap_proto_msgTypes[64]
+	mi := &file_types_netcap_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6969,7 +7524,7 @@ func (x *TLSServerHello) String() string {
 func (*TLSServerHello) ProtoMessage() {}
 
 func (x *TLSServerHello) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[64]
+	mi := &file_types_netcap_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6982,7 +7537,7 @@ func (x *TLSServerHello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TLSServerHello.ProtoReflect.Descriptor instead.
 func (*TLSServerHello) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{64}
+	return file_types_netcap_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *TLSServerHello) GetTimestamp() int64 {
@@ -7188,6 +7743,13 @@ func (x *TLSServerHello) GetJa3SString() string {
 	return ""
 }
 
+func (x *TLSServerHello) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type IPSecAH struct {
 	state              protoimpl.MessageState `protogen:"open.v1"`
 	Timestamp          int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -7203,7 +7765,7 @@ type IPSecAH struct {
 
 func (x *IPSecAH) Reset() {
 	*x = IPSecAH{}
-	mi := &file_types_netcap_proto_msgTypes[65]
+	mi := &file_types_netcap_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -7215,7 +7777,7 @@ func (x *IPSecAH) String() string {
 func (*IPSecAH) ProtoMessage() {}
 
 func (x *IPSecAH) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[65]
+	mi := &file_types_netcap_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -7228,7 +7790,7 @@ func (x *IPSecAH) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IPSecAH.ProtoReflect.Descriptor instead.
 func (*IPSecAH) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{65}
+	return file_types_netcap_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *IPSecAH) GetTimestamp() int64 {
@@ -7294,7 +7856,7 @@ type IPSecESP struct {
 
 func (x *IPSecESP) Reset() {
 	*x = IPSecESP{}
-	mi := &file_types_netcap_proto_msgTypes[66]
+	mi := &file_types_netcap_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -7306,7 +7868,7 @@ func (x *IPSecESP) String() string {
 func (*IPSecESP) ProtoMessage() {}
 
 func (x *IPSecESP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[66]
+	mi := &file_types_netcap_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -7319,7 +7881,7 @@ func (x *IPSecESP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IPSecESP.ProtoReflect.Descriptor instead.
 func (*IPSecESP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{66}
+	return file_types_netcap_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *IPSecESP) GetTimestamp() int64 {
@@ -7380,7 +7942,7 @@ type Geneve struct {
 
 func (x *Geneve) Reset() {
 	*x = Geneve{}
-	mi := &file_types_netcap_proto_msgTypes[67]
+	mi := &file_types_netcap_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -7392,7 +7954,7 @@ func (x *Geneve) String() string {
 func (*Geneve) ProtoMessage() {}
 
 func (x *Geneve) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[67]
+	mi := &file_types_netcap_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -7405,7 +7967,7 @@ func (x *Geneve) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Geneve.ProtoReflect.Descriptor instead.
 func (*Geneve) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{67}
+	return file_types_netcap_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *Geneve) GetTimestamp() int64 {
@@ -7477,7 +8039,7 @@ type GeneveOption struct {
 
 func (x *GeneveOption) Reset() {
 	*x = GeneveOption{}
-	mi := &file_types_netcap_proto_msgTypes[68]
+	mi := &file_types_netcap_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -7489,7 +8051,7 @@ func (x *GeneveOption) String() string {
 func (*GeneveOption) ProtoMessage() {}
 
 func (x *GeneveOption) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[68]
+	mi := &file_types_netcap_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -7502,7 +8064,7 @@ func (x *GeneveOption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GeneveOption.ProtoReflect.Descriptor instead.
 func (*GeneveOption) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{68}
+	return file_types_netcap_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *GeneveOption) GetClass() int32 {
@@ -7555,7 +8117,7 @@ type VXLAN struct {
 
 func (x *VXLAN) Reset() {
 	*x = VXLAN{}
-	mi := &file_types_netcap_proto_msgTypes[69]
+	mi := &file_types_netcap_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -7567,7 +8129,7 @@ func (x *VXLAN) String() string {
 func (*VXLAN) ProtoMessage() {}
 
 func (x *VXLAN) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[69]
+	mi := &file_types_netcap_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -7580,7 +8142,7 @@ func (x *VXLAN) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VXLAN.ProtoReflect.Descriptor instead.
 func (*VXLAN) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{69}
+	return file_types_netcap_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *VXLAN) GetTimestamp() int64 {
@@ -7660,7 +8222,7 @@ type USB struct {
 
 func (x *USB) Reset() {
 	*x = USB{}
-	mi := &file_types_netcap_proto_msgTypes[70]
+	mi := &file_types_netcap_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -7672,7 +8234,7 @@ func (x *USB) String() string {
 func (*USB) ProtoMessage() {}
 
 func (x *USB) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[70]
+	mi := &file_types_netcap_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -7685,7 +8247,7 @@ func (x *USB) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use USB.ProtoReflect.Descriptor instead.
 func (*USB) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{70}
+	return file_types_netcap_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *USB) GetTimestamp() int64 {
@@ -7842,7 +8404,7 @@ type USBRequestBlockSetup struct {
 
 func (x *USBRequestBlockSetup) Reset() {
 	*x = USBRequestBlockSetup{}
-	mi := &file_types_netcap_proto_msgTypes[71]
+	mi := &file_types_netcap_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -7854,7 +8416,7 @@ func (x *USBRequestBlockSetup) String() string {
 func (*USBRequestBlockSetup) ProtoMessage() {}
 
 func (x *USBRequestBlockSetup) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[71]
+	mi := &file_types_netcap_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -7867,7 +8429,7 @@ func (x *USBRequestBlockSetup) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use USBRequestBlockSetup.ProtoReflect.Descriptor instead.
 func (*USBRequestBlockSetup) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{71}
+	return file_types_netcap_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *USBRequestBlockSetup) GetTimestamp() int64 {
@@ -7933,7 +8495,7 @@ type LCM struct {
 
 func (x *LCM) Reset() {
 	*x = LCM{}
-	mi := &file_types_netcap_proto_msgTypes[72]
+	mi := &file_types_netcap_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -7945,7 +8507,7 @@ func (x *LCM) String() string {
 func (*LCM) ProtoMessage() {}
 
 func (x *LCM) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[72]
+	mi := &file_types_netcap_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -7958,7 +8520,7 @@ func (x *LCM) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LCM.ProtoReflect.Descriptor instead.
 func (*LCM) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{72}
+	return file_types_netcap_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *LCM) GetTimestamp() int64 {
@@ -8065,7 +8627,7 @@ type MPLS struct {
 
 func (x *MPLS) Reset() {
 	*x = MPLS{}
-	mi := &file_types_netcap_proto_msgTypes[73]
+	mi := &file_types_netcap_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -8077,7 +8639,7 @@ func (x *MPLS) String() string {
 func (*MPLS) ProtoMessage() {}
 
 func (x *MPLS) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[73]
+	mi := &file_types_netcap_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -8090,7 +8652,7 @@ func (x *MPLS) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MPLS.ProtoReflect.Descriptor instead.
 func (*MPLS) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{73}
+	return file_types_netcap_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *MPLS) GetTimestamp() int64 {
@@ -8142,13 +8704,16 @@ type Modbus struct {
 	DstIP         string                 `protobuf:"bytes,10,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
 	SrcPort       int32                  `protobuf:"varint,11,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
 	DstPort       int32                  `protobuf:"varint,12,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,13,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Modbus) Reset() {
 	*x = Modbus{}
-	mi := &file_types_netcap_proto_msgTypes[74]
+	mi := &file_types_netcap_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -8160,7 +8725,7 @@ func (x *Modbus) String() string {
 func (*Modbus) ProtoMessage() {}
 
 func (x *Modbus) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[74]
+	mi := &file_types_netcap_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -8173,7 +8738,7 @@ func (x *Modbus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Modbus.ProtoReflect.Descriptor instead.
 func (*Modbus) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{74}
+	return file_types_netcap_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *Modbus) GetTimestamp() int64 {
@@ -8260,6 +8825,13 @@ func (x *Modbus) GetDstPort() int32 {
 	return 0
 }
 
+func (x *Modbus) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type OSPFv2 struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	Timestamp      int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -8284,7 +8856,7 @@ type OSPFv2 struct {
 
 func (x *OSPFv2) Reset() {
 	*x = OSPFv2{}
-	mi := &file_types_netcap_proto_msgTypes[75]
+	mi := &file_types_netcap_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -8296,7 +8868,7 @@ func (x *OSPFv2) String() string {
 func (*OSPFv2) ProtoMessage() {}
 
 func (x *OSPFv2) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[75]
+	mi := &file_types_netcap_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -8309,7 +8881,7 @@ func (x *OSPFv2) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OSPFv2.ProtoReflect.Descriptor instead.
 func (*OSPFv2) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{75}
+	return file_types_netcap_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *OSPFv2) GetTimestamp() int64 {
@@ -8440,7 +9012,7 @@ type HelloPkg struct {
 
 func (x *HelloPkg) Reset() {
 	*x = HelloPkg{}
-	mi := &file_types_netcap_proto_msgTypes[76]
+	mi := &file_types_netcap_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -8452,7 +9024,7 @@ func (x *HelloPkg) String() string {
 func (*HelloPkg) ProtoMessage() {}
 
 func (x *HelloPkg) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[76]
+	mi := &file_types_netcap_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -8465,7 +9037,7 @@ func (x *HelloPkg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HelloPkg.ProtoReflect.Descriptor instead.
 func (*HelloPkg) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{76}
+	return file_types_netcap_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *HelloPkg) GetInterfaceID() uint32 {
@@ -8541,7 +9113,7 @@ type HelloPkgV2 struct {
 
 func (x *HelloPkgV2) Reset() {
 	*x = HelloPkgV2{}
-	mi := &file_types_netcap_proto_msgTypes[77]
+	mi := &file_types_netcap_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -8553,7 +9125,7 @@ func (x *HelloPkgV2) String() string {
 func (*HelloPkgV2) ProtoMessage() {}
 
 func (x *HelloPkgV2) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[77]
+	mi := &file_types_netcap_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -8566,7 +9138,7 @@ func (x *HelloPkgV2) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HelloPkgV2.ProtoReflect.Descriptor instead.
 func (*HelloPkgV2) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{77}
+	return file_types_netcap_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *HelloPkgV2) GetInterfaceID() uint32 {
@@ -8645,7 +9217,7 @@ type DbDescPkg struct {
 
 func (x *DbDescPkg) Reset() {
 	*x = DbDescPkg{}
-	mi := &file_types_netcap_proto_msgTypes[78]
+	mi := &file_types_netcap_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -8657,7 +9229,7 @@ func (x *DbDescPkg) String() string {
 func (*DbDescPkg) ProtoMessage() {}
 
 func (x *DbDescPkg) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[78]
+	mi := &file_types_netcap_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -8670,7 +9242,7 @@ func (x *DbDescPkg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DbDescPkg.ProtoReflect.Descriptor instead.
 func (*DbDescPkg) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{78}
+	return file_types_netcap_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *DbDescPkg) GetOptions() uint32 {
@@ -8732,7 +9304,7 @@ type OSPFv3 struct {
 
 func (x *OSPFv3) Reset() {
 	*x = OSPFv3{}
-	mi := &file_types_netcap_proto_msgTypes[79]
+	mi := &file_types_netcap_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -8744,7 +9316,7 @@ func (x *OSPFv3) String() string {
 func (*OSPFv3) ProtoMessage() {}
 
 func (x *OSPFv3) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[79]
+	mi := &file_types_netcap_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -8757,7 +9329,7 @@ func (x *OSPFv3) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OSPFv3.ProtoReflect.Descriptor instead.
 func (*OSPFv3) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{79}
+	return file_types_netcap_proto_rawDescGZIP(), []int{80}
 }
 
 func (x *OSPFv3) GetTimestamp() int64 {
@@ -8888,7 +9460,7 @@ type LSAheader struct {
 
 func (x *LSAheader) Reset() {
 	*x = LSAheader{}
-	mi := &file_types_netcap_proto_msgTypes[80]
+	mi := &file_types_netcap_proto_msgTypes[81]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -8900,7 +9472,7 @@ func (x *LSAheader) String() string {
 func (*LSAheader) ProtoMessage() {}
 
 func (x *LSAheader) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[80]
+	mi := &file_types_netcap_proto_msgTypes[81]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -8913,7 +9485,7 @@ func (x *LSAheader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LSAheader.ProtoReflect.Descriptor instead.
 func (*LSAheader) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{80}
+	return file_types_netcap_proto_rawDescGZIP(), []int{81}
 }
 
 func (x *LSAheader) GetLSAge() int32 {
@@ -8992,7 +9564,7 @@ type LSA struct {
 
 func (x *LSA) Reset() {
 	*x = LSA{}
-	mi := &file_types_netcap_proto_msgTypes[81]
+	mi := &file_types_netcap_proto_msgTypes[82]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -9004,7 +9576,7 @@ func (x *LSA) String() string {
 func (*LSA) ProtoMessage() {}
 
 func (x *LSA) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[81]
+	mi := &file_types_netcap_proto_msgTypes[82]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9017,7 +9589,7 @@ func (x *LSA) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LSA.ProtoReflect.Descriptor instead.
 func (*LSA) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{81}
+	return file_types_netcap_proto_rawDescGZIP(), []int{82}
 }
 
 func (x *LSA) GetHeader() *LSAheader {
@@ -9115,7 +9687,7 @@ type LSReq struct {
 
 func (x *LSReq) Reset() {
 	*x = LSReq{}
-	mi := &file_types_netcap_proto_msgTypes[82]
+	mi := &file_types_netcap_proto_msgTypes[83]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -9127,7 +9699,7 @@ func (x *LSReq) String() string {
 func (*LSReq) ProtoMessage() {}
 
 func (x *LSReq) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[82]
+	mi := &file_types_netcap_proto_msgTypes[83]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9140,7 +9712,7 @@ func (x *LSReq) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LSReq.ProtoReflect.Descriptor instead.
 func (*LSReq) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{82}
+	return file_types_netcap_proto_rawDescGZIP(), []int{83}
 }
 
 func (x *LSReq) GetLSType() int32 {
@@ -9174,7 +9746,7 @@ type LSUpdate struct {
 
 func (x *LSUpdate) Reset() {
 	*x = LSUpdate{}
-	mi := &file_types_netcap_proto_msgTypes[83]
+	mi := &file_types_netcap_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -9186,7 +9758,7 @@ func (x *LSUpdate) String() string {
 func (*LSUpdate) ProtoMessage() {}
 
 func (x *LSUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[83]
+	mi := &file_types_netcap_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9199,7 +9771,7 @@ func (x *LSUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LSUpdate.ProtoReflect.Descriptor instead.
 func (*LSUpdate) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{83}
+	return file_types_netcap_proto_rawDescGZIP(), []int{84}
 }
 
 func (x *LSUpdate) GetNumOfLSAs() uint32 {
@@ -9229,7 +9801,7 @@ type IntraAreaPrefixLSA struct {
 
 func (x *IntraAreaPrefixLSA) Reset() {
 	*x = IntraAreaPrefixLSA{}
-	mi := &file_types_netcap_proto_msgTypes[84]
+	mi := &file_types_netcap_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -9241,7 +9813,7 @@ func (x *IntraAreaPrefixLSA) String() string {
 func (*IntraAreaPrefixLSA) ProtoMessage() {}
 
 func (x *IntraAreaPrefixLSA) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[84]
+	mi := &file_types_netcap_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9254,7 +9826,7 @@ func (x *IntraAreaPrefixLSA) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IntraAreaPrefixLSA.ProtoReflect.Descriptor instead.
 func (*IntraAreaPrefixLSA) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{84}
+	return file_types_netcap_proto_rawDescGZIP(), []int{85}
 }
 
 func (x *IntraAreaPrefixLSA) GetNumOfPrefixes() int32 {
@@ -9309,7 +9881,7 @@ type ASExternalLSA struct {
 
 func (x *ASExternalLSA) Reset() {
 	*x = ASExternalLSA{}
-	mi := &file_types_netcap_proto_msgTypes[85]
+	mi := &file_types_netcap_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -9321,7 +9893,7 @@ func (x *ASExternalLSA) String() string {
 func (*ASExternalLSA) ProtoMessage() {}
 
 func (x *ASExternalLSA) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[85]
+	mi := &file_types_netcap_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9334,7 +9906,7 @@ func (x *ASExternalLSA) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ASExternalLSA.ProtoReflect.Descriptor instead.
 func (*ASExternalLSA) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{85}
+	return file_types_netcap_proto_rawDescGZIP(), []int{86}
 }
 
 func (x *ASExternalLSA) GetFlags() int32 {
@@ -9412,7 +9984,7 @@ type InterAreaPrefixLSA struct {
 
 func (x *InterAreaPrefixLSA) Reset() {
 	*x = InterAreaPrefixLSA{}
-	mi := &file_types_netcap_proto_msgTypes[86]
+	mi := &file_types_netcap_proto_msgTypes[87]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -9424,7 +9996,7 @@ func (x *InterAreaPrefixLSA) String() string {
 func (*InterAreaPrefixLSA) ProtoMessage() {}
 
 func (x *InterAreaPrefixLSA) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[86]
+	mi := &file_types_netcap_proto_msgTypes[87]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9437,7 +10009,7 @@ func (x *InterAreaPrefixLSA) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InterAreaPrefixLSA.ProtoReflect.Descriptor instead.
 func (*InterAreaPrefixLSA) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{86}
+	return file_types_netcap_proto_rawDescGZIP(), []int{87}
 }
 
 func (x *InterAreaPrefixLSA) GetMetric() uint32 {
@@ -9479,7 +10051,7 @@ type InterAreaRouterLSA struct {
 
 func (x *InterAreaRouterLSA) Reset() {
 	*x = InterAreaRouterLSA{}
-	mi := &file_types_netcap_proto_msgTypes[87]
+	mi := &file_types_netcap_proto_msgTypes[88]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -9491,7 +10063,7 @@ func (x *InterAreaRouterLSA) String() string {
 func (*InterAreaRouterLSA) ProtoMessage() {}
 
 func (x *InterAreaRouterLSA) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[87]
+	mi := &file_types_netcap_proto_msgTypes[88]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9504,7 +10076,7 @@ func (x *InterAreaRouterLSA) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InterAreaRouterLSA.ProtoReflect.Descriptor instead.
 func (*InterAreaRouterLSA) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{87}
+	return file_types_netcap_proto_rawDescGZIP(), []int{88}
 }
 
 func (x *InterAreaRouterLSA) GetOptions() uint32 {
@@ -9541,7 +10113,7 @@ type ASExternalLSAV2 struct {
 
 func (x *ASExternalLSAV2) Reset() {
 	*x = ASExternalLSAV2{}
-	mi := &file_types_netcap_proto_msgTypes[88]
+	mi := &file_types_netcap_proto_msgTypes[89]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -9553,7 +10125,7 @@ func (x *ASExternalLSAV2) String() string {
 func (*ASExternalLSAV2) ProtoMessage() {}
 
 func (x *ASExternalLSAV2) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[88]
+	mi := &file_types_netcap_proto_msgTypes[89]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9566,7 +10138,7 @@ func (x *ASExternalLSAV2) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ASExternalLSAV2.ProtoReflect.Descriptor instead.
 func (*ASExternalLSAV2) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{88}
+	return file_types_netcap_proto_rawDescGZIP(), []int{89}
 }
 
 func (x *ASExternalLSAV2) GetNetworkMask() uint32 {
@@ -9615,7 +10187,7 @@ type RouterLSA struct {
 
 func (x *RouterLSA) Reset() {
 	*x = RouterLSA{}
-	mi := &file_types_netcap_proto_msgTypes[89]
+	mi := &file_types_netcap_proto_msgTypes[90]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -9627,7 +10199,7 @@ func (x *RouterLSA) String() string {
 func (*RouterLSA) ProtoMessage() {}
 
 func (x *RouterLSA) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[89]
+	mi := &file_types_netcap_proto_msgTypes[90]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9640,7 +10212,7 @@ func (x *RouterLSA) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RouterLSA.ProtoReflect.Descriptor instead.
 func (*RouterLSA) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{89}
+	return file_types_netcap_proto_rawDescGZIP(), []int{90}
 }
 
 func (x *RouterLSA) GetFlags() int32 {
@@ -9677,7 +10249,7 @@ type Router struct {
 
 func (x *Router) Reset() {
 	*x = Router{}
-	mi := &file_types_netcap_proto_msgTypes[90]
+	mi := &file_types_netcap_proto_msgTypes[91]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -9689,7 +10261,7 @@ func (x *Router) String() string {
 func (*Router) ProtoMessage() {}
 
 func (x *Router) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[90]
+	mi := &file_types_netcap_proto_msgTypes[91]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9702,7 +10274,7 @@ func (x *Router) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Router.ProtoReflect.Descriptor instead.
 func (*Router) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{90}
+	return file_types_netcap_proto_rawDescGZIP(), []int{91}
 }
 
 func (x *Router) GetType() int32 {
@@ -9751,7 +10323,7 @@ type RouterLSAV2 struct {
 
 func (x *RouterLSAV2) Reset() {
 	*x = RouterLSAV2{}
-	mi := &file_types_netcap_proto_msgTypes[91]
+	mi := &file_types_netcap_proto_msgTypes[92]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -9763,7 +10335,7 @@ func (x *RouterLSAV2) String() string {
 func (*RouterLSAV2) ProtoMessage() {}
 
 func (x *RouterLSAV2) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[91]
+	mi := &file_types_netcap_proto_msgTypes[92]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9776,7 +10348,7 @@ func (x *RouterLSAV2) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RouterLSAV2.ProtoReflect.Descriptor instead.
 func (*RouterLSAV2) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{91}
+	return file_types_netcap_proto_rawDescGZIP(), []int{92}
 }
 
 func (x *RouterLSAV2) GetFlags() int32 {
@@ -9812,7 +10384,7 @@ type RouterV2 struct {
 
 func (x *RouterV2) Reset() {
 	*x = RouterV2{}
-	mi := &file_types_netcap_proto_msgTypes[92]
+	mi := &file_types_netcap_proto_msgTypes[93]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -9824,7 +10396,7 @@ func (x *RouterV2) String() string {
 func (*RouterV2) ProtoMessage() {}
 
 func (x *RouterV2) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[92]
+	mi := &file_types_netcap_proto_msgTypes[93]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9837,7 +10409,7 @@ func (x *RouterV2) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RouterV2.ProtoReflect.Descriptor instead.
 func (*RouterV2) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{92}
+	return file_types_netcap_proto_rawDescGZIP(), []int{93}
 }
 
 func (x *RouterV2) GetType() int32 {
@@ -9878,7 +10450,7 @@ type NetworkLSA struct {
 
 func (x *NetworkLSA) Reset() {
 	*x = NetworkLSA{}
-	mi := &file_types_netcap_proto_msgTypes[93]
+	mi := &file_types_netcap_proto_msgTypes[94]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -9890,7 +10462,7 @@ func (x *NetworkLSA) String() string {
 func (*NetworkLSA) ProtoMessage() {}
 
 func (x *NetworkLSA) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[93]
+	mi := &file_types_netcap_proto_msgTypes[94]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9903,7 +10475,7 @@ func (x *NetworkLSA) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NetworkLSA.ProtoReflect.Descriptor instead.
 func (*NetworkLSA) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{93}
+	return file_types_netcap_proto_rawDescGZIP(), []int{94}
 }
 
 func (x *NetworkLSA) GetOptions() uint32 {
@@ -9933,7 +10505,7 @@ type LinkLSA struct {
 
 func (x *LinkLSA) Reset() {
 	*x = LinkLSA{}
-	mi := &file_types_netcap_proto_msgTypes[94]
+	mi := &file_types_netcap_proto_msgTypes[95]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -9945,7 +10517,7 @@ func (x *LinkLSA) String() string {
 func (*LinkLSA) ProtoMessage() {}
 
 func (x *LinkLSA) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[94]
+	mi := &file_types_netcap_proto_msgTypes[95]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9958,7 +10530,7 @@ func (x *LinkLSA) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkLSA.ProtoReflect.Descriptor instead.
 func (*LinkLSA) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{94}
+	return file_types_netcap_proto_rawDescGZIP(), []int{95}
 }
 
 func (x *LinkLSA) GetRtrPriority() int32 {
@@ -10008,7 +10580,7 @@ type LSAPrefix struct {
 
 func (x *LSAPrefix) Reset() {
 	*x = LSAPrefix{}
-	mi := &file_types_netcap_proto_msgTypes[95]
+	mi := &file_types_netcap_proto_msgTypes[96]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -10020,7 +10592,7 @@ func (x *LSAPrefix) String() string {
 func (*LSAPrefix) ProtoMessage() {}
 
 func (x *LSAPrefix) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[95]
+	mi := &file_types_netcap_proto_msgTypes[96]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -10033,7 +10605,7 @@ func (x *LSAPrefix) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LSAPrefix.ProtoReflect.Descriptor instead.
 func (*LSAPrefix) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{95}
+	return file_types_netcap_proto_rawDescGZIP(), []int{96}
 }
 
 func (x *LSAPrefix) GetPrefixLength() int32 {
@@ -10089,7 +10661,7 @@ type BFD struct {
 
 func (x *BFD) Reset() {
 	*x = BFD{}
-	mi := &file_types_netcap_proto_msgTypes[96]
+	mi := &file_types_netcap_proto_msgTypes[97]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -10101,7 +10673,7 @@ func (x *BFD) String() string {
 func (*BFD) ProtoMessage() {}
 
 func (x *BFD) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[96]
+	mi := &file_types_netcap_proto_msgTypes[97]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -10114,7 +10686,7 @@ func (x *BFD) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BFD.ProtoReflect.Descriptor instead.
 func (*BFD) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{96}
+	return file_types_netcap_proto_rawDescGZIP(), []int{97}
 }
 
 func (x *BFD) GetTimestamp() int64 {
@@ -10248,7 +10820,7 @@ type BFDAuthHeader struct {
 
 func (x *BFDAuthHeader) Reset() {
 	*x = BFDAuthHeader{}
-	mi := &file_types_netcap_proto_msgTypes[97]
+	mi := &file_types_netcap_proto_msgTypes[98]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -10260,7 +10832,7 @@ func (x *BFDAuthHeader) String() string {
 func (*BFDAuthHeader) ProtoMessage() {}
 
 func (x *BFDAuthHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[97]
+	mi := &file_types_netcap_proto_msgTypes[98]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -10273,7 +10845,7 @@ func (x *BFDAuthHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BFDAuthHeader.ProtoReflect.Descriptor instead.
 func (*BFDAuthHeader) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{97}
+	return file_types_netcap_proto_rawDescGZIP(), []int{98}
 }
 
 func (x *BFDAuthHeader) GetAuthType() int32 {
@@ -10331,7 +10903,7 @@ type GRE struct {
 
 func (x *GRE) Reset() {
 	*x = GRE{}
-	mi := &file_types_netcap_proto_msgTypes[98]
+	mi := &file_types_netcap_proto_msgTypes[99]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -10343,7 +10915,7 @@ func (x *GRE) String() string {
 func (*GRE) ProtoMessage() {}
 
 func (x *GRE) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[98]
+	mi := &file_types_netcap_proto_msgTypes[99]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -10356,7 +10928,7 @@ func (x *GRE) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GRE.ProtoReflect.Descriptor instead.
 func (*GRE) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{98}
+	return file_types_netcap_proto_rawDescGZIP(), []int{99}
 }
 
 func (x *GRE) GetTimestamp() int64 {
@@ -10505,7 +11077,7 @@ type GRERouting struct {
 
 func (x *GRERouting) Reset() {
 	*x = GRERouting{}
-	mi := &file_types_netcap_proto_msgTypes[99]
+	mi := &file_types_netcap_proto_msgTypes[100]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -10517,7 +11089,7 @@ func (x *GRERouting) String() string {
 func (*GRERouting) ProtoMessage() {}
 
 func (x *GRERouting) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[99]
+	mi := &file_types_netcap_proto_msgTypes[100]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -10530,7 +11102,7 @@ func (x *GRERouting) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GRERouting.ProtoReflect.Descriptor instead.
 func (*GRERouting) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{99}
+	return file_types_netcap_proto_rawDescGZIP(), []int{100}
 }
 
 func (x *GRERouting) GetAddressFamily() int32 {
@@ -10581,7 +11153,7 @@ type FDDI struct {
 
 func (x *FDDI) Reset() {
 	*x = FDDI{}
-	mi := &file_types_netcap_proto_msgTypes[100]
+	mi := &file_types_netcap_proto_msgTypes[101]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -10593,7 +11165,7 @@ func (x *FDDI) String() string {
 func (*FDDI) ProtoMessage() {}
 
 func (x *FDDI) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[100]
+	mi := &file_types_netcap_proto_msgTypes[101]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -10606,7 +11178,7 @@ func (x *FDDI) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FDDI.ProtoReflect.Descriptor instead.
 func (*FDDI) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{100}
+	return file_types_netcap_proto_rawDescGZIP(), []int{101}
 }
 
 func (x *FDDI) GetTimestamp() int64 {
@@ -10658,7 +11230,7 @@ type EAP struct {
 
 func (x *EAP) Reset() {
 	*x = EAP{}
-	mi := &file_types_netcap_proto_msgTypes[101]
+	mi := &file_types_netcap_proto_msgTypes[102]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -10670,7 +11242,7 @@ func (x *EAP) String() string {
 func (*EAP) ProtoMessage() {}
 
 func (x *EAP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[101]
+	mi := &file_types_netcap_proto_msgTypes[102]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -10683,7 +11255,7 @@ func (x *EAP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EAP.ProtoReflect.Descriptor instead.
 func (*EAP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{101}
+	return file_types_netcap_proto_rawDescGZIP(), []int{102}
 }
 
 func (x *EAP) GetTimestamp() int64 {
@@ -10740,7 +11312,7 @@ type EAPOL struct {
 
 func (x *EAPOL) Reset() {
 	*x = EAPOL{}
-	mi := &file_types_netcap_proto_msgTypes[102]
+	mi := &file_types_netcap_proto_msgTypes[103]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -10752,7 +11324,7 @@ func (x *EAPOL) String() string {
 func (*EAPOL) ProtoMessage() {}
 
 func (x *EAPOL) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[102]
+	mi := &file_types_netcap_proto_msgTypes[103]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -10765,7 +11337,7 @@ func (x *EAPOL) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EAPOL.ProtoReflect.Descriptor instead.
 func (*EAPOL) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{102}
+	return file_types_netcap_proto_rawDescGZIP(), []int{103}
 }
 
 func (x *EAPOL) GetTimestamp() int64 {
@@ -10826,7 +11398,7 @@ type EAPOLKey struct {
 
 func (x *EAPOLKey) Reset() {
 	*x = EAPOLKey{}
-	mi := &file_types_netcap_proto_msgTypes[103]
+	mi := &file_types_netcap_proto_msgTypes[104]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -10838,7 +11410,7 @@ func (x *EAPOLKey) String() string {
 func (*EAPOLKey) ProtoMessage() {}
 
 func (x *EAPOLKey) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[103]
+	mi := &file_types_netcap_proto_msgTypes[104]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -10851,7 +11423,7 @@ func (x *EAPOLKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EAPOLKey.ProtoReflect.Descriptor instead.
 func (*EAPOLKey) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{103}
+	return file_types_netcap_proto_rawDescGZIP(), []int{104}
 }
 
 func (x *EAPOLKey) GetTimestamp() int64 {
@@ -11028,7 +11600,7 @@ type VRRPv2 struct {
 
 func (x *VRRPv2) Reset() {
 	*x = VRRPv2{}
-	mi := &file_types_netcap_proto_msgTypes[104]
+	mi := &file_types_netcap_proto_msgTypes[105]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -11040,7 +11612,7 @@ func (x *VRRPv2) String() string {
 func (*VRRPv2) ProtoMessage() {}
 
 func (x *VRRPv2) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[104]
+	mi := &file_types_netcap_proto_msgTypes[105]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -11053,7 +11625,7 @@ func (x *VRRPv2) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VRRPv2.ProtoReflect.Descriptor instead.
 func (*VRRPv2) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{104}
+	return file_types_netcap_proto_rawDescGZIP(), []int{105}
 }
 
 func (x *VRRPv2) GetTimestamp() int64 {
@@ -11153,7 +11725,7 @@ type CiscoDiscovery struct {
 
 func (x *CiscoDiscovery) Reset() {
 	*x = CiscoDiscovery{}
-	mi := &file_types_netcap_proto_msgTypes[105]
+	mi := &file_types_netcap_proto_msgTypes[106]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -11165,7 +11737,7 @@ func (x *CiscoDiscovery) String() string {
 func (*CiscoDiscovery) ProtoMessage() {}
 
 func (x *CiscoDiscovery) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[105]
+	mi := &file_types_netcap_proto_msgTypes[106]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -11178,7 +11750,7 @@ func (x *CiscoDiscovery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CiscoDiscovery.ProtoReflect.Descriptor instead.
 func (*CiscoDiscovery) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{105}
+	return file_types_netcap_proto_rawDescGZIP(), []int{106}
 }
 
 func (x *CiscoDiscovery) GetTimestamp() int64 {
@@ -11227,7 +11799,7 @@ type CiscoDiscoveryValue struct {
 
 func (x *CiscoDiscoveryValue) Reset() {
 	*x = CiscoDiscoveryValue{}
-	mi := &file_types_netcap_proto_msgTypes[106]
+	mi := &file_types_netcap_proto_msgTypes[107]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -11239,7 +11811,7 @@ func (x *CiscoDiscoveryValue) String() string {
 func (*CiscoDiscoveryValue) ProtoMessage() {}
 
 func (x *CiscoDiscoveryValue) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[106]
+	mi := &file_types_netcap_proto_msgTypes[107]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -11252,7 +11824,7 @@ func (x *CiscoDiscoveryValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CiscoDiscoveryValue.ProtoReflect.Descriptor instead.
 func (*CiscoDiscoveryValue) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{106}
+	return file_types_netcap_proto_rawDescGZIP(), []int{107}
 }
 
 func (x *CiscoDiscoveryValue) GetType() int32 {
@@ -11286,7 +11858,7 @@ type CDPVLANDialogue struct {
 
 func (x *CDPVLANDialogue) Reset() {
 	*x = CDPVLANDialogue{}
-	mi := &file_types_netcap_proto_msgTypes[107]
+	mi := &file_types_netcap_proto_msgTypes[108]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -11298,7 +11870,7 @@ func (x *CDPVLANDialogue) String() string {
 func (*CDPVLANDialogue) ProtoMessage() {}
 
 func (x *CDPVLANDialogue) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[107]
+	mi := &file_types_netcap_proto_msgTypes[108]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -11311,7 +11883,7 @@ func (x *CDPVLANDialogue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CDPVLANDialogue.ProtoReflect.Descriptor instead.
 func (*CDPVLANDialogue) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{107}
+	return file_types_netcap_proto_rawDescGZIP(), []int{108}
 }
 
 func (x *CDPVLANDialogue) GetID() int32 {
@@ -11338,7 +11910,7 @@ type CDPLocation struct {
 
 func (x *CDPLocation) Reset() {
 	*x = CDPLocation{}
-	mi := &file_types_netcap_proto_msgTypes[108]
+	mi := &file_types_netcap_proto_msgTypes[109]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -11350,7 +11922,7 @@ func (x *CDPLocation) String() string {
 func (*CDPLocation) ProtoMessage() {}
 
 func (x *CDPLocation) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[108]
+	mi := &file_types_netcap_proto_msgTypes[109]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -11363,7 +11935,7 @@ func (x *CDPLocation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CDPLocation.ProtoReflect.Descriptor instead.
 func (*CDPLocation) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{108}
+	return file_types_netcap_proto_rawDescGZIP(), []int{109}
 }
 
 func (x *CDPLocation) GetType() int32 {
@@ -11391,7 +11963,7 @@ type CDPPowerDialogue struct {
 
 func (x *CDPPowerDialogue) Reset() {
 	*x = CDPPowerDialogue{}
-	mi := &file_types_netcap_proto_msgTypes[109]
+	mi := &file_types_netcap_proto_msgTypes[110]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -11403,7 +11975,7 @@ func (x *CDPPowerDialogue) String() string {
 func (*CDPPowerDialogue) ProtoMessage() {}
 
 func (x *CDPPowerDialogue) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[109]
+	mi := &file_types_netcap_proto_msgTypes[110]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -11416,7 +11988,7 @@ func (x *CDPPowerDialogue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CDPPowerDialogue.ProtoReflect.Descriptor instead.
 func (*CDPPowerDialogue) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{109}
+	return file_types_netcap_proto_rawDescGZIP(), []int{110}
 }
 
 func (x *CDPPowerDialogue) GetID() int32 {
@@ -11452,7 +12024,7 @@ type CDPSparePairPoE struct {
 
 func (x *CDPSparePairPoE) Reset() {
 	*x = CDPSparePairPoE{}
-	mi := &file_types_netcap_proto_msgTypes[110]
+	mi := &file_types_netcap_proto_msgTypes[111]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -11464,7 +12036,7 @@ func (x *CDPSparePairPoE) String() string {
 func (*CDPSparePairPoE) ProtoMessage() {}
 
 func (x *CDPSparePairPoE) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[110]
+	mi := &file_types_netcap_proto_msgTypes[111]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -11477,7 +12049,7 @@ func (x *CDPSparePairPoE) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CDPSparePairPoE.ProtoReflect.Descriptor instead.
 func (*CDPSparePairPoE) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{110}
+	return file_types_netcap_proto_rawDescGZIP(), []int{111}
 }
 
 func (x *CDPSparePairPoE) GetPSEFourWire() bool {
@@ -11543,7 +12115,7 @@ type CiscoDiscoveryInfo struct {
 
 func (x *CiscoDiscoveryInfo) Reset() {
 	*x = CiscoDiscoveryInfo{}
-	mi := &file_types_netcap_proto_msgTypes[111]
+	mi := &file_types_netcap_proto_msgTypes[112]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -11555,7 +12127,7 @@ func (x *CiscoDiscoveryInfo) String() string {
 func (*CiscoDiscoveryInfo) ProtoMessage() {}
 
 func (x *CiscoDiscoveryInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[111]
+	mi := &file_types_netcap_proto_msgTypes[112]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -11568,7 +12140,7 @@ func (x *CiscoDiscoveryInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CiscoDiscoveryInfo.ProtoReflect.Descriptor instead.
 func (*CiscoDiscoveryInfo) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{111}
+	return file_types_netcap_proto_rawDescGZIP(), []int{112}
 }
 
 func (x *CiscoDiscoveryInfo) GetTimestamp() int64 {
@@ -11780,7 +12352,7 @@ type CDPHello struct {
 
 func (x *CDPHello) Reset() {
 	*x = CDPHello{}
-	mi := &file_types_netcap_proto_msgTypes[112]
+	mi := &file_types_netcap_proto_msgTypes[113]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -11792,7 +12364,7 @@ func (x *CDPHello) String() string {
 func (*CDPHello) ProtoMessage() {}
 
 func (x *CDPHello) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[112]
+	mi := &file_types_netcap_proto_msgTypes[113]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -11805,7 +12377,7 @@ func (x *CDPHello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CDPHello.ProtoReflect.Descriptor instead.
 func (*CDPHello) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{112}
+	return file_types_netcap_proto_rawDescGZIP(), []int{113}
 }
 
 func (x *CDPHello) GetOUI() []byte {
@@ -11916,7 +12488,7 @@ type CDPEnergyWise struct {
 
 func (x *CDPEnergyWise) Reset() {
 	*x = CDPEnergyWise{}
-	mi := &file_types_netcap_proto_msgTypes[113]
+	mi := &file_types_netcap_proto_msgTypes[114]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -11928,7 +12500,7 @@ func (x *CDPEnergyWise) String() string {
 func (*CDPEnergyWise) ProtoMessage() {}
 
 func (x *CDPEnergyWise) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[113]
+	mi := &file_types_netcap_proto_msgTypes[114]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -11941,7 +12513,7 @@ func (x *CDPEnergyWise) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CDPEnergyWise.ProtoReflect.Descriptor instead.
 func (*CDPEnergyWise) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{113}
+	return file_types_netcap_proto_rawDescGZIP(), []int{114}
 }
 
 func (x *CDPEnergyWise) GetEncryptedData() []byte {
@@ -12073,7 +12645,7 @@ type CDPCapabilities struct {
 
 func (x *CDPCapabilities) Reset() {
 	*x = CDPCapabilities{}
-	mi := &file_types_netcap_proto_msgTypes[114]
+	mi := &file_types_netcap_proto_msgTypes[115]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -12085,7 +12657,7 @@ func (x *CDPCapabilities) String() string {
 func (*CDPCapabilities) ProtoMessage() {}
 
 func (x *CDPCapabilities) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[114]
+	mi := &file_types_netcap_proto_msgTypes[115]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -12098,7 +12670,7 @@ func (x *CDPCapabilities) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CDPCapabilities.ProtoReflect.Descriptor instead.
 func (*CDPCapabilities) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{114}
+	return file_types_netcap_proto_rawDescGZIP(), []int{115}
 }
 
 func (x *CDPCapabilities) GetL3Router() bool {
@@ -12174,7 +12746,7 @@ type IPNet struct {
 
 func (x *IPNet) Reset() {
 	*x = IPNet{}
-	mi := &file_types_netcap_proto_msgTypes[115]
+	mi := &file_types_netcap_proto_msgTypes[116]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -12186,7 +12758,7 @@ func (x *IPNet) String() string {
 func (*IPNet) ProtoMessage() {}
 
 func (x *IPNet) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[115]
+	mi := &file_types_netcap_proto_msgTypes[116]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -12199,7 +12771,7 @@ func (x *IPNet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IPNet.ProtoReflect.Descriptor instead.
 func (*IPNet) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{115}
+	return file_types_netcap_proto_rawDescGZIP(), []int{116}
 }
 
 func (x *IPNet) GetIP() string {
@@ -12233,7 +12805,7 @@ type NortelDiscovery struct {
 
 func (x *NortelDiscovery) Reset() {
 	*x = NortelDiscovery{}
-	mi := &file_types_netcap_proto_msgTypes[116]
+	mi := &file_types_netcap_proto_msgTypes[117]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -12245,7 +12817,7 @@ func (x *NortelDiscovery) String() string {
 func (*NortelDiscovery) ProtoMessage() {}
 
 func (x *NortelDiscovery) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[116]
+	mi := &file_types_netcap_proto_msgTypes[117]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -12258,7 +12830,7 @@ func (x *NortelDiscovery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NortelDiscovery.ProtoReflect.Descriptor instead.
 func (*NortelDiscovery) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{116}
+	return file_types_netcap_proto_rawDescGZIP(), []int{117}
 }
 
 func (x *NortelDiscovery) GetTimestamp() int64 {
@@ -12338,13 +12910,16 @@ type CIP struct {
 	DstIP            string                 `protobuf:"bytes,10,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
 	SrcPort          int32                  `protobuf:"varint,11,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
 	DstPort          int32                  `protobuf:"varint,12,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,13,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CIP) Reset() {
 	*x = CIP{}
-	mi := &file_types_netcap_proto_msgTypes[117]
+	mi := &file_types_netcap_proto_msgTypes[118]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -12356,7 +12931,7 @@ func (x *CIP) String() string {
 func (*CIP) ProtoMessage() {}
 
 func (x *CIP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[117]
+	mi := &file_types_netcap_proto_msgTypes[118]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -12369,7 +12944,7 @@ func (x *CIP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CIP.ProtoReflect.Descriptor instead.
 func (*CIP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{117}
+	return file_types_netcap_proto_rawDescGZIP(), []int{118}
 }
 
 func (x *CIP) GetTimestamp() int64 {
@@ -12456,6 +13031,13 @@ func (x *CIP) GetDstPort() int32 {
 	return 0
 }
 
+func (x *CIP) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type ENIP struct {
 	state           protoimpl.MessageState   `protogen:"open.v1"`
 	Timestamp       int64                    `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -12470,13 +13052,16 @@ type ENIP struct {
 	DstIP           string                   `protobuf:"bytes,10,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
 	SrcPort         int32                    `protobuf:"varint,11,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
 	DstPort         int32                    `protobuf:"varint,12,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,13,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ENIP) Reset() {
 	*x = ENIP{}
-	mi := &file_types_netcap_proto_msgTypes[118]
+	mi := &file_types_netcap_proto_msgTypes[119]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -12488,7 +13073,7 @@ func (x *ENIP) String() string {
 func (*ENIP) ProtoMessage() {}
 
 func (x *ENIP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[118]
+	mi := &file_types_netcap_proto_msgTypes[119]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -12501,7 +13086,7 @@ func (x *ENIP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ENIP.ProtoReflect.Descriptor instead.
 func (*ENIP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{118}
+	return file_types_netcap_proto_rawDescGZIP(), []int{119}
 }
 
 func (x *ENIP) GetTimestamp() int64 {
@@ -12588,6 +13173,13 @@ func (x *ENIP) GetDstPort() int32 {
 	return 0
 }
 
+func (x *ENIP) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type ENIPCommandSpecificData struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Cmd           uint32                 `protobuf:"varint,1,opt,name=Cmd,proto3" json:"Cmd,omitempty"`
@@ -12598,7 +13190,7 @@ type ENIPCommandSpecificData struct {
 
 func (x *ENIPCommandSpecificData) Reset() {
 	*x = ENIPCommandSpecificData{}
-	mi := &file_types_netcap_proto_msgTypes[119]
+	mi := &file_types_netcap_proto_msgTypes[120]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -12610,7 +13202,7 @@ func (x *ENIPCommandSpecificData) String() string {
 func (*ENIPCommandSpecificData) ProtoMessage() {}
 
 func (x *ENIPCommandSpecificData) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[119]
+	mi := &file_types_netcap_proto_msgTypes[120]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -12623,7 +13215,7 @@ func (x *ENIPCommandSpecificData) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ENIPCommandSpecificData.ProtoReflect.Descriptor instead.
 func (*ENIPCommandSpecificData) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{119}
+	return file_types_netcap_proto_rawDescGZIP(), []int{120}
 }
 
 func (x *ENIPCommandSpecificData) GetCmd() uint32 {
@@ -12649,13 +13241,24 @@ type DeviceProfile struct {
 	NumPackets         int64                  `protobuf:"varint,5,opt,name=NumPackets,proto3" json:"NumPackets,omitempty"`
 	Timestamp          int64                  `protobuf:"varint,6,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
 	Bytes              uint64                 `protobuf:"varint,7,opt,name=Bytes,proto3" json:"Bytes,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Added by this project (not in v0.6.11): last seen, and what DHCP and
+	// TLS told about the device. DHCPFingerprints are option 55 lists
+	// ("1,3,6,15"); DeviceHints are stated facts (DHCP vendor class, host
+	// name), never guesses.
+	TimestampLast     int64    `protobuf:"varint,8,opt,name=TimestampLast,proto3" json:"TimestampLast,omitempty"`
+	DHCPFingerprints  []string `protobuf:"bytes,9,rep,name=DHCPFingerprints,proto3" json:"DHCPFingerprints,omitempty"`
+	DHCPVendorClasses []string `protobuf:"bytes,10,rep,name=DHCPVendorClasses,proto3" json:"DHCPVendorClasses,omitempty"`
+	Hostnames         []string `protobuf:"bytes,11,rep,name=Hostnames,proto3" json:"Hostnames,omitempty"`
+	Ja3Hashes         []string `protobuf:"bytes,12,rep,name=Ja3Hashes,proto3" json:"Ja3Hashes,omitempty"`
+	Ja4Hashes         []string `protobuf:"bytes,13,rep,name=Ja4Hashes,proto3" json:"Ja4Hashes,omitempty"`
+	DeviceHints       []string `protobuf:"bytes,14,rep,name=DeviceHints,proto3" json:"DeviceHints,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *DeviceProfile) Reset() {
 	*x = DeviceProfile{}
-	mi := &file_types_netcap_proto_msgTypes[120]
+	mi := &file_types_netcap_proto_msgTypes[121]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -12667,7 +13270,7 @@ func (x *DeviceProfile) String() string {
 func (*DeviceProfile) ProtoMessage() {}
 
 func (x *DeviceProfile) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[120]
+	mi := &file_types_netcap_proto_msgTypes[121]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -12680,7 +13283,7 @@ func (x *DeviceProfile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeviceProfile.ProtoReflect.Descriptor instead.
 func (*DeviceProfile) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{120}
+	return file_types_netcap_proto_rawDescGZIP(), []int{121}
 }
 
 func (x *DeviceProfile) GetMacAddr() string {
@@ -12732,6 +13335,55 @@ func (x *DeviceProfile) GetBytes() uint64 {
 	return 0
 }
 
+func (x *DeviceProfile) GetTimestampLast() int64 {
+	if x != nil {
+		return x.TimestampLast
+	}
+	return 0
+}
+
+func (x *DeviceProfile) GetDHCPFingerprints() []string {
+	if x != nil {
+		return x.DHCPFingerprints
+	}
+	return nil
+}
+
+func (x *DeviceProfile) GetDHCPVendorClasses() []string {
+	if x != nil {
+		return x.DHCPVendorClasses
+	}
+	return nil
+}
+
+func (x *DeviceProfile) GetHostnames() []string {
+	if x != nil {
+		return x.Hostnames
+	}
+	return nil
+}
+
+func (x *DeviceProfile) GetJa3Hashes() []string {
+	if x != nil {
+		return x.Ja3Hashes
+	}
+	return nil
+}
+
+func (x *DeviceProfile) GetJa4Hashes() []string {
+	if x != nil {
+		return x.Ja4Hashes
+	}
+	return nil
+}
+
+func (x *DeviceProfile) GetDeviceHints() []string {
+	if x != nil {
+		return x.DeviceHints
+	}
+	return nil
+}
+
 type Port struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	PortNumber    int32                  `protobuf:"varint,1,opt,name=PortNumber,proto3" json:"PortNumber,omitempty"`
@@ -12743,7 +13395,7 @@ type Port struct {
 
 func (x *Port) Reset() {
 	*x = Port{}
-	mi := &file_types_netcap_proto_msgTypes[121]
+	mi := &file_types_netcap_proto_msgTypes[122]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -12755,7 +13407,7 @@ func (x *Port) String() string {
 func (*Port) ProtoMessage() {}
 
 func (x *Port) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[121]
+	mi := &file_types_netcap_proto_msgTypes[122]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -12768,7 +13420,7 @@ func (x *Port) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Port.ProtoReflect.Descriptor instead.
 func (*Port) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{121}
+	return file_types_netcap_proto_rawDescGZIP(), []int{122}
 }
 
 func (x *Port) GetPortNumber() int32 {
@@ -12802,7 +13454,7 @@ type PortStats struct {
 
 func (x *PortStats) Reset() {
 	*x = PortStats{}
-	mi := &file_types_netcap_proto_msgTypes[122]
+	mi := &file_types_netcap_proto_msgTypes[123]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -12814,7 +13466,7 @@ func (x *PortStats) String() string {
 func (*PortStats) ProtoMessage() {}
 
 func (x *PortStats) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[122]
+	mi := &file_types_netcap_proto_msgTypes[123]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -12827,7 +13479,7 @@ func (x *PortStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PortStats.ProtoReflect.Descriptor instead.
 func (*PortStats) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{122}
+	return file_types_netcap_proto_rawDescGZIP(), []int{123}
 }
 
 func (x *PortStats) GetPackets() uint64 {
@@ -12860,13 +13512,20 @@ type IPProfile struct {
 	SrcPorts       []*Port                `protobuf:"bytes,12,rep,name=SrcPorts,proto3" json:"SrcPorts,omitempty"`
 	DstPorts       []*Port                `protobuf:"bytes,13,rep,name=DstPorts,proto3" json:"DstPorts,omitempty"`
 	ContactedPorts []*Port                `protobuf:"bytes,14,rep,name=ContactedPorts,proto3" json:"ContactedPorts,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Added by this project (not in v0.6.11): JA4s seen, and the GeoIP
+	// fields behind Geolocation when a MaxMind database is given.
+	Ja4Hashes     []string `protobuf:"bytes,15,rep,name=Ja4Hashes,proto3" json:"Ja4Hashes,omitempty"`
+	CountryCode   string   `protobuf:"bytes,16,opt,name=CountryCode,proto3" json:"CountryCode,omitempty"`
+	ASN           uint32   `protobuf:"varint,17,opt,name=ASN,proto3" json:"ASN,omitempty"`
+	ASOrg         string   `protobuf:"bytes,18,opt,name=ASOrg,proto3" json:"ASOrg,omitempty"`
+	MACs          []string `protobuf:"bytes,19,rep,name=MACs,proto3" json:"MACs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *IPProfile) Reset() {
 	*x = IPProfile{}
-	mi := &file_types_netcap_proto_msgTypes[123]
+	mi := &file_types_netcap_proto_msgTypes[124]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -12878,7 +13537,7 @@ func (x *IPProfile) String() string {
 func (*IPProfile) ProtoMessage() {}
 
 func (x *IPProfile) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[123]
+	mi := &file_types_netcap_proto_msgTypes[124]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -12891,7 +13550,7 @@ func (x *IPProfile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IPProfile.ProtoReflect.Descriptor instead.
 func (*IPProfile) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{123}
+	return file_types_netcap_proto_rawDescGZIP(), []int{124}
 }
 
 func (x *IPProfile) GetAddr() string {
@@ -12992,6 +13651,41 @@ func (x *IPProfile) GetContactedPorts() []*Port {
 	return nil
 }
 
+func (x *IPProfile) GetJa4Hashes() []string {
+	if x != nil {
+		return x.Ja4Hashes
+	}
+	return nil
+}
+
+func (x *IPProfile) GetCountryCode() string {
+	if x != nil {
+		return x.CountryCode
+	}
+	return ""
+}
+
+func (x *IPProfile) GetASN() uint32 {
+	if x != nil {
+		return x.ASN
+	}
+	return 0
+}
+
+func (x *IPProfile) GetASOrg() string {
+	if x != nil {
+		return x.ASOrg
+	}
+	return ""
+}
+
+func (x *IPProfile) GetMACs() []string {
+	if x != nil {
+		return x.MACs
+	}
+	return nil
+}
+
 type Protocol struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Packets       uint64                 `protobuf:"varint,1,opt,name=Packets,proto3" json:"Packets,omitempty"`
@@ -13002,7 +13696,7 @@ type Protocol struct {
 
 func (x *Protocol) Reset() {
 	*x = Protocol{}
-	mi := &file_types_netcap_proto_msgTypes[124]
+	mi := &file_types_netcap_proto_msgTypes[125]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -13014,7 +13708,7 @@ func (x *Protocol) String() string {
 func (*Protocol) ProtoMessage() {}
 
 func (x *Protocol) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[124]
+	mi := &file_types_netcap_proto_msgTypes[125]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -13027,7 +13721,7 @@ func (x *Protocol) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Protocol.ProtoReflect.Descriptor instead.
 func (*Protocol) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{124}
+	return file_types_netcap_proto_rawDescGZIP(), []int{125}
 }
 
 func (x *Protocol) GetPackets() uint64 {
@@ -13061,14 +13755,17 @@ type File struct {
 	SrcPort             int32                  `protobuf:"varint,13,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
 	DstPort             int32                  `protobuf:"varint,14,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
 	// Added by this project (not in v0.6.11). Hash above holds the MD5.
-	Sha256        string `protobuf:"bytes,15,opt,name=Sha256,proto3" json:"Sha256,omitempty"`
+	Sha256 string `protobuf:"bytes,15,opt,name=Sha256,proto3" json:"Sha256,omitempty"`
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,16,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *File) Reset() {
 	*x = File{}
-	mi := &file_types_netcap_proto_msgTypes[125]
+	mi := &file_types_netcap_proto_msgTypes[126]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -13080,7 +13777,7 @@ func (x *File) String() string {
 func (*File) ProtoMessage() {}
 
 func (x *File) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[125]
+	mi := &file_types_netcap_proto_msgTypes[126]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -13093,7 +13790,7 @@ func (x *File) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use File.ProtoReflect.Descriptor instead.
 func (*File) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{125}
+	return file_types_netcap_proto_rawDescGZIP(), []int{126}
 }
 
 func (x *File) GetTimestamp() int64 {
@@ -13201,6 +13898,13 @@ func (x *File) GetSha256() string {
 	return ""
 }
 
+func (x *File) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type SMTPResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ResponseCode  int32                  `protobuf:"varint,1,opt,name=ResponseCode,proto3" json:"ResponseCode,omitempty"`
@@ -13212,7 +13916,7 @@ type SMTPResponse struct {
 
 func (x *SMTPResponse) Reset() {
 	*x = SMTPResponse{}
-	mi := &file_types_netcap_proto_msgTypes[126]
+	mi := &file_types_netcap_proto_msgTypes[127]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -13224,7 +13928,7 @@ func (x *SMTPResponse) String() string {
 func (*SMTPResponse) ProtoMessage() {}
 
 func (x *SMTPResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[126]
+	mi := &file_types_netcap_proto_msgTypes[127]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -13237,7 +13941,7 @@ func (x *SMTPResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SMTPResponse.ProtoReflect.Descriptor instead.
 func (*SMTPResponse) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{126}
+	return file_types_netcap_proto_rawDescGZIP(), []int{127}
 }
 
 func (x *SMTPResponse) GetResponseCode() int32 {
@@ -13272,7 +13976,7 @@ type SMTPRequest struct {
 
 func (x *SMTPRequest) Reset() {
 	*x = SMTPRequest{}
-	mi := &file_types_netcap_proto_msgTypes[127]
+	mi := &file_types_netcap_proto_msgTypes[128]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -13284,7 +13988,7 @@ func (x *SMTPRequest) String() string {
 func (*SMTPRequest) ProtoMessage() {}
 
 func (x *SMTPRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[127]
+	mi := &file_types_netcap_proto_msgTypes[128]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -13297,7 +14001,7 @@ func (x *SMTPRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SMTPRequest.ProtoReflect.Descriptor instead.
 func (*SMTPRequest) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{127}
+	return file_types_netcap_proto_rawDescGZIP(), []int{128}
 }
 
 func (x *SMTPRequest) GetCommand() string {
@@ -13331,7 +14035,7 @@ type SMTPCommand struct {
 
 func (x *SMTPCommand) Reset() {
 	*x = SMTPCommand{}
-	mi := &file_types_netcap_proto_msgTypes[128]
+	mi := &file_types_netcap_proto_msgTypes[129]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -13343,7 +14047,7 @@ func (x *SMTPCommand) String() string {
 func (*SMTPCommand) ProtoMessage() {}
 
 func (x *SMTPCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[128]
+	mi := &file_types_netcap_proto_msgTypes[129]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -13356,7 +14060,7 @@ func (x *SMTPCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SMTPCommand.ProtoReflect.Descriptor instead.
 func (*SMTPCommand) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{128}
+	return file_types_netcap_proto_rawDescGZIP(), []int{129}
 }
 
 func (x *SMTPCommand) GetCommand() int32 {
@@ -13374,23 +14078,26 @@ func (x *SMTPCommand) GetParameter() string {
 }
 
 type SMTP struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
-	IsEncrypted   bool                   `protobuf:"varint,2,opt,name=IsEncrypted,proto3" json:"IsEncrypted,omitempty"`
-	IsResponse    bool                   `protobuf:"varint,3,opt,name=IsResponse,proto3" json:"IsResponse,omitempty"`
-	SrcIP         string                 `protobuf:"bytes,6,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
-	DstIP         string                 `protobuf:"bytes,7,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
-	SrcPort       int32                  `protobuf:"varint,8,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
-	DstPort       int32                  `protobuf:"varint,9,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
-	MailIDs       []string               `protobuf:"bytes,10,rep,name=MailIDs,proto3" json:"MailIDs,omitempty"`
-	Commands      []string               `protobuf:"bytes,11,rep,name=Commands,proto3" json:"Commands,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp   int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
+	IsEncrypted bool                   `protobuf:"varint,2,opt,name=IsEncrypted,proto3" json:"IsEncrypted,omitempty"`
+	IsResponse  bool                   `protobuf:"varint,3,opt,name=IsResponse,proto3" json:"IsResponse,omitempty"`
+	SrcIP       string                 `protobuf:"bytes,6,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
+	DstIP       string                 `protobuf:"bytes,7,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
+	SrcPort     int32                  `protobuf:"varint,8,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
+	DstPort     int32                  `protobuf:"varint,9,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
+	MailIDs     []string               `protobuf:"bytes,10,rep,name=MailIDs,proto3" json:"MailIDs,omitempty"`
+	Commands    []string               `protobuf:"bytes,11,rep,name=Commands,proto3" json:"Commands,omitempty"`
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,12,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SMTP) Reset() {
 	*x = SMTP{}
-	mi := &file_types_netcap_proto_msgTypes[129]
+	mi := &file_types_netcap_proto_msgTypes[130]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -13402,7 +14109,7 @@ func (x *SMTP) String() string {
 func (*SMTP) ProtoMessage() {}
 
 func (x *SMTP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[129]
+	mi := &file_types_netcap_proto_msgTypes[130]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -13415,7 +14122,7 @@ func (x *SMTP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SMTP.ProtoReflect.Descriptor instead.
 func (*SMTP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{129}
+	return file_types_netcap_proto_rawDescGZIP(), []int{130}
 }
 
 func (x *SMTP) GetTimestamp() int64 {
@@ -13481,6 +14188,13 @@ func (x *SMTP) GetCommands() []string {
 	return nil
 }
 
+func (x *SMTP) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type Diameter struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -13502,7 +14216,7 @@ type Diameter struct {
 
 func (x *Diameter) Reset() {
 	*x = Diameter{}
-	mi := &file_types_netcap_proto_msgTypes[130]
+	mi := &file_types_netcap_proto_msgTypes[131]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -13514,7 +14228,7 @@ func (x *Diameter) String() string {
 func (*Diameter) ProtoMessage() {}
 
 func (x *Diameter) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[130]
+	mi := &file_types_netcap_proto_msgTypes[131]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -13527,7 +14241,7 @@ func (x *Diameter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Diameter.ProtoReflect.Descriptor instead.
 func (*Diameter) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{130}
+	return file_types_netcap_proto_rawDescGZIP(), []int{131}
 }
 
 func (x *Diameter) GetTimestamp() int64 {
@@ -13642,7 +14356,7 @@ type AVP struct {
 
 func (x *AVP) Reset() {
 	*x = AVP{}
-	mi := &file_types_netcap_proto_msgTypes[131]
+	mi := &file_types_netcap_proto_msgTypes[132]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -13654,7 +14368,7 @@ func (x *AVP) String() string {
 func (*AVP) ProtoMessage() {}
 
 func (x *AVP) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[131]
+	mi := &file_types_netcap_proto_msgTypes[132]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -13667,7 +14381,7 @@ func (x *AVP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AVP.ProtoReflect.Descriptor instead.
 func (*AVP) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{131}
+	return file_types_netcap_proto_rawDescGZIP(), []int{132}
 }
 
 func (x *AVP) GetAttributeCode() uint32 {
@@ -13772,16 +14486,19 @@ type POP3 struct {
 	MailIDs   []string               `protobuf:"bytes,7,rep,name=MailIDs,proto3" json:"MailIDs,omitempty"`
 	Commands  []string               `protobuf:"bytes,8,rep,name=Commands,proto3" json:"Commands,omitempty"`
 	// Added by this project (not in v0.6.11).
-	ClientPort    int32 `protobuf:"varint,9,opt,name=ClientPort,proto3" json:"ClientPort,omitempty"`
-	ServerPort    int32 `protobuf:"varint,10,opt,name=ServerPort,proto3" json:"ServerPort,omitempty"`
-	IsEncrypted   bool  `protobuf:"varint,11,opt,name=IsEncrypted,proto3" json:"IsEncrypted,omitempty"` // STLS was accepted: the rest is TLS
+	ClientPort  int32 `protobuf:"varint,9,opt,name=ClientPort,proto3" json:"ClientPort,omitempty"`
+	ServerPort  int32 `protobuf:"varint,10,opt,name=ServerPort,proto3" json:"ServerPort,omitempty"`
+	IsEncrypted bool  `protobuf:"varint,11,opt,name=IsEncrypted,proto3" json:"IsEncrypted,omitempty"` // STLS was accepted: the rest is TLS
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,12,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *POP3) Reset() {
 	*x = POP3{}
-	mi := &file_types_netcap_proto_msgTypes[132]
+	mi := &file_types_netcap_proto_msgTypes[133]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -13793,7 +14510,7 @@ func (x *POP3) String() string {
 func (*POP3) ProtoMessage() {}
 
 func (x *POP3) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[132]
+	mi := &file_types_netcap_proto_msgTypes[133]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -13806,7 +14523,7 @@ func (x *POP3) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use POP3.ProtoReflect.Descriptor instead.
 func (*POP3) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{132}
+	return file_types_netcap_proto_rawDescGZIP(), []int{133}
 }
 
 func (x *POP3) GetTimestamp() int64 {
@@ -13886,6 +14603,13 @@ func (x *POP3) GetIsEncrypted() bool {
 	return false
 }
 
+func (x *POP3) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type Mail struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
 	Timestamp       int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -13910,15 +14634,18 @@ type Mail struct {
 	DeliveryDate    string                 `protobuf:"bytes,20,opt,name=DeliveryDate,proto3" json:"DeliveryDate,omitempty"`
 	Origin          string                 `protobuf:"bytes,21,opt,name=Origin,proto3" json:"Origin,omitempty"`
 	// Added by this project (not in v0.6.11).
-	Sha256        string `protobuf:"bytes,22,opt,name=Sha256,proto3" json:"Sha256,omitempty"` // SHA-256 of the message as transferred (dot-unstuffed)
-	Size          int64  `protobuf:"varint,23,opt,name=Size,proto3" json:"Size,omitempty"`    // the message's length in bytes
+	Sha256 string `protobuf:"bytes,22,opt,name=Sha256,proto3" json:"Sha256,omitempty"` // SHA-256 of the message as transferred (dot-unstuffed)
+	Size   int64  `protobuf:"varint,23,opt,name=Size,proto3" json:"Size,omitempty"`    // the message's length in bytes
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,24,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Mail) Reset() {
 	*x = Mail{}
-	mi := &file_types_netcap_proto_msgTypes[133]
+	mi := &file_types_netcap_proto_msgTypes[134]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -13930,7 +14657,7 @@ func (x *Mail) String() string {
 func (*Mail) ProtoMessage() {}
 
 func (x *Mail) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[133]
+	mi := &file_types_netcap_proto_msgTypes[134]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -13943,7 +14670,7 @@ func (x *Mail) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Mail.ProtoReflect.Descriptor instead.
 func (*Mail) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{133}
+	return file_types_netcap_proto_rawDescGZIP(), []int{134}
 }
 
 func (x *Mail) GetTimestamp() int64 {
@@ -14107,6 +14834,13 @@ func (x *Mail) GetSize() int64 {
 	return 0
 }
 
+func (x *Mail) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type MailPart struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ID            string                 `protobuf:"bytes,1,opt,name=ID,proto3" json:"ID,omitempty"`
@@ -14119,7 +14853,7 @@ type MailPart struct {
 
 func (x *MailPart) Reset() {
 	*x = MailPart{}
-	mi := &file_types_netcap_proto_msgTypes[134]
+	mi := &file_types_netcap_proto_msgTypes[135]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -14131,7 +14865,7 @@ func (x *MailPart) String() string {
 func (*MailPart) ProtoMessage() {}
 
 func (x *MailPart) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[134]
+	mi := &file_types_netcap_proto_msgTypes[135]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -14144,7 +14878,7 @@ func (x *MailPart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MailPart.ProtoReflect.Descriptor instead.
 func (*MailPart) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{134}
+	return file_types_netcap_proto_rawDescGZIP(), []int{135}
 }
 
 func (x *MailPart) GetID() string {
@@ -14185,7 +14919,7 @@ type POP3Request struct {
 
 func (x *POP3Request) Reset() {
 	*x = POP3Request{}
-	mi := &file_types_netcap_proto_msgTypes[135]
+	mi := &file_types_netcap_proto_msgTypes[136]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -14197,7 +14931,7 @@ func (x *POP3Request) String() string {
 func (*POP3Request) ProtoMessage() {}
 
 func (x *POP3Request) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[135]
+	mi := &file_types_netcap_proto_msgTypes[136]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -14210,7 +14944,7 @@ func (x *POP3Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use POP3Request.ProtoReflect.Descriptor instead.
 func (*POP3Request) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{135}
+	return file_types_netcap_proto_rawDescGZIP(), []int{136}
 }
 
 func (x *POP3Request) GetCommand() string {
@@ -14237,7 +14971,7 @@ type POP3Response struct {
 
 func (x *POP3Response) Reset() {
 	*x = POP3Response{}
-	mi := &file_types_netcap_proto_msgTypes[136]
+	mi := &file_types_netcap_proto_msgTypes[137]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -14249,7 +14983,7 @@ func (x *POP3Response) String() string {
 func (*POP3Response) ProtoMessage() {}
 
 func (x *POP3Response) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[136]
+	mi := &file_types_netcap_proto_msgTypes[137]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -14262,7 +14996,7 @@ func (x *POP3Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use POP3Response.ProtoReflect.Descriptor instead.
 func (*POP3Response) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{136}
+	return file_types_netcap_proto_rawDescGZIP(), []int{137}
 }
 
 func (x *POP3Response) GetCommand() string {
@@ -14300,7 +15034,7 @@ type Software struct {
 
 func (x *Software) Reset() {
 	*x = Software{}
-	mi := &file_types_netcap_proto_msgTypes[137]
+	mi := &file_types_netcap_proto_msgTypes[138]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -14312,7 +15046,7 @@ func (x *Software) String() string {
 func (*Software) ProtoMessage() {}
 
 func (x *Software) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[137]
+	mi := &file_types_netcap_proto_msgTypes[138]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -14325,7 +15059,7 @@ func (x *Software) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Software.ProtoReflect.Descriptor instead.
 func (*Software) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{137}
+	return file_types_netcap_proto_rawDescGZIP(), []int{138}
 }
 
 func (x *Software) GetTimestamp() int64 {
@@ -14442,7 +15176,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_types_netcap_proto_msgTypes[138]
+	mi := &file_types_netcap_proto_msgTypes[139]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -14454,7 +15188,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[138]
+	mi := &file_types_netcap_proto_msgTypes[139]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -14467,7 +15201,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{138}
+	return file_types_netcap_proto_rawDescGZIP(), []int{139}
 }
 
 func (x *Service) GetTimestamp() int64 {
@@ -14576,20 +15310,23 @@ func (x *Service) GetOS() string {
 }
 
 type Credentials struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
-	Service       string                 `protobuf:"bytes,2,opt,name=Service,proto3" json:"Service,omitempty"`
-	Flow          string                 `protobuf:"bytes,3,opt,name=Flow,proto3" json:"Flow,omitempty"`
-	User          string                 `protobuf:"bytes,4,opt,name=User,proto3" json:"User,omitempty"`
-	Password      string                 `protobuf:"bytes,5,opt,name=Password,proto3" json:"Password,omitempty"`
-	Notes         string                 `protobuf:"bytes,6,opt,name=Notes,proto3" json:"Notes,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
+	Service   string                 `protobuf:"bytes,2,opt,name=Service,proto3" json:"Service,omitempty"`
+	Flow      string                 `protobuf:"bytes,3,opt,name=Flow,proto3" json:"Flow,omitempty"`
+	User      string                 `protobuf:"bytes,4,opt,name=User,proto3" json:"User,omitempty"`
+	Password  string                 `protobuf:"bytes,5,opt,name=Password,proto3" json:"Password,omitempty"`
+	Notes     string                 `protobuf:"bytes,6,opt,name=Notes,proto3" json:"Notes,omitempty"`
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,7,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Credentials) Reset() {
 	*x = Credentials{}
-	mi := &file_types_netcap_proto_msgTypes[139]
+	mi := &file_types_netcap_proto_msgTypes[140]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -14601,7 +15338,7 @@ func (x *Credentials) String() string {
 func (*Credentials) ProtoMessage() {}
 
 func (x *Credentials) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[139]
+	mi := &file_types_netcap_proto_msgTypes[140]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -14614,7 +15351,7 @@ func (x *Credentials) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Credentials.ProtoReflect.Descriptor instead.
 func (*Credentials) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{139}
+	return file_types_netcap_proto_rawDescGZIP(), []int{140}
 }
 
 func (x *Credentials) GetTimestamp() int64 {
@@ -14659,22 +15396,32 @@ func (x *Credentials) GetNotes() string {
 	return ""
 }
 
+func (x *Credentials) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type SSH struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
-	HASSH         string                 `protobuf:"bytes,2,opt,name=HASSH,proto3" json:"HASSH,omitempty"`
-	Flow          string                 `protobuf:"bytes,3,opt,name=Flow,proto3" json:"Flow,omitempty"`
-	Notes         string                 `protobuf:"bytes,4,opt,name=Notes,proto3" json:"Notes,omitempty"`
-	Ident         string                 `protobuf:"bytes,5,opt,name=Ident,proto3" json:"Ident,omitempty"`
-	Algorithms    string                 `protobuf:"bytes,6,opt,name=Algorithms,proto3" json:"Algorithms,omitempty"`
-	IsClient      bool                   `protobuf:"varint,7,opt,name=IsClient,proto3" json:"IsClient,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp  int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
+	HASSH      string                 `protobuf:"bytes,2,opt,name=HASSH,proto3" json:"HASSH,omitempty"`
+	Flow       string                 `protobuf:"bytes,3,opt,name=Flow,proto3" json:"Flow,omitempty"`
+	Notes      string                 `protobuf:"bytes,4,opt,name=Notes,proto3" json:"Notes,omitempty"`
+	Ident      string                 `protobuf:"bytes,5,opt,name=Ident,proto3" json:"Ident,omitempty"`
+	Algorithms string                 `protobuf:"bytes,6,opt,name=Algorithms,proto3" json:"Algorithms,omitempty"`
+	IsClient   bool                   `protobuf:"varint,7,opt,name=IsClient,proto3" json:"IsClient,omitempty"`
+	// Added by this project (not in v0.6.11): Corelight Community ID v1
+	// of the packet's flow, to join with Zeek and Suricata output.
+	CommunityID   string `protobuf:"bytes,8,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SSH) Reset() {
 	*x = SSH{}
-	mi := &file_types_netcap_proto_msgTypes[140]
+	mi := &file_types_netcap_proto_msgTypes[141]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -14686,7 +15433,7 @@ func (x *SSH) String() string {
 func (*SSH) ProtoMessage() {}
 
 func (x *SSH) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[140]
+	mi := &file_types_netcap_proto_msgTypes[141]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -14699,7 +15446,7 @@ func (x *SSH) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SSH.ProtoReflect.Descriptor instead.
 func (*SSH) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{140}
+	return file_types_netcap_proto_rawDescGZIP(), []int{141}
 }
 
 func (x *SSH) GetTimestamp() int64 {
@@ -14751,6 +15498,13 @@ func (x *SSH) GetIsClient() bool {
 	return false
 }
 
+func (x *SSH) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
 type Vulnerability struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
@@ -14768,7 +15522,7 @@ type Vulnerability struct {
 
 func (x *Vulnerability) Reset() {
 	*x = Vulnerability{}
-	mi := &file_types_netcap_proto_msgTypes[141]
+	mi := &file_types_netcap_proto_msgTypes[142]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -14780,7 +15534,7 @@ func (x *Vulnerability) String() string {
 func (*Vulnerability) ProtoMessage() {}
 
 func (x *Vulnerability) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[141]
+	mi := &file_types_netcap_proto_msgTypes[142]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -14793,7 +15547,7 @@ func (x *Vulnerability) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Vulnerability.ProtoReflect.Descriptor instead.
 func (*Vulnerability) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{141}
+	return file_types_netcap_proto_rawDescGZIP(), []int{142}
 }
 
 func (x *Vulnerability) GetTimestamp() int64 {
@@ -14878,7 +15632,7 @@ type Exploit struct {
 
 func (x *Exploit) Reset() {
 	*x = Exploit{}
-	mi := &file_types_netcap_proto_msgTypes[142]
+	mi := &file_types_netcap_proto_msgTypes[143]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -14890,7 +15644,7 @@ func (x *Exploit) String() string {
 func (*Exploit) ProtoMessage() {}
 
 func (x *Exploit) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[142]
+	mi := &file_types_netcap_proto_msgTypes[143]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -14903,7 +15657,7 @@ func (x *Exploit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Exploit.ProtoReflect.Descriptor instead.
 func (*Exploit) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{142}
+	return file_types_netcap_proto_rawDescGZIP(), []int{143}
 }
 
 func (x *Exploit) GetTimestamp() int64 {
@@ -15003,7 +15757,7 @@ type Alert struct {
 
 func (x *Alert) Reset() {
 	*x = Alert{}
-	mi := &file_types_netcap_proto_msgTypes[143]
+	mi := &file_types_netcap_proto_msgTypes[144]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -15015,7 +15769,7 @@ func (x *Alert) String() string {
 func (*Alert) ProtoMessage() {}
 
 func (x *Alert) ProtoReflect() protoreflect.Message {
-	mi := &file_types_netcap_proto_msgTypes[143]
+	mi := &file_types_netcap_proto_msgTypes[144]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -15028,7 +15782,7 @@ func (x *Alert) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Alert.ProtoReflect.Descriptor instead.
 func (*Alert) Descriptor() ([]byte, []int) {
-	return file_types_netcap_proto_rawDescGZIP(), []int{143}
+	return file_types_netcap_proto_rawDescGZIP(), []int{144}
 }
 
 func (x *Alert) GetTimestamp() int64 {
@@ -15136,7 +15890,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05SrcIP\x18\x01 \x01(\tR\x05SrcIP\x12\x14\n" +
 	"\x05DstIP\x18\x02 \x01(\tR\x05DstIP\x12\x18\n" +
 	"\aSrcPort\x18\x03 \x01(\x05R\aSrcPort\x12\x18\n" +
-	"\aDstPort\x18\x04 \x01(\x05R\aDstPort\"\xd0\a\n" +
+	"\aDstPort\x18\x04 \x01(\x05R\aDstPort\"\xb6\n" +
+	"\n" +
 	"\n" +
 	"Connection\x12&\n" +
 	"\x0eTimestampFirst\x18\x01 \x01(\x03R\x0eTimestampFirst\x12\x1c\n" +
@@ -15172,7 +15927,63 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\n" +
 	"NumNSFlags\x18\x1c \x01(\x05R\n" +
 	"NumNSFlags\x12&\n" +
-	"\x0eMeanWindowSize\x18\x1d \x01(\x05R\x0eMeanWindowSize\"\xc6\x01\n" +
+	"\x0eMeanWindowSize\x18\x1d \x01(\x05R\x0eMeanWindowSize\x12 \n" +
+	"\vCommunityID\x18\x1e \x01(\tR\vCommunityID\x124\n" +
+	"\x15PacketsClientToServer\x18\x1f \x01(\x03R\x15PacketsClientToServer\x124\n" +
+	"\x15PacketsServerToClient\x18  \x01(\x03R\x15PacketsServerToClient\x12:\n" +
+	"\x18AppPayloadClientToServer\x18! \x01(\x03R\x18AppPayloadClientToServer\x12:\n" +
+	"\x18AppPayloadServerToClient\x18\" \x01(\x03R\x18AppPayloadServerToClient\x12\x1c\n" +
+	"\tConnState\x18# \x01(\tR\tConnState\x12 \n" +
+	"\vFlushReason\x18$ \x01(\tR\vFlushReason\x12\x1e\n" +
+	"\n" +
+	"ServerName\x18% \x01(\tR\n" +
+	"ServerName\"\xd2\t\n" +
+	"\x04Flow\x12&\n" +
+	"\x0eTimestampFirst\x18\x01 \x01(\x03R\x0eTimestampFirst\x12\x1c\n" +
+	"\tLinkProto\x18\x02 \x01(\tR\tLinkProto\x12\"\n" +
+	"\fNetworkProto\x18\x03 \x01(\tR\fNetworkProto\x12&\n" +
+	"\x0eTransportProto\x18\x04 \x01(\tR\x0eTransportProto\x12*\n" +
+	"\x10ApplicationProto\x18\x05 \x01(\tR\x10ApplicationProto\x12\x16\n" +
+	"\x06SrcMAC\x18\x06 \x01(\tR\x06SrcMAC\x12\x16\n" +
+	"\x06DstMAC\x18\a \x01(\tR\x06DstMAC\x12\x14\n" +
+	"\x05SrcIP\x18\b \x01(\tR\x05SrcIP\x12\x18\n" +
+	"\aSrcPort\x18\t \x01(\tR\aSrcPort\x12\x14\n" +
+	"\x05DstIP\x18\n" +
+	" \x01(\tR\x05DstIP\x12\x18\n" +
+	"\aDstPort\x18\v \x01(\tR\aDstPort\x12\x1c\n" +
+	"\tTotalSize\x18\f \x01(\x03R\tTotalSize\x12&\n" +
+	"\x0eAppPayloadSize\x18\r \x01(\x03R\x0eAppPayloadSize\x12\x1e\n" +
+	"\n" +
+	"NumPackets\x18\x0e \x01(\x03R\n" +
+	"NumPackets\x12\x10\n" +
+	"\x03UID\x18\x0f \x01(\tR\x03UID\x12\x1a\n" +
+	"\bDuration\x18\x10 \x01(\x03R\bDuration\x12$\n" +
+	"\rTimestampLast\x18\x11 \x01(\x03R\rTimestampLast\x12 \n" +
+	"\vNumFINFlags\x18\x12 \x01(\x05R\vNumFINFlags\x12 \n" +
+	"\vNumRSTFlags\x18\x13 \x01(\x05R\vNumRSTFlags\x12 \n" +
+	"\vNumACKFlags\x18\x14 \x01(\x05R\vNumACKFlags\x12 \n" +
+	"\vNumSYNFlags\x18\x15 \x01(\x05R\vNumSYNFlags\x12 \n" +
+	"\vNumURGFlags\x18\x16 \x01(\x05R\vNumURGFlags\x12 \n" +
+	"\vNumECEFlags\x18\x17 \x01(\x05R\vNumECEFlags\x12 \n" +
+	"\vNumPSHFlags\x18\x18 \x01(\x05R\vNumPSHFlags\x12 \n" +
+	"\vNumCWRFlags\x18\x19 \x01(\x05R\vNumCWRFlags\x12\x1e\n" +
+	"\n" +
+	"NumNSFlags\x18\x1a \x01(\x05R\n" +
+	"NumNSFlags\x12&\n" +
+	"\x0eMeanWindowSize\x18\x1b \x01(\x05R\x0eMeanWindowSize\x12$\n" +
+	"\rMinPacketSize\x18\x1c \x01(\x05R\rMinPacketSize\x12$\n" +
+	"\rMaxPacketSize\x18\x1d \x01(\x05R\rMaxPacketSize\x12&\n" +
+	"\x0eMeanPacketSize\x18\x1e \x01(\x01R\x0eMeanPacketSize\x12*\n" +
+	"\x10StdDevPacketSize\x18\x1f \x01(\x01R\x10StdDevPacketSize\x12\x16\n" +
+	"\x06MinIAT\x18  \x01(\x03R\x06MinIAT\x12\x16\n" +
+	"\x06MaxIAT\x18! \x01(\x03R\x06MaxIAT\x12\x18\n" +
+	"\aMeanIAT\x18\" \x01(\x01R\aMeanIAT\x12\x1c\n" +
+	"\tStdDevIAT\x18# \x01(\x01R\tStdDevIAT\x12 \n" +
+	"\vCommunityID\x18$ \x01(\tR\vCommunityID\x12\x1e\n" +
+	"\n" +
+	"FromClient\x18% \x01(\bR\n" +
+	"FromClient\x12 \n" +
+	"\vFlushReason\x18& \x01(\tR\vFlushReason\"\xc6\x01\n" +
 	"\bEthernet\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x16\n" +
 	"\x06SrcMAC\x18\x02 \x01(\tR\x06SrcMAC\x12\x16\n" +
@@ -15388,7 +16199,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\aDstPort\x18\t \x01(\x05R\aDstPort\x12\x14\n" +
 	"\x05SrcIP\x18\n" +
 	" \x01(\tR\x05SrcIP\x12\x14\n" +
-	"\x05DstIP\x18\v \x01(\tR\x05DstIP\"\xac\x01\n" +
+	"\x05DstIP\x18\v \x01(\tR\x05DstIP\"\xce\x01\n" +
 	"\x06ICMPv4\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x1a\n" +
 	"\bTypeCode\x18\x02 \x01(\x05R\bTypeCode\x12\x1a\n" +
@@ -15396,13 +16207,15 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x02Id\x18\x04 \x01(\x05R\x02Id\x12\x10\n" +
 	"\x03Seq\x18\x05 \x01(\x05R\x03Seq\x12\x14\n" +
 	"\x05SrcIP\x18\x06 \x01(\tR\x05SrcIP\x12\x14\n" +
-	"\x05DstIP\x18\a \x01(\tR\x05DstIP\"\x8a\x01\n" +
+	"\x05DstIP\x18\a \x01(\tR\x05DstIP\x12 \n" +
+	"\vCommunityID\x18\b \x01(\tR\vCommunityID\"\xac\x01\n" +
 	"\x06ICMPv6\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x1a\n" +
 	"\bTypeCode\x18\x02 \x01(\x05R\bTypeCode\x12\x1a\n" +
 	"\bChecksum\x18\x03 \x01(\x05R\bChecksum\x12\x14\n" +
 	"\x05SrcIP\x18\x04 \x01(\tR\x05SrcIP\x12\x14\n" +
-	"\x05DstIP\x18\x05 \x01(\tR\x05DstIP\"\xd2\x01\n" +
+	"\x05DstIP\x18\x05 \x01(\tR\x05DstIP\x12 \n" +
+	"\vCommunityID\x18\x06 \x01(\tR\vCommunityID\"\xd2\x01\n" +
 	"\x1bICMPv6NeighborAdvertisement\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x14\n" +
 	"\x05Flags\x18\x02 \x01(\x05R\x05Flags\x12$\n" +
@@ -15422,7 +16235,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05DstIP\x18\t \x01(\tR\x05DstIP\"6\n" +
 	"\fICMPv6Option\x12\x12\n" +
 	"\x04Type\x18\x01 \x01(\x05R\x04Type\x12\x12\n" +
-	"\x04Data\x18\x02 \x01(\fR\x04Data\"\x9b\x02\n" +
+	"\x04Data\x18\x02 \x01(\fR\x04Data\"\xbd\x02\n" +
 	"\x03UDP\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x18\n" +
 	"\aSrcPort\x18\x02 \x01(\x05R\aSrcPort\x12\x18\n" +
@@ -15434,7 +16247,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\aPayload\x18\b \x01(\fR\aPayload\x12\x14\n" +
 	"\x05SrcIP\x18\t \x01(\tR\x05SrcIP\x12\x14\n" +
 	"\x05DstIP\x18\n" +
-	" \x01(\tR\x05DstIP\"\xe9\x04\n" +
+	" \x01(\tR\x05DstIP\x12 \n" +
+	"\vCommunityID\x18\v \x01(\tR\vCommunityID\"\x8b\x05\n" +
 	"\x03TCP\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x18\n" +
 	"\aSrcPort\x18\x02 \x01(\x05R\aSrcPort\x12\x18\n" +
@@ -15463,7 +16277,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\vPayloadSize\x18\x16 \x01(\x05R\vPayloadSize\x12\x18\n" +
 	"\aPayload\x18\x17 \x01(\fR\aPayload\x12\x14\n" +
 	"\x05SrcIP\x18\x18 \x01(\tR\x05SrcIP\x12\x14\n" +
-	"\x05DstIP\x18\x19 \x01(\tR\x05DstIP\"o\n" +
+	"\x05DstIP\x18\x19 \x01(\tR\x05DstIP\x12 \n" +
+	"\vCommunityID\x18\x1a \x01(\tR\vCommunityID\"o\n" +
 	"\tTCPOption\x12\x1e\n" +
 	"\n" +
 	"OptionType\x18\x01 \x01(\x05R\n" +
@@ -15471,7 +16286,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\fOptionLength\x18\x02 \x01(\x05R\fOptionLength\x12\x1e\n" +
 	"\n" +
 	"OptionData\x18\x03 \x01(\fR\n" +
-	"OptionData\"\xca\x01\n" +
+	"OptionData\"\xec\x01\n" +
 	"\x04SCTP\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x18\n" +
 	"\aSrcPort\x18\x02 \x01(\x05R\aSrcPort\x12\x18\n" +
@@ -15479,7 +16294,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x0fVerificationTag\x18\x04 \x01(\rR\x0fVerificationTag\x12\x1a\n" +
 	"\bChecksum\x18\x05 \x01(\rR\bChecksum\x12\x14\n" +
 	"\x05SrcIP\x18\x06 \x01(\tR\x05SrcIP\x12\x14\n" +
-	"\x05DstIP\x18\a \x01(\tR\x05DstIP\"\xf3\x04\n" +
+	"\x05DstIP\x18\a \x01(\tR\x05DstIP\x12 \n" +
+	"\vCommunityID\x18\b \x01(\tR\vCommunityID\"\x95\x05\n" +
 	"\x03DNS\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x0e\n" +
 	"\x02ID\x18\x02 \x01(\x05R\x02ID\x12\x0e\n" +
@@ -15503,7 +16319,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05SrcIP\x18\x13 \x01(\tR\x05SrcIP\x12\x14\n" +
 	"\x05DstIP\x18\x14 \x01(\tR\x05DstIP\x12\x18\n" +
 	"\aSrcPort\x18\x15 \x01(\x05R\aSrcPort\x12\x18\n" +
-	"\aDstPort\x18\x16 \x01(\x05R\aDstPort\"\xd3\x02\n" +
+	"\aDstPort\x18\x16 \x01(\x05R\aDstPort\x12 \n" +
+	"\vCommunityID\x18\x17 \x01(\tR\vCommunityID\"\xd3\x02\n" +
 	"\x11DNSResourceRecord\x12\x12\n" +
 	"\x04Name\x18\x01 \x01(\tR\x04Name\x12\x12\n" +
 	"\x04Type\x18\x02 \x01(\x05R\x04Type\x12\x14\n" +
@@ -15543,7 +16360,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\vDNSQuestion\x12\x12\n" +
 	"\x04Name\x18\x01 \x01(\tR\x04Name\x12\x12\n" +
 	"\x04Type\x18\x02 \x01(\x05R\x04Type\x12\x14\n" +
-	"\x05Class\x18\x03 \x01(\x05R\x05Class\"\xf9\x04\n" +
+	"\x05Class\x18\x03 \x01(\x05R\x05Class\"\x9b\x05\n" +
 	"\x06DHCPv4\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x1c\n" +
 	"\tOperation\x18\x02 \x01(\x05R\tOperation\x12\"\n" +
@@ -15568,12 +16385,13 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05SrcIP\x18\x12 \x01(\tR\x05SrcIP\x12\x14\n" +
 	"\x05DstIP\x18\x13 \x01(\tR\x05DstIP\x12\x18\n" +
 	"\aSrcPort\x18\x14 \x01(\x05R\aSrcPort\x12\x18\n" +
-	"\aDstPort\x18\x15 \x01(\x05R\aDstPort\"L\n" +
+	"\aDstPort\x18\x15 \x01(\x05R\aDstPort\x12 \n" +
+	"\vCommunityID\x18\x16 \x01(\tR\vCommunityID\"L\n" +
 	"\n" +
 	"DHCPOption\x12\x12\n" +
 	"\x04Type\x18\x01 \x01(\x05R\x04Type\x12\x16\n" +
 	"\x06Length\x18\x02 \x01(\x05R\x06Length\x12\x12\n" +
-	"\x04Data\x18\x03 \x01(\tR\x04Data\"\xeb\x02\n" +
+	"\x04Data\x18\x03 \x01(\tR\x04Data\"\x8d\x03\n" +
 	"\x06DHCPv6\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x18\n" +
 	"\aMsgType\x18\x02 \x01(\x05R\aMsgType\x12\x1a\n" +
@@ -15587,7 +16405,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05DstIP\x18\n" +
 	" \x01(\tR\x05DstIP\x12\x18\n" +
 	"\aSrcPort\x18\v \x01(\x05R\aSrcPort\x12\x18\n" +
-	"\aDstPort\x18\f \x01(\x05R\aDstPort\"N\n" +
+	"\aDstPort\x18\f \x01(\x05R\aDstPort\x12 \n" +
+	"\vCommunityID\x18\r \x01(\tR\vCommunityID\"N\n" +
 	"\fDHCPv6Option\x12\x12\n" +
 	"\x04Code\x18\x01 \x01(\x05R\x04Code\x12\x16\n" +
 	"\x06Length\x18\x02 \x01(\x05R\x06Length\x12\x12\n" +
@@ -15598,7 +16417,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x02IG\x18\x03 \x01(\bR\x02IG\x12\x12\n" +
 	"\x04SSAP\x18\x04 \x01(\x05R\x04SSAP\x12\x0e\n" +
 	"\x02CR\x18\x05 \x01(\bR\x02CR\x12\x18\n" +
-	"\aControl\x18\x06 \x01(\x05R\aControl\"\xe7\x04\n" +
+	"\aControl\x18\x06 \x01(\x05R\aControl\"\x89\x05\n" +
 	"\x03NTP\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12$\n" +
 	"\rLeapIndicator\x18\x02 \x01(\x05R\rLeapIndicator\x12\x18\n" +
@@ -15619,7 +16438,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05SrcIP\x18\x10 \x01(\tR\x05SrcIP\x12\x14\n" +
 	"\x05DstIP\x18\x11 \x01(\tR\x05DstIP\x12\x18\n" +
 	"\aSrcPort\x18\x12 \x01(\x05R\aSrcPort\x12\x18\n" +
-	"\aDstPort\x18\x13 \x01(\x05R\aDstPort\"\xbb\x02\n" +
+	"\aDstPort\x18\x13 \x01(\x05R\aDstPort\x12 \n" +
+	"\vCommunityID\x18\x14 \x01(\tR\vCommunityID\"\xdd\x02\n" +
 	"\x03SIP\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x18\n" +
 	"\aVersion\x18\x02 \x01(\x05R\aVersion\x12\x16\n" +
@@ -15634,7 +16454,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05DstIP\x18\t \x01(\tR\x05DstIP\x12\x18\n" +
 	"\aSrcPort\x18\n" +
 	" \x01(\x05R\aSrcPort\x12\x18\n" +
-	"\aDstPort\x18\v \x01(\x05R\aDstPort\"\xb6\x04\n" +
+	"\aDstPort\x18\v \x01(\x05R\aDstPort\x12 \n" +
+	"\vCommunityID\x18\f \x01(\tR\vCommunityID\"\xb6\x04\n" +
 	"\x04IGMP\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x12\n" +
 	"\x04Type\x18\x02 \x01(\x05R\x04Type\x12(\n" +
@@ -15681,7 +16502,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x04SNAP\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12.\n" +
 	"\x12OrganizationalCode\x18\x02 \x01(\fR\x12OrganizationalCode\x12\x12\n" +
-	"\x04Type\x18\x03 \x01(\x05R\x04Type\"\x94\x01\n" +
+	"\x04Type\x18\x03 \x01(\x05R\x04Type\"\xb6\x01\n" +
 	"\n" +
 	"ICMPv6Echo\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x1e\n" +
@@ -15690,7 +16511,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"Identifier\x12\x1c\n" +
 	"\tSeqNumber\x18\x03 \x01(\x05R\tSeqNumber\x12\x14\n" +
 	"\x05SrcIP\x18\x04 \x01(\tR\x05SrcIP\x12\x14\n" +
-	"\x05DstIP\x18\x05 \x01(\tR\x05DstIP\"\xbb\x01\n" +
+	"\x05DstIP\x18\x05 \x01(\tR\x05DstIP\x12 \n" +
+	"\vCommunityID\x18\x06 \x01(\tR\vCommunityID\"\xbb\x01\n" +
 	"\x1aICMPv6NeighborSolicitation\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12$\n" +
 	"\rTargetAddress\x18\x02 \x01(\tR\rTargetAddress\x12-\n" +
@@ -15701,7 +16523,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12-\n" +
 	"\aOptions\x18\x02 \x03(\v2\x13.types.ICMPv6OptionR\aOptions\x12\x14\n" +
 	"\x05SrcIP\x18\x03 \x01(\tR\x05SrcIP\x12\x14\n" +
-	"\x05DstIP\x18\x04 \x01(\tR\x05DstIP\"\x86\v\n" +
+	"\x05DstIP\x18\x04 \x01(\tR\x05DstIP\"\xa8\v\n" +
 	"\x04HTTP\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x14\n" +
 	"\x05Proto\x18\x02 \x01(\tR\x05Proto\x12\x16\n" +
@@ -15745,7 +16567,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\vRequestBody\x18\x1d \x01(\fR\vRequestBody\x12\"\n" +
 	"\fResponseBody\x18\x1e \x01(\fR\fResponseBody\x12\x18\n" +
 	"\aSrcPort\x18\x1f \x01(\x05R\aSrcPort\x12\x18\n" +
-	"\aDstPort\x18  \x01(\x05R\aDstPort\x1a@\n" +
+	"\aDstPort\x18  \x01(\x05R\aDstPort\x12 \n" +
+	"\vCommunityID\x18! \x01(\tR\vCommunityID\x1a@\n" +
 	"\x12RequestHeaderEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aA\n" +
@@ -15765,7 +16588,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x06MaxAge\x18\x06 \x01(\x05R\x06MaxAge\x12\x16\n" +
 	"\x06Secure\x18\a \x01(\bR\x06Secure\x12\x1a\n" +
 	"\bHttpOnly\x18\b \x01(\bR\bHttpOnly\x12\x1a\n" +
-	"\bSameSite\x18\t \x01(\x05R\bSameSite\"\xd0\a\n" +
+	"\bSameSite\x18\t \x01(\x05R\bSameSite\"\xf2\a\n" +
 	"\x0eTLSClientHello\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x12\n" +
 	"\x04Type\x18\x02 \x01(\x05R\x04Type\x12\x18\n" +
@@ -15803,7 +16626,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\tJa3String\x18\x1d \x01(\tR\tJa3String\x12\x10\n" +
 	"\x03Ja4\x18\x1e \x01(\tR\x03Ja4\x12\x12\n" +
 	"\x04Ja4R\x18\x1f \x01(\tR\x04Ja4R\x12,\n" +
-	"\x11SupportedVersions\x18  \x03(\x05R\x11SupportedVersions\"\xd4\a\n" +
+	"\x11SupportedVersions\x18  \x03(\x05R\x11SupportedVersions\x12 \n" +
+	"\vCommunityID\x18! \x01(\tR\vCommunityID\"\xf6\a\n" +
 	"\x0eTLSServerHello\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x18\n" +
 	"\aVersion\x18\x02 \x01(\x05R\aVersion\x12\x16\n" +
@@ -15840,7 +16664,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x04Ja3s\x18\x1d \x01(\tR\x04Ja3s\x12\x1e\n" +
 	"\n" +
 	"Ja3sString\x18\x1e \x01(\tR\n" +
-	"Ja3sString\"\xc3\x01\n" +
+	"Ja3sString\x12 \n" +
+	"\vCommunityID\x18\x1f \x01(\tR\vCommunityID\"\xc3\x01\n" +
 	"\aIPSecAH\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x1a\n" +
 	"\bReserved\x18\x02 \x01(\x05R\bReserved\x12\x10\n" +
@@ -15934,7 +16759,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05Label\x18\x02 \x01(\x05R\x05Label\x12\"\n" +
 	"\fTrafficClass\x18\x03 \x01(\x05R\fTrafficClass\x12 \n" +
 	"\vStackBottom\x18\x04 \x01(\bR\vStackBottom\x12\x10\n" +
-	"\x03TTL\x18\x05 \x01(\x05R\x03TTL\"\xd8\x02\n" +
+	"\x03TTL\x18\x05 \x01(\x05R\x03TTL\"\xfa\x02\n" +
 	"\x06Modbus\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12$\n" +
 	"\rTransactionID\x18\x02 \x01(\x05R\rTransactionID\x12\x1e\n" +
@@ -15950,7 +16775,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05DstIP\x18\n" +
 	" \x01(\tR\x05DstIP\x12\x18\n" +
 	"\aSrcPort\x18\v \x01(\x05R\aSrcPort\x12\x18\n" +
-	"\aDstPort\x18\f \x01(\x05R\aDstPort\"\xf4\x03\n" +
+	"\aDstPort\x18\f \x01(\x05R\aDstPort\x12 \n" +
+	"\vCommunityID\x18\r \x01(\tR\vCommunityID\"\xf4\x03\n" +
 	"\x06OSPFv2\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x18\n" +
 	"\aVersion\x18\x02 \x01(\x05R\aVersion\x12\x12\n" +
@@ -16363,7 +17189,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05State\x18\x06 \x01(\x05R\x05State\x12\x1a\n" +
 	"\bNumLinks\x18\a \x01(\x05R\bNumLinks\x12\x16\n" +
 	"\x06SrcMac\x18\b \x01(\tR\x06SrcMac\x12\x16\n" +
-	"\x06DstMac\x18\t \x01(\tR\x06DstMac\"\xcf\x02\n" +
+	"\x06DstMac\x18\t \x01(\tR\x06DstMac\"\xf1\x02\n" +
 	"\x03CIP\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x1a\n" +
 	"\bResponse\x18\x02 \x01(\bR\bResponse\x12\x1c\n" +
@@ -16379,7 +17205,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05DstIP\x18\n" +
 	" \x01(\tR\x05DstIP\x12\x18\n" +
 	"\aSrcPort\x18\v \x01(\x05R\aSrcPort\x12\x18\n" +
-	"\aDstPort\x18\f \x01(\x05R\aDstPort\"\xfe\x02\n" +
+	"\aDstPort\x18\f \x01(\x05R\aDstPort\x12 \n" +
+	"\vCommunityID\x18\r \x01(\tR\vCommunityID\"\xa0\x03\n" +
 	"\x04ENIP\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x18\n" +
 	"\aCommand\x18\x02 \x01(\rR\aCommand\x12\x16\n" +
@@ -16393,10 +17220,11 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05DstIP\x18\n" +
 	" \x01(\tR\x05DstIP\x12\x18\n" +
 	"\aSrcPort\x18\v \x01(\x05R\aSrcPort\x12\x18\n" +
-	"\aDstPort\x18\f \x01(\x05R\aDstPort\"?\n" +
+	"\aDstPort\x18\f \x01(\x05R\aDstPort\x12 \n" +
+	"\vCommunityID\x18\r \x01(\tR\vCommunityID\"?\n" +
 	"\x17ENIPCommandSpecificData\x12\x10\n" +
 	"\x03Cmd\x18\x01 \x01(\rR\x03Cmd\x12\x12\n" +
-	"\x04Data\x18\x02 \x01(\fR\x04Data\"\xe7\x01\n" +
+	"\x04Data\x18\x02 \x01(\fR\x04Data\"\xe3\x03\n" +
 	"\rDeviceProfile\x12\x18\n" +
 	"\aMacAddr\x18\x01 \x01(\tR\aMacAddr\x12.\n" +
 	"\x12DeviceManufacturer\x18\x02 \x01(\tR\x12DeviceManufacturer\x12\x1c\n" +
@@ -16406,7 +17234,15 @@ const file_types_netcap_proto_rawDesc = "" +
 	"NumPackets\x18\x05 \x01(\x03R\n" +
 	"NumPackets\x12\x1c\n" +
 	"\tTimestamp\x18\x06 \x01(\x03R\tTimestamp\x12\x14\n" +
-	"\x05Bytes\x18\a \x01(\x04R\x05Bytes\"j\n" +
+	"\x05Bytes\x18\a \x01(\x04R\x05Bytes\x12$\n" +
+	"\rTimestampLast\x18\b \x01(\x03R\rTimestampLast\x12*\n" +
+	"\x10DHCPFingerprints\x18\t \x03(\tR\x10DHCPFingerprints\x12,\n" +
+	"\x11DHCPVendorClasses\x18\n" +
+	" \x03(\tR\x11DHCPVendorClasses\x12\x1c\n" +
+	"\tHostnames\x18\v \x03(\tR\tHostnames\x12\x1c\n" +
+	"\tJa3Hashes\x18\f \x03(\tR\tJa3Hashes\x12\x1c\n" +
+	"\tJa4Hashes\x18\r \x03(\tR\tJa4Hashes\x12 \n" +
+	"\vDeviceHints\x18\x0e \x03(\tR\vDeviceHints\"j\n" +
 	"\x04Port\x12\x1e\n" +
 	"\n" +
 	"PortNumber\x18\x01 \x01(\x05R\n" +
@@ -16415,7 +17251,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05Stats\x18\x03 \x01(\v2\x10.types.PortStatsR\x05Stats\";\n" +
 	"\tPortStats\x12\x18\n" +
 	"\aPackets\x18\x01 \x01(\x04R\aPackets\x12\x14\n" +
-	"\x05Bytes\x18\x02 \x01(\x04R\x05Bytes\"\x80\x06\n" +
+	"\x05Bytes\x18\x02 \x01(\x04R\x05Bytes\"\xfc\x06\n" +
 	"\tIPProfile\x12\x12\n" +
 	"\x04Addr\x18\x01 \x01(\tR\x04Addr\x12\x1e\n" +
 	"\n" +
@@ -16433,7 +17269,12 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x04SNIs\x18\v \x03(\v2\x1a.types.IPProfile.SNIsEntryR\x04SNIs\x12'\n" +
 	"\bSrcPorts\x18\f \x03(\v2\v.types.PortR\bSrcPorts\x12'\n" +
 	"\bDstPorts\x18\r \x03(\v2\v.types.PortR\bDstPorts\x123\n" +
-	"\x0eContactedPorts\x18\x0e \x03(\v2\v.types.PortR\x0eContactedPorts\x1a<\n" +
+	"\x0eContactedPorts\x18\x0e \x03(\v2\v.types.PortR\x0eContactedPorts\x12\x1c\n" +
+	"\tJa4Hashes\x18\x0f \x03(\tR\tJa4Hashes\x12 \n" +
+	"\vCountryCode\x18\x10 \x01(\tR\vCountryCode\x12\x10\n" +
+	"\x03ASN\x18\x11 \x01(\rR\x03ASN\x12\x14\n" +
+	"\x05ASOrg\x18\x12 \x01(\tR\x05ASOrg\x12\x12\n" +
+	"\x04MACs\x18\x13 \x03(\tR\x04MACs\x1a<\n" +
 	"\x0eJa3HashesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aM\n" +
@@ -16445,7 +17286,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"@\n" +
 	"\bProtocol\x12\x18\n" +
 	"\aPackets\x18\x01 \x01(\x04R\aPackets\x12\x1a\n" +
-	"\bCategory\x18\x02 \x01(\tR\bCategory\"\x8e\x03\n" +
+	"\bCategory\x18\x02 \x01(\tR\bCategory\"\xb0\x03\n" +
 	"\x04File\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x12\n" +
 	"\x04Name\x18\x02 \x01(\tR\x04Name\x12\x16\n" +
@@ -16462,7 +17303,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x05DstIP\x18\f \x01(\tR\x05DstIP\x12\x18\n" +
 	"\aSrcPort\x18\r \x01(\x05R\aSrcPort\x12\x18\n" +
 	"\aDstPort\x18\x0e \x01(\x05R\aDstPort\x12\x16\n" +
-	"\x06Sha256\x18\x0f \x01(\tR\x06Sha256\"d\n" +
+	"\x06Sha256\x18\x0f \x01(\tR\x06Sha256\x12 \n" +
+	"\vCommunityID\x18\x10 \x01(\tR\vCommunityID\"d\n" +
 	"\fSMTPResponse\x12\"\n" +
 	"\fResponseCode\x18\x01 \x01(\x05R\fResponseCode\x12\x1c\n" +
 	"\tParameter\x18\x02 \x01(\tR\tParameter\x12\x12\n" +
@@ -16473,7 +17315,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x04Data\x18\x03 \x01(\tR\x04Data\"E\n" +
 	"\vSMTPCommand\x12\x18\n" +
 	"\aCommand\x18\x01 \x01(\x05R\aCommand\x12\x1c\n" +
-	"\tParameter\x18\x02 \x01(\tR\tParameter\"\xfc\x01\n" +
+	"\tParameter\x18\x02 \x01(\tR\tParameter\"\x9e\x02\n" +
 	"\x04SMTP\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12 \n" +
 	"\vIsEncrypted\x18\x02 \x01(\bR\vIsEncrypted\x12\x1e\n" +
@@ -16486,7 +17328,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\aDstPort\x18\t \x01(\x05R\aDstPort\x12\x18\n" +
 	"\aMailIDs\x18\n" +
 	" \x03(\tR\aMailIDs\x12\x1a\n" +
-	"\bCommands\x18\v \x03(\tR\bCommands\"\x80\x03\n" +
+	"\bCommands\x18\v \x03(\tR\bCommands\x12 \n" +
+	"\vCommunityID\x18\f \x01(\tR\vCommunityID\"\x80\x03\n" +
 	"\bDiameter\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x18\n" +
 	"\aVersion\x18\x02 \x01(\rR\aVersion\x12\x14\n" +
@@ -16527,7 +17370,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	" \x01(\tR\fDecodedValue\x12\x18\n" +
 	"\aPadding\x18\v \x01(\rR\aPadding\x12\x14\n" +
 	"\x05Value\x18\f \x01(\fR\x05Value\x12\x1a\n" +
-	"\bValueLen\x18\r \x01(\rR\bValueLen\"\xba\x02\n" +
+	"\bValueLen\x18\r \x01(\rR\bValueLen\"\xdc\x02\n" +
 	"\x04POP3\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x1a\n" +
 	"\bClientIP\x18\x02 \x01(\tR\bClientIP\x12\x1a\n" +
@@ -16544,7 +17387,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"ServerPort\x18\n" +
 	" \x01(\x05R\n" +
 	"ServerPort\x12 \n" +
-	"\vIsEncrypted\x18\v \x01(\bR\vIsEncrypted\"\x93\x05\n" +
+	"\vIsEncrypted\x18\v \x01(\bR\vIsEncrypted\x12 \n" +
+	"\vCommunityID\x18\f \x01(\tR\vCommunityID\"\xb5\x05\n" +
 	"\x04Mail\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x1e\n" +
 	"\n" +
@@ -16575,7 +17419,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\fDeliveryDate\x18\x14 \x01(\tR\fDeliveryDate\x12\x16\n" +
 	"\x06Origin\x18\x15 \x01(\tR\x06Origin\x12\x16\n" +
 	"\x06Sha256\x18\x16 \x01(\tR\x06Sha256\x12\x12\n" +
-	"\x04Size\x18\x17 \x01(\x03R\x04Size\"\xc0\x01\n" +
+	"\x04Size\x18\x17 \x01(\x03R\x04Size\x12 \n" +
+	"\vCommunityID\x18\x18 \x01(\tR\vCommunityID\"\xc0\x01\n" +
 	"\bMailPart\x12\x0e\n" +
 	"\x02ID\x18\x01 \x01(\tR\x02ID\x123\n" +
 	"\x06Header\x18\x02 \x03(\v2\x1b.types.MailPart.HeaderEntryR\x06Header\x12\x18\n" +
@@ -16627,14 +17472,15 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\vBytesServer\x18\f \x01(\x05R\vBytesServer\x12 \n" +
 	"\vBytesClient\x18\r \x01(\x05R\vBytesClient\x12\x1a\n" +
 	"\bHostname\x18\x0e \x01(\tR\bHostname\x12\x0e\n" +
-	"\x02OS\x18\x0f \x01(\tR\x02OS\"\x9f\x01\n" +
+	"\x02OS\x18\x0f \x01(\tR\x02OS\"\xc1\x01\n" +
 	"\vCredentials\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x18\n" +
 	"\aService\x18\x02 \x01(\tR\aService\x12\x12\n" +
 	"\x04Flow\x18\x03 \x01(\tR\x04Flow\x12\x12\n" +
 	"\x04User\x18\x04 \x01(\tR\x04User\x12\x1a\n" +
 	"\bPassword\x18\x05 \x01(\tR\bPassword\x12\x14\n" +
-	"\x05Notes\x18\x06 \x01(\tR\x05Notes\"\xb5\x01\n" +
+	"\x05Notes\x18\x06 \x01(\tR\x05Notes\x12 \n" +
+	"\vCommunityID\x18\a \x01(\tR\vCommunityID\"\xd7\x01\n" +
 	"\x03SSH\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x14\n" +
 	"\x05HASSH\x18\x02 \x01(\tR\x05HASSH\x12\x12\n" +
@@ -16644,7 +17490,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\n" +
 	"Algorithms\x18\x06 \x01(\tR\n" +
 	"Algorithms\x12\x1a\n" +
-	"\bIsClient\x18\a \x01(\bR\bIsClient\"\x98\x02\n" +
+	"\bIsClient\x18\a \x01(\bR\bIsClient\x12 \n" +
+	"\vCommunityID\x18\b \x01(\tR\vCommunityID\"\x98\x02\n" +
 	"\rVulnerability\x12\x1c\n" +
 	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x0e\n" +
 	"\x02ID\x18\x02 \x01(\tR\x02ID\x12 \n" +
@@ -16681,7 +17528,7 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x06Domain\x18\n" +
 	" \x01(\tR\x06Domain\x12\x1a\n" +
 	"\bProtocol\x18\v \x01(\tR\bProtocol\x12\x14\n" +
-	"\x05Notes\x18\f \x01(\tR\x05Notes*\xdd\x0e\n" +
+	"\x05Notes\x18\f \x01(\tR\x05Notes*\xea\x0e\n" +
 	"\x04Type\x12\r\n" +
 	"\tNC_Header\x10\x00\x12\f\n" +
 	"\bNC_Batch\x10\x01\x12\x11\n" +
@@ -16800,7 +17647,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"NC_Exploit\x10d\x12\x10\n" +
 	"\fNC_IPProfile\x10e\x12\v\n" +
 	"\aNC_Mail\x10f\x12\f\n" +
-	"\bNC_Alert\x10gB#Z!github.com/netcap-go/netcap/typesb\x06proto3"
+	"\bNC_Alert\x10g\x12\v\n" +
+	"\aNC_Flow\x10hB#Z!github.com/netcap-go/netcap/typesb\x06proto3"
 
 var (
 	file_types_netcap_proto_rawDescOnce sync.Once
@@ -16815,260 +17663,261 @@ func file_types_netcap_proto_rawDescGZIP() []byte {
 }
 
 var file_types_netcap_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_types_netcap_proto_msgTypes = make([]protoimpl.MessageInfo, 151)
+var file_types_netcap_proto_msgTypes = make([]protoimpl.MessageInfo, 152)
 var file_types_netcap_proto_goTypes = []any{
 	(Type)(0),                           // 0: types.Type
 	(*Header)(nil),                      // 1: types.Header
 	(*Batch)(nil),                       // 2: types.Batch
 	(*PacketContext)(nil),               // 3: types.PacketContext
 	(*Connection)(nil),                  // 4: types.Connection
-	(*Ethernet)(nil),                    // 5: types.Ethernet
-	(*ARP)(nil),                         // 6: types.ARP
-	(*Dot1Q)(nil),                       // 7: types.Dot1Q
-	(*Dot11)(nil),                       // 8: types.Dot11
-	(*Dot11QOS)(nil),                    // 9: types.Dot11QOS
-	(*Dot11HTControl)(nil),              // 10: types.Dot11HTControl
-	(*Dot11HTControlVHT)(nil),           // 11: types.Dot11HTControlVHT
-	(*Dot11HTControlHT)(nil),            // 12: types.Dot11HTControlHT
-	(*Dot11HTControlMFB)(nil),           // 13: types.Dot11HTControlMFB
-	(*Dot11LinkAdapationControl)(nil),   // 14: types.Dot11LinkAdapationControl
-	(*Dot11ASEL)(nil),                   // 15: types.Dot11ASEL
-	(*LinkLayerDiscovery)(nil),          // 16: types.LinkLayerDiscovery
-	(*LLDPChassisID)(nil),               // 17: types.LLDPChassisID
-	(*LLDPPortID)(nil),                  // 18: types.LLDPPortID
-	(*LinkLayerDiscoveryValue)(nil),     // 19: types.LinkLayerDiscoveryValue
-	(*EthernetCTP)(nil),                 // 20: types.EthernetCTP
-	(*EthernetCTPReply)(nil),            // 21: types.EthernetCTPReply
-	(*LinkLayerDiscoveryInfo)(nil),      // 22: types.LinkLayerDiscoveryInfo
-	(*LLDPSysCapabilities)(nil),         // 23: types.LLDPSysCapabilities
-	(*LLDPCapabilities)(nil),            // 24: types.LLDPCapabilities
-	(*LLDPMgmtAddress)(nil),             // 25: types.LLDPMgmtAddress
-	(*LLDPOrgSpecificTLV)(nil),          // 26: types.LLDPOrgSpecificTLV
-	(*IPv4)(nil),                        // 27: types.IPv4
-	(*IPv4Option)(nil),                  // 28: types.IPv4Option
-	(*IPv6)(nil),                        // 29: types.IPv6
-	(*IPv6Fragment)(nil),                // 30: types.IPv6Fragment
-	(*ICMPv4)(nil),                      // 31: types.ICMPv4
-	(*ICMPv6)(nil),                      // 32: types.ICMPv6
-	(*ICMPv6NeighborAdvertisement)(nil), // 33: types.ICMPv6NeighborAdvertisement
-	(*ICMPv6RouterAdvertisement)(nil),   // 34: types.ICMPv6RouterAdvertisement
-	(*ICMPv6Option)(nil),                // 35: types.ICMPv6Option
-	(*UDP)(nil),                         // 36: types.UDP
-	(*TCP)(nil),                         // 37: types.TCP
-	(*TCPOption)(nil),                   // 38: types.TCPOption
-	(*SCTP)(nil),                        // 39: types.SCTP
-	(*DNS)(nil),                         // 40: types.DNS
-	(*DNSResourceRecord)(nil),           // 41: types.DNSResourceRecord
-	(*DNSSOA)(nil),                      // 42: types.DNSSOA
-	(*DNSSRV)(nil),                      // 43: types.DNSSRV
-	(*DNSMX)(nil),                       // 44: types.DNSMX
-	(*DNSQuestion)(nil),                 // 45: types.DNSQuestion
-	(*DHCPv4)(nil),                      // 46: types.DHCPv4
-	(*DHCPOption)(nil),                  // 47: types.DHCPOption
-	(*DHCPv6)(nil),                      // 48: types.DHCPv6
-	(*DHCPv6Option)(nil),                // 49: types.DHCPv6Option
-	(*LLC)(nil),                         // 50: types.LLC
-	(*NTP)(nil),                         // 51: types.NTP
-	(*SIP)(nil),                         // 52: types.SIP
-	(*IGMP)(nil),                        // 53: types.IGMP
-	(*IGMPv3GroupRecord)(nil),           // 54: types.IGMPv3GroupRecord
-	(*IPv6HopByHop)(nil),                // 55: types.IPv6HopByHop
-	(*IPv6HopByHopOption)(nil),          // 56: types.IPv6HopByHopOption
-	(*IPv6HopByHopOptionAlignment)(nil), // 57: types.IPv6HopByHopOptionAlignment
-	(*SNAP)(nil),                        // 58: types.SNAP
-	(*ICMPv6Echo)(nil),                  // 59: types.ICMPv6Echo
-	(*ICMPv6NeighborSolicitation)(nil),  // 60: types.ICMPv6NeighborSolicitation
-	(*ICMPv6RouterSolicitation)(nil),    // 61: types.ICMPv6RouterSolicitation
-	(*HTTP)(nil),                        // 62: types.HTTP
-	(*HTTPCookie)(nil),                  // 63: types.HTTPCookie
-	(*TLSClientHello)(nil),              // 64: types.TLSClientHello
-	(*TLSServerHello)(nil),              // 65: types.TLSServerHello
-	(*IPSecAH)(nil),                     // 66: types.IPSecAH
-	(*IPSecESP)(nil),                    // 67: types.IPSecESP
-	(*Geneve)(nil),                      // 68: types.Geneve
-	(*GeneveOption)(nil),                // 69: types.GeneveOption
-	(*VXLAN)(nil),                       // 70: types.VXLAN
-	(*USB)(nil),                         // 71: types.USB
-	(*USBRequestBlockSetup)(nil),        // 72: types.USBRequestBlockSetup
-	(*LCM)(nil),                         // 73: types.LCM
-	(*MPLS)(nil),                        // 74: types.MPLS
-	(*Modbus)(nil),                      // 75: types.Modbus
-	(*OSPFv2)(nil),                      // 76: types.OSPFv2
-	(*HelloPkg)(nil),                    // 77: types.HelloPkg
-	(*HelloPkgV2)(nil),                  // 78: types.HelloPkgV2
-	(*DbDescPkg)(nil),                   // 79: types.DbDescPkg
-	(*OSPFv3)(nil),                      // 80: types.OSPFv3
-	(*LSAheader)(nil),                   // 81: types.LSAheader
-	(*LSA)(nil),                         // 82: types.LSA
-	(*LSReq)(nil),                       // 83: types.LSReq
-	(*LSUpdate)(nil),                    // 84: types.LSUpdate
-	(*IntraAreaPrefixLSA)(nil),          // 85: types.IntraAreaPrefixLSA
-	(*ASExternalLSA)(nil),               // 86: types.ASExternalLSA
-	(*InterAreaPrefixLSA)(nil),          // 87: types.InterAreaPrefixLSA
-	(*InterAreaRouterLSA)(nil),          // 88: types.InterAreaRouterLSA
-	(*ASExternalLSAV2)(nil),             // 89: types.ASExternalLSAV2
-	(*RouterLSA)(nil),                   // 90: types.RouterLSA
-	(*Router)(nil),                      // 91: types.Router
-	(*RouterLSAV2)(nil),                 // 92: types.RouterLSAV2
-	(*RouterV2)(nil),                    // 93: types.RouterV2
-	(*NetworkLSA)(nil),                  // 94: types.NetworkLSA
-	(*LinkLSA)(nil),                     // 95: types.LinkLSA
-	(*LSAPrefix)(nil),                   // 96: types.LSAPrefix
-	(*BFD)(nil),                         // 97: types.BFD
-	(*BFDAuthHeader)(nil),               // 98: types.BFDAuthHeader
-	(*GRE)(nil),                         // 99: types.GRE
-	(*GRERouting)(nil),                  // 100: types.GRERouting
-	(*FDDI)(nil),                        // 101: types.FDDI
-	(*EAP)(nil),                         // 102: types.EAP
-	(*EAPOL)(nil),                       // 103: types.EAPOL
-	(*EAPOLKey)(nil),                    // 104: types.EAPOLKey
-	(*VRRPv2)(nil),                      // 105: types.VRRPv2
-	(*CiscoDiscovery)(nil),              // 106: types.CiscoDiscovery
-	(*CiscoDiscoveryValue)(nil),         // 107: types.CiscoDiscoveryValue
-	(*CDPVLANDialogue)(nil),             // 108: types.CDPVLANDialogue
-	(*CDPLocation)(nil),                 // 109: types.CDPLocation
-	(*CDPPowerDialogue)(nil),            // 110: types.CDPPowerDialogue
-	(*CDPSparePairPoE)(nil),             // 111: types.CDPSparePairPoE
-	(*CiscoDiscoveryInfo)(nil),          // 112: types.CiscoDiscoveryInfo
-	(*CDPHello)(nil),                    // 113: types.CDPHello
-	(*CDPEnergyWise)(nil),               // 114: types.CDPEnergyWise
-	(*CDPCapabilities)(nil),             // 115: types.CDPCapabilities
-	(*IPNet)(nil),                       // 116: types.IPNet
-	(*NortelDiscovery)(nil),             // 117: types.NortelDiscovery
-	(*CIP)(nil),                         // 118: types.CIP
-	(*ENIP)(nil),                        // 119: types.ENIP
-	(*ENIPCommandSpecificData)(nil),     // 120: types.ENIPCommandSpecificData
-	(*DeviceProfile)(nil),               // 121: types.DeviceProfile
-	(*Port)(nil),                        // 122: types.Port
-	(*PortStats)(nil),                   // 123: types.PortStats
-	(*IPProfile)(nil),                   // 124: types.IPProfile
-	(*Protocol)(nil),                    // 125: types.Protocol
-	(*File)(nil),                        // 126: types.File
-	(*SMTPResponse)(nil),                // 127: types.SMTPResponse
-	(*SMTPRequest)(nil),                 // 128: types.SMTPRequest
-	(*SMTPCommand)(nil),                 // 129: types.SMTPCommand
-	(*SMTP)(nil),                        // 130: types.SMTP
-	(*Diameter)(nil),                    // 131: types.Diameter
-	(*AVP)(nil),                         // 132: types.AVP
-	(*POP3)(nil),                        // 133: types.POP3
-	(*Mail)(nil),                        // 134: types.Mail
-	(*MailPart)(nil),                    // 135: types.MailPart
-	(*POP3Request)(nil),                 // 136: types.POP3Request
-	(*POP3Response)(nil),                // 137: types.POP3Response
-	(*Software)(nil),                    // 138: types.Software
-	(*Service)(nil),                     // 139: types.Service
-	(*Credentials)(nil),                 // 140: types.Credentials
-	(*SSH)(nil),                         // 141: types.SSH
-	(*Vulnerability)(nil),               // 142: types.Vulnerability
-	(*Exploit)(nil),                     // 143: types.Exploit
-	(*Alert)(nil),                       // 144: types.Alert
-	nil,                                 // 145: types.HTTP.RequestHeaderEntry
-	nil,                                 // 146: types.HTTP.ResponseHeaderEntry
-	nil,                                 // 147: types.HTTP.ParametersEntry
-	nil,                                 // 148: types.IPProfile.Ja3HashesEntry
-	nil,                                 // 149: types.IPProfile.ProtocolsEntry
-	nil,                                 // 150: types.IPProfile.SNIsEntry
-	nil,                                 // 151: types.MailPart.HeaderEntry
+	(*Flow)(nil),                        // 5: types.Flow
+	(*Ethernet)(nil),                    // 6: types.Ethernet
+	(*ARP)(nil),                         // 7: types.ARP
+	(*Dot1Q)(nil),                       // 8: types.Dot1Q
+	(*Dot11)(nil),                       // 9: types.Dot11
+	(*Dot11QOS)(nil),                    // 10: types.Dot11QOS
+	(*Dot11HTControl)(nil),              // 11: types.Dot11HTControl
+	(*Dot11HTControlVHT)(nil),           // 12: types.Dot11HTControlVHT
+	(*Dot11HTControlHT)(nil),            // 13: types.Dot11HTControlHT
+	(*Dot11HTControlMFB)(nil),           // 14: types.Dot11HTControlMFB
+	(*Dot11LinkAdapationControl)(nil),   // 15: types.Dot11LinkAdapationControl
+	(*Dot11ASEL)(nil),                   // 16: types.Dot11ASEL
+	(*LinkLayerDiscovery)(nil),          // 17: types.LinkLayerDiscovery
+	(*LLDPChassisID)(nil),               // 18: types.LLDPChassisID
+	(*LLDPPortID)(nil),                  // 19: types.LLDPPortID
+	(*LinkLayerDiscoveryValue)(nil),     // 20: types.LinkLayerDiscoveryValue
+	(*EthernetCTP)(nil),                 // 21: types.EthernetCTP
+	(*EthernetCTPReply)(nil),            // 22: types.EthernetCTPReply
+	(*LinkLayerDiscoveryInfo)(nil),      // 23: types.LinkLayerDiscoveryInfo
+	(*LLDPSysCapabilities)(nil),         // 24: types.LLDPSysCapabilities
+	(*LLDPCapabilities)(nil),            // 25: types.LLDPCapabilities
+	(*LLDPMgmtAddress)(nil),             // 26: types.LLDPMgmtAddress
+	(*LLDPOrgSpecificTLV)(nil),          // 27: types.LLDPOrgSpecificTLV
+	(*IPv4)(nil),                        // 28: types.IPv4
+	(*IPv4Option)(nil),                  // 29: types.IPv4Option
+	(*IPv6)(nil),                        // 30: types.IPv6
+	(*IPv6Fragment)(nil),                // 31: types.IPv6Fragment
+	(*ICMPv4)(nil),                      // 32: types.ICMPv4
+	(*ICMPv6)(nil),                      // 33: types.ICMPv6
+	(*ICMPv6NeighborAdvertisement)(nil), // 34: types.ICMPv6NeighborAdvertisement
+	(*ICMPv6RouterAdvertisement)(nil),   // 35: types.ICMPv6RouterAdvertisement
+	(*ICMPv6Option)(nil),                // 36: types.ICMPv6Option
+	(*UDP)(nil),                         // 37: types.UDP
+	(*TCP)(nil),                         // 38: types.TCP
+	(*TCPOption)(nil),                   // 39: types.TCPOption
+	(*SCTP)(nil),                        // 40: types.SCTP
+	(*DNS)(nil),                         // 41: types.DNS
+	(*DNSResourceRecord)(nil),           // 42: types.DNSResourceRecord
+	(*DNSSOA)(nil),                      // 43: types.DNSSOA
+	(*DNSSRV)(nil),                      // 44: types.DNSSRV
+	(*DNSMX)(nil),                       // 45: types.DNSMX
+	(*DNSQuestion)(nil),                 // 46: types.DNSQuestion
+	(*DHCPv4)(nil),                      // 47: types.DHCPv4
+	(*DHCPOption)(nil),                  // 48: types.DHCPOption
+	(*DHCPv6)(nil),                      // 49: types.DHCPv6
+	(*DHCPv6Option)(nil),                // 50: types.DHCPv6Option
+	(*LLC)(nil),                         // 51: types.LLC
+	(*NTP)(nil),                         // 52: types.NTP
+	(*SIP)(nil),                         // 53: types.SIP
+	(*IGMP)(nil),                        // 54: types.IGMP
+	(*IGMPv3GroupRecord)(nil),           // 55: types.IGMPv3GroupRecord
+	(*IPv6HopByHop)(nil),                // 56: types.IPv6HopByHop
+	(*IPv6HopByHopOption)(nil),          // 57: types.IPv6HopByHopOption
+	(*IPv6HopByHopOptionAlignment)(nil), // 58: types.IPv6HopByHopOptionAlignment
+	(*SNAP)(nil),                        // 59: types.SNAP
+	(*ICMPv6Echo)(nil),                  // 60: types.ICMPv6Echo
+	(*ICMPv6NeighborSolicitation)(nil),  // 61: types.ICMPv6NeighborSolicitation
+	(*ICMPv6RouterSolicitation)(nil),    // 62: types.ICMPv6RouterSolicitation
+	(*HTTP)(nil),                        // 63: types.HTTP
+	(*HTTPCookie)(nil),                  // 64: types.HTTPCookie
+	(*TLSClientHello)(nil),              // 65: types.TLSClientHello
+	(*TLSServerHello)(nil),              // 66: types.TLSServerHello
+	(*IPSecAH)(nil),                     // 67: types.IPSecAH
+	(*IPSecESP)(nil),                    // 68: types.IPSecESP
+	(*Geneve)(nil),                      // 69: types.Geneve
+	(*GeneveOption)(nil),                // 70: types.GeneveOption
+	(*VXLAN)(nil),                       // 71: types.VXLAN
+	(*USB)(nil),                         // 72: types.USB
+	(*USBRequestBlockSetup)(nil),        // 73: types.USBRequestBlockSetup
+	(*LCM)(nil),                         // 74: types.LCM
+	(*MPLS)(nil),                        // 75: types.MPLS
+	(*Modbus)(nil),                      // 76: types.Modbus
+	(*OSPFv2)(nil),                      // 77: types.OSPFv2
+	(*HelloPkg)(nil),                    // 78: types.HelloPkg
+	(*HelloPkgV2)(nil),                  // 79: types.HelloPkgV2
+	(*DbDescPkg)(nil),                   // 80: types.DbDescPkg
+	(*OSPFv3)(nil),                      // 81: types.OSPFv3
+	(*LSAheader)(nil),                   // 82: types.LSAheader
+	(*LSA)(nil),                         // 83: types.LSA
+	(*LSReq)(nil),                       // 84: types.LSReq
+	(*LSUpdate)(nil),                    // 85: types.LSUpdate
+	(*IntraAreaPrefixLSA)(nil),          // 86: types.IntraAreaPrefixLSA
+	(*ASExternalLSA)(nil),               // 87: types.ASExternalLSA
+	(*InterAreaPrefixLSA)(nil),          // 88: types.InterAreaPrefixLSA
+	(*InterAreaRouterLSA)(nil),          // 89: types.InterAreaRouterLSA
+	(*ASExternalLSAV2)(nil),             // 90: types.ASExternalLSAV2
+	(*RouterLSA)(nil),                   // 91: types.RouterLSA
+	(*Router)(nil),                      // 92: types.Router
+	(*RouterLSAV2)(nil),                 // 93: types.RouterLSAV2
+	(*RouterV2)(nil),                    // 94: types.RouterV2
+	(*NetworkLSA)(nil),                  // 95: types.NetworkLSA
+	(*LinkLSA)(nil),                     // 96: types.LinkLSA
+	(*LSAPrefix)(nil),                   // 97: types.LSAPrefix
+	(*BFD)(nil),                         // 98: types.BFD
+	(*BFDAuthHeader)(nil),               // 99: types.BFDAuthHeader
+	(*GRE)(nil),                         // 100: types.GRE
+	(*GRERouting)(nil),                  // 101: types.GRERouting
+	(*FDDI)(nil),                        // 102: types.FDDI
+	(*EAP)(nil),                         // 103: types.EAP
+	(*EAPOL)(nil),                       // 104: types.EAPOL
+	(*EAPOLKey)(nil),                    // 105: types.EAPOLKey
+	(*VRRPv2)(nil),                      // 106: types.VRRPv2
+	(*CiscoDiscovery)(nil),              // 107: types.CiscoDiscovery
+	(*CiscoDiscoveryValue)(nil),         // 108: types.CiscoDiscoveryValue
+	(*CDPVLANDialogue)(nil),             // 109: types.CDPVLANDialogue
+	(*CDPLocation)(nil),                 // 110: types.CDPLocation
+	(*CDPPowerDialogue)(nil),            // 111: types.CDPPowerDialogue
+	(*CDPSparePairPoE)(nil),             // 112: types.CDPSparePairPoE
+	(*CiscoDiscoveryInfo)(nil),          // 113: types.CiscoDiscoveryInfo
+	(*CDPHello)(nil),                    // 114: types.CDPHello
+	(*CDPEnergyWise)(nil),               // 115: types.CDPEnergyWise
+	(*CDPCapabilities)(nil),             // 116: types.CDPCapabilities
+	(*IPNet)(nil),                       // 117: types.IPNet
+	(*NortelDiscovery)(nil),             // 118: types.NortelDiscovery
+	(*CIP)(nil),                         // 119: types.CIP
+	(*ENIP)(nil),                        // 120: types.ENIP
+	(*ENIPCommandSpecificData)(nil),     // 121: types.ENIPCommandSpecificData
+	(*DeviceProfile)(nil),               // 122: types.DeviceProfile
+	(*Port)(nil),                        // 123: types.Port
+	(*PortStats)(nil),                   // 124: types.PortStats
+	(*IPProfile)(nil),                   // 125: types.IPProfile
+	(*Protocol)(nil),                    // 126: types.Protocol
+	(*File)(nil),                        // 127: types.File
+	(*SMTPResponse)(nil),                // 128: types.SMTPResponse
+	(*SMTPRequest)(nil),                 // 129: types.SMTPRequest
+	(*SMTPCommand)(nil),                 // 130: types.SMTPCommand
+	(*SMTP)(nil),                        // 131: types.SMTP
+	(*Diameter)(nil),                    // 132: types.Diameter
+	(*AVP)(nil),                         // 133: types.AVP
+	(*POP3)(nil),                        // 134: types.POP3
+	(*Mail)(nil),                        // 135: types.Mail
+	(*MailPart)(nil),                    // 136: types.MailPart
+	(*POP3Request)(nil),                 // 137: types.POP3Request
+	(*POP3Response)(nil),                // 138: types.POP3Response
+	(*Software)(nil),                    // 139: types.Software
+	(*Service)(nil),                     // 140: types.Service
+	(*Credentials)(nil),                 // 141: types.Credentials
+	(*SSH)(nil),                         // 142: types.SSH
+	(*Vulnerability)(nil),               // 143: types.Vulnerability
+	(*Exploit)(nil),                     // 144: types.Exploit
+	(*Alert)(nil),                       // 145: types.Alert
+	nil,                                 // 146: types.HTTP.RequestHeaderEntry
+	nil,                                 // 147: types.HTTP.ResponseHeaderEntry
+	nil,                                 // 148: types.HTTP.ParametersEntry
+	nil,                                 // 149: types.IPProfile.Ja3HashesEntry
+	nil,                                 // 150: types.IPProfile.ProtocolsEntry
+	nil,                                 // 151: types.IPProfile.SNIsEntry
+	nil,                                 // 152: types.MailPart.HeaderEntry
 }
 var file_types_netcap_proto_depIdxs = []int32{
 	0,   // 0: types.Header.Type:type_name -> types.Type
 	0,   // 1: types.Batch.MessageType:type_name -> types.Type
-	9,   // 2: types.Dot11.QOS:type_name -> types.Dot11QOS
-	10,  // 3: types.Dot11.HTControl:type_name -> types.Dot11HTControl
-	11,  // 4: types.Dot11HTControl.VHT:type_name -> types.Dot11HTControlVHT
-	12,  // 5: types.Dot11HTControl.HT:type_name -> types.Dot11HTControlHT
-	13,  // 6: types.Dot11HTControlVHT.MFB:type_name -> types.Dot11HTControlMFB
-	14,  // 7: types.Dot11HTControlHT.LinkAdapationControl:type_name -> types.Dot11LinkAdapationControl
-	15,  // 8: types.Dot11LinkAdapationControl.ASEL:type_name -> types.Dot11ASEL
-	17,  // 9: types.LinkLayerDiscovery.ChassisID:type_name -> types.LLDPChassisID
-	18,  // 10: types.LinkLayerDiscovery.PortID:type_name -> types.LLDPPortID
-	19,  // 11: types.LinkLayerDiscovery.Values:type_name -> types.LinkLayerDiscoveryValue
-	23,  // 12: types.LinkLayerDiscoveryInfo.SysCapabilities:type_name -> types.LLDPSysCapabilities
-	25,  // 13: types.LinkLayerDiscoveryInfo.MgmtAddress:type_name -> types.LLDPMgmtAddress
-	26,  // 14: types.LinkLayerDiscoveryInfo.OrgTLVs:type_name -> types.LLDPOrgSpecificTLV
-	19,  // 15: types.LinkLayerDiscoveryInfo.Unknown:type_name -> types.LinkLayerDiscoveryValue
-	24,  // 16: types.LLDPSysCapabilities.SystemCap:type_name -> types.LLDPCapabilities
-	24,  // 17: types.LLDPSysCapabilities.EnabledCap:type_name -> types.LLDPCapabilities
-	28,  // 18: types.IPv4.Options:type_name -> types.IPv4Option
-	55,  // 19: types.IPv6.HopByHop:type_name -> types.IPv6HopByHop
-	35,  // 20: types.ICMPv6NeighborAdvertisement.Options:type_name -> types.ICMPv6Option
-	35,  // 21: types.ICMPv6RouterAdvertisement.Options:type_name -> types.ICMPv6Option
-	38,  // 22: types.TCP.Options:type_name -> types.TCPOption
-	45,  // 23: types.DNS.Questions:type_name -> types.DNSQuestion
-	41,  // 24: types.DNS.Answers:type_name -> types.DNSResourceRecord
-	41,  // 25: types.DNS.Authorities:type_name -> types.DNSResourceRecord
-	41,  // 26: types.DNS.Additionals:type_name -> types.DNSResourceRecord
-	42,  // 27: types.DNSResourceRecord.SOA:type_name -> types.DNSSOA
-	43,  // 28: types.DNSResourceRecord.SRV:type_name -> types.DNSSRV
-	44,  // 29: types.DNSResourceRecord.MX:type_name -> types.DNSMX
-	47,  // 30: types.DHCPv4.Options:type_name -> types.DHCPOption
-	49,  // 31: types.DHCPv6.Options:type_name -> types.DHCPv6Option
-	54,  // 32: types.IGMP.GroupRecords:type_name -> types.IGMPv3GroupRecord
-	56,  // 33: types.IPv6HopByHop.Options:type_name -> types.IPv6HopByHopOption
-	57,  // 34: types.IPv6HopByHopOption.OptionAlignment:type_name -> types.IPv6HopByHopOptionAlignment
-	35,  // 35: types.ICMPv6NeighborSolicitation.Options:type_name -> types.ICMPv6Option
-	35,  // 36: types.ICMPv6RouterSolicitation.Options:type_name -> types.ICMPv6Option
-	63,  // 37: types.HTTP.ReqCookies:type_name -> types.HTTPCookie
-	63,  // 38: types.HTTP.ResCookies:type_name -> types.HTTPCookie
-	145, // 39: types.HTTP.RequestHeader:type_name -> types.HTTP.RequestHeaderEntry
-	146, // 40: types.HTTP.ResponseHeader:type_name -> types.HTTP.ResponseHeaderEntry
-	147, // 41: types.HTTP.Parameters:type_name -> types.HTTP.ParametersEntry
-	69,  // 42: types.Geneve.Options:type_name -> types.GeneveOption
-	81,  // 43: types.OSPFv2.LSAs:type_name -> types.LSAheader
-	84,  // 44: types.OSPFv2.LSU:type_name -> types.LSUpdate
-	83,  // 45: types.OSPFv2.LSR:type_name -> types.LSReq
-	79,  // 46: types.OSPFv2.DbDesc:type_name -> types.DbDescPkg
-	78,  // 47: types.OSPFv2.HelloV2:type_name -> types.HelloPkgV2
-	81,  // 48: types.DbDescPkg.LSAinfo:type_name -> types.LSAheader
-	77,  // 49: types.OSPFv3.Hello:type_name -> types.HelloPkg
-	79,  // 50: types.OSPFv3.DbDesc:type_name -> types.DbDescPkg
-	83,  // 51: types.OSPFv3.LSR:type_name -> types.LSReq
-	84,  // 52: types.OSPFv3.LSU:type_name -> types.LSUpdate
-	81,  // 53: types.OSPFv3.LSAs:type_name -> types.LSAheader
-	81,  // 54: types.LSA.Header:type_name -> types.LSAheader
-	92,  // 55: types.LSA.RLSAV2:type_name -> types.RouterLSAV2
-	89,  // 56: types.LSA.ASELSAV2:type_name -> types.ASExternalLSAV2
-	90,  // 57: types.LSA.RLSA:type_name -> types.RouterLSA
-	94,  // 58: types.LSA.NLSA:type_name -> types.NetworkLSA
-	87,  // 59: types.LSA.InterAPrefixLSA:type_name -> types.InterAreaPrefixLSA
-	88,  // 60: types.LSA.IARouterLSA:type_name -> types.InterAreaRouterLSA
-	86,  // 61: types.LSA.ASELSA:type_name -> types.ASExternalLSA
-	95,  // 62: types.LSA.LLSA:type_name -> types.LinkLSA
-	85,  // 63: types.LSA.IntraAPrefixLSA:type_name -> types.IntraAreaPrefixLSA
-	82,  // 64: types.LSUpdate.LSAs:type_name -> types.LSA
-	96,  // 65: types.IntraAreaPrefixLSA.Prefixes:type_name -> types.LSAPrefix
-	91,  // 66: types.RouterLSA.Routers:type_name -> types.Router
-	93,  // 67: types.RouterLSAV2.Routers:type_name -> types.RouterV2
-	96,  // 68: types.LinkLSA.Prefixes:type_name -> types.LSAPrefix
-	98,  // 69: types.BFD.AuthHeader:type_name -> types.BFDAuthHeader
-	100, // 70: types.GRE.Routing:type_name -> types.GRERouting
-	100, // 71: types.GRERouting.Next:type_name -> types.GRERouting
-	107, // 72: types.CiscoDiscovery.Values:type_name -> types.CiscoDiscoveryValue
-	113, // 73: types.CiscoDiscoveryInfo.CDPHello:type_name -> types.CDPHello
-	115, // 74: types.CiscoDiscoveryInfo.Capabilities:type_name -> types.CDPCapabilities
-	116, // 75: types.CiscoDiscoveryInfo.IPPrefixes:type_name -> types.IPNet
-	108, // 76: types.CiscoDiscoveryInfo.VLANReply:type_name -> types.CDPVLANDialogue
-	108, // 77: types.CiscoDiscoveryInfo.VLANQuery:type_name -> types.CDPVLANDialogue
-	109, // 78: types.CiscoDiscoveryInfo.Location:type_name -> types.CDPLocation
-	110, // 79: types.CiscoDiscoveryInfo.PowerRequest:type_name -> types.CDPPowerDialogue
-	110, // 80: types.CiscoDiscoveryInfo.PowerAvailable:type_name -> types.CDPPowerDialogue
-	111, // 81: types.CiscoDiscoveryInfo.SparePairPoe:type_name -> types.CDPSparePairPoE
-	114, // 82: types.CiscoDiscoveryInfo.EnergyWise:type_name -> types.CDPEnergyWise
-	107, // 83: types.CiscoDiscoveryInfo.Unknown:type_name -> types.CiscoDiscoveryValue
-	120, // 84: types.ENIP.CommandSpecific:type_name -> types.ENIPCommandSpecificData
-	123, // 85: types.Port.Stats:type_name -> types.PortStats
-	148, // 86: types.IPProfile.Ja3Hashes:type_name -> types.IPProfile.Ja3HashesEntry
-	149, // 87: types.IPProfile.Protocols:type_name -> types.IPProfile.ProtocolsEntry
-	150, // 88: types.IPProfile.SNIs:type_name -> types.IPProfile.SNIsEntry
-	122, // 89: types.IPProfile.SrcPorts:type_name -> types.Port
-	122, // 90: types.IPProfile.DstPorts:type_name -> types.Port
-	122, // 91: types.IPProfile.ContactedPorts:type_name -> types.Port
-	132, // 92: types.Diameter.AVPs:type_name -> types.AVP
-	135, // 93: types.Mail.Body:type_name -> types.MailPart
-	151, // 94: types.MailPart.Header:type_name -> types.MailPart.HeaderEntry
-	138, // 95: types.Vulnerability.Software:type_name -> types.Software
-	138, // 96: types.Exploit.Software:type_name -> types.Software
-	125, // 97: types.IPProfile.ProtocolsEntry.value:type_name -> types.Protocol
+	10,  // 2: types.Dot11.QOS:type_name -> types.Dot11QOS
+	11,  // 3: types.Dot11.HTControl:type_name -> types.Dot11HTControl
+	12,  // 4: types.Dot11HTControl.VHT:type_name -> types.Dot11HTControlVHT
+	13,  // 5: types.Dot11HTControl.HT:type_name -> types.Dot11HTControlHT
+	14,  // 6: types.Dot11HTControlVHT.MFB:type_name -> types.Dot11HTControlMFB
+	15,  // 7: types.Dot11HTControlHT.LinkAdapationControl:type_name -> types.Dot11LinkAdapationControl
+	16,  // 8: types.Dot11LinkAdapationControl.ASEL:type_name -> types.Dot11ASEL
+	18,  // 9: types.LinkLayerDiscovery.ChassisID:type_name -> types.LLDPChassisID
+	19,  // 10: types.LinkLayerDiscovery.PortID:type_name -> types.LLDPPortID
+	20,  // 11: types.LinkLayerDiscovery.Values:type_name -> types.LinkLayerDiscoveryValue
+	24,  // 12: types.LinkLayerDiscoveryInfo.SysCapabilities:type_name -> types.LLDPSysCapabilities
+	26,  // 13: types.LinkLayerDiscoveryInfo.MgmtAddress:type_name -> types.LLDPMgmtAddress
+	27,  // 14: types.LinkLayerDiscoveryInfo.OrgTLVs:type_name -> types.LLDPOrgSpecificTLV
+	20,  // 15: types.LinkLayerDiscoveryInfo.Unknown:type_name -> types.LinkLayerDiscoveryValue
+	25,  // 16: types.LLDPSysCapabilities.SystemCap:type_name -> types.LLDPCapabilities
+	25,  // 17: types.LLDPSysCapabilities.EnabledCap:type_name -> types.LLDPCapabilities
+	29,  // 18: types.IPv4.Options:type_name -> types.IPv4Option
+	56,  // 19: types.IPv6.HopByHop:type_name -> types.IPv6HopByHop
+	36,  // 20: types.ICMPv6NeighborAdvertisement.Options:type_name -> types.ICMPv6Option
+	36,  // 21: types.ICMPv6RouterAdvertisement.Options:type_name -> types.ICMPv6Option
+	39,  // 22: types.TCP.Options:type_name -> types.TCPOption
+	46,  // 23: types.DNS.Questions:type_name -> types.DNSQuestion
+	42,  // 24: types.DNS.Answers:type_name -> types.DNSResourceRecord
+	42,  // 25: types.DNS.Authorities:type_name -> types.DNSResourceRecord
+	42,  // 26: types.DNS.Additionals:type_name -> types.DNSResourceRecord
+	43,  // 27: types.DNSResourceRecord.SOA:type_name -> types.DNSSOA
+	44,  // 28: types.DNSResourceRecord.SRV:type_name -> types.DNSSRV
+	45,  // 29: types.DNSResourceRecord.MX:type_name -> types.DNSMX
+	48,  // 30: types.DHCPv4.Options:type_name -> types.DHCPOption
+	50,  // 31: types.DHCPv6.Options:type_name -> types.DHCPv6Option
+	55,  // 32: types.IGMP.GroupRecords:type_name -> types.IGMPv3GroupRecord
+	57,  // 33: types.IPv6HopByHop.Options:type_name -> types.IPv6HopByHopOption
+	58,  // 34: types.IPv6HopByHopOption.OptionAlignment:type_name -> types.IPv6HopByHopOptionAlignment
+	36,  // 35: types.ICMPv6NeighborSolicitation.Options:type_name -> types.ICMPv6Option
+	36,  // 36: types.ICMPv6RouterSolicitation.Options:type_name -> types.ICMPv6Option
+	64,  // 37: types.HTTP.ReqCookies:type_name -> types.HTTPCookie
+	64,  // 38: types.HTTP.ResCookies:type_name -> types.HTTPCookie
+	146, // 39: types.HTTP.RequestHeader:type_name -> types.HTTP.RequestHeaderEntry
+	147, // 40: types.HTTP.ResponseHeader:type_name -> types.HTTP.ResponseHeaderEntry
+	148, // 41: types.HTTP.Parameters:type_name -> types.HTTP.ParametersEntry
+	70,  // 42: types.Geneve.Options:type_name -> types.GeneveOption
+	82,  // 43: types.OSPFv2.LSAs:type_name -> types.LSAheader
+	85,  // 44: types.OSPFv2.LSU:type_name -> types.LSUpdate
+	84,  // 45: types.OSPFv2.LSR:type_name -> types.LSReq
+	80,  // 46: types.OSPFv2.DbDesc:type_name -> types.DbDescPkg
+	79,  // 47: types.OSPFv2.HelloV2:type_name -> types.HelloPkgV2
+	82,  // 48: types.DbDescPkg.LSAinfo:type_name -> types.LSAheader
+	78,  // 49: types.OSPFv3.Hello:type_name -> types.HelloPkg
+	80,  // 50: types.OSPFv3.DbDesc:type_name -> types.DbDescPkg
+	84,  // 51: types.OSPFv3.LSR:type_name -> types.LSReq
+	85,  // 52: types.OSPFv3.LSU:type_name -> types.LSUpdate
+	82,  // 53: types.OSPFv3.LSAs:type_name -> types.LSAheader
+	82,  // 54: types.LSA.Header:type_name -> types.LSAheader
+	93,  // 55: types.LSA.RLSAV2:type_name -> types.RouterLSAV2
+	90,  // 56: types.LSA.ASELSAV2:type_name -> types.ASExternalLSAV2
+	91,  // 57: types.LSA.RLSA:type_name -> types.RouterLSA
+	95,  // 58: types.LSA.NLSA:type_name -> types.NetworkLSA
+	88,  // 59: types.LSA.InterAPrefixLSA:type_name -> types.InterAreaPrefixLSA
+	89,  // 60: types.LSA.IARouterLSA:type_name -> types.InterAreaRouterLSA
+	87,  // 61: types.LSA.ASELSA:type_name -> types.ASExternalLSA
+	96,  // 62: types.LSA.LLSA:type_name -> types.LinkLSA
+	86,  // 63: types.LSA.IntraAPrefixLSA:type_name -> types.IntraAreaPrefixLSA
+	83,  // 64: types.LSUpdate.LSAs:type_name -> types.LSA
+	97,  // 65: types.IntraAreaPrefixLSA.Prefixes:type_name -> types.LSAPrefix
+	92,  // 66: types.RouterLSA.Routers:type_name -> types.Router
+	94,  // 67: types.RouterLSAV2.Routers:type_name -> types.RouterV2
+	97,  // 68: types.LinkLSA.Prefixes:type_name -> types.LSAPrefix
+	99,  // 69: types.BFD.AuthHeader:type_name -> types.BFDAuthHeader
+	101, // 70: types.GRE.Routing:type_name -> types.GRERouting
+	101, // 71: types.GRERouting.Next:type_name -> types.GRERouting
+	108, // 72: types.CiscoDiscovery.Values:type_name -> types.CiscoDiscoveryValue
+	114, // 73: types.CiscoDiscoveryInfo.CDPHello:type_name -> types.CDPHello
+	116, // 74: types.CiscoDiscoveryInfo.Capabilities:type_name -> types.CDPCapabilities
+	117, // 75: types.CiscoDiscoveryInfo.IPPrefixes:type_name -> types.IPNet
+	109, // 76: types.CiscoDiscoveryInfo.VLANReply:type_name -> types.CDPVLANDialogue
+	109, // 77: types.CiscoDiscoveryInfo.VLANQuery:type_name -> types.CDPVLANDialogue
+	110, // 78: types.CiscoDiscoveryInfo.Location:type_name -> types.CDPLocation
+	111, // 79: types.CiscoDiscoveryInfo.PowerRequest:type_name -> types.CDPPowerDialogue
+	111, // 80: types.CiscoDiscoveryInfo.PowerAvailable:type_name -> types.CDPPowerDialogue
+	112, // 81: types.CiscoDiscoveryInfo.SparePairPoe:type_name -> types.CDPSparePairPoE
+	115, // 82: types.CiscoDiscoveryInfo.EnergyWise:type_name -> types.CDPEnergyWise
+	108, // 83: types.CiscoDiscoveryInfo.Unknown:type_name -> types.CiscoDiscoveryValue
+	121, // 84: types.ENIP.CommandSpecific:type_name -> types.ENIPCommandSpecificData
+	124, // 85: types.Port.Stats:type_name -> types.PortStats
+	149, // 86: types.IPProfile.Ja3Hashes:type_name -> types.IPProfile.Ja3HashesEntry
+	150, // 87: types.IPProfile.Protocols:type_name -> types.IPProfile.ProtocolsEntry
+	151, // 88: types.IPProfile.SNIs:type_name -> types.IPProfile.SNIsEntry
+	123, // 89: types.IPProfile.SrcPorts:type_name -> types.Port
+	123, // 90: types.IPProfile.DstPorts:type_name -> types.Port
+	123, // 91: types.IPProfile.ContactedPorts:type_name -> types.Port
+	133, // 92: types.Diameter.AVPs:type_name -> types.AVP
+	136, // 93: types.Mail.Body:type_name -> types.MailPart
+	152, // 94: types.MailPart.Header:type_name -> types.MailPart.HeaderEntry
+	139, // 95: types.Vulnerability.Software:type_name -> types.Software
+	139, // 96: types.Exploit.Software:type_name -> types.Software
+	126, // 97: types.IPProfile.ProtocolsEntry.value:type_name -> types.Protocol
 	98,  // [98:98] is the sub-list for method output_type
 	98,  // [98:98] is the sub-list for method input_type
 	98,  // [98:98] is the sub-list for extension type_name
@@ -17087,7 +17936,7 @@ func file_types_netcap_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_types_netcap_proto_rawDesc), len(file_types_netcap_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   151,
+			NumMessages:   152,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -19,10 +19,13 @@ import (
 
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder"
+	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/decoder/profile"
 	"github.com/netcap-go/netcap/decoder/stream"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/reassembly"
+	"github.com/netcap-go/netcap/resolvers"
 )
 
 type captureOptions struct {
@@ -49,6 +52,13 @@ type captureOptions struct {
 	maxBodyBytes   int
 	nvd            string
 	exploitDB      string
+
+	connTimeout     time.Duration
+	flowTimeout     time.Duration
+	maxFlows        int
+	communityIDSeed uint16
+	geoDB           string
+	maxProfiles     int
 }
 
 func newCaptureCmd(root *rootOptions) *cobra.Command {
@@ -91,6 +101,12 @@ func newCaptureCmd(root *rootOptions) *cobra.Command {
 	f.IntVar(&o.maxBodyBytes, "max-body-bytes", 16<<20, "bytes of one message body kept in memory (hashing and file extraction see all of it)")
 	f.StringVar(&o.nvd, "nvd", "", "NVD CVE feed (JSON: 1.1 \"CVE_Items\" feed or API 2.0 \"vulnerabilities\", may be gzipped) to look the software seen up in: Vulnerability records")
 	f.StringVar(&o.exploitDB, "exploitdb", "", "exploit-db's files_exploits.csv to look the software seen up in: Exploit records")
+	f.DurationVar(&o.connTimeout, "conn-timeout", flow.DefaultTCPTimeout, "a TCP connection without a packet for this long (capture time) is written as a Connection record")
+	f.DurationVar(&o.flowTimeout, "flow-timeout", flow.DefaultOtherTimeout, "a UDP, ICMP or other IP flow without a packet for this long is written")
+	f.IntVar(&o.maxFlows, "max-flows", flow.DefaultMaxFlows, "connections tracked at most; past it the least recently active is written early (counted as evicted)")
+	f.Uint16Var(&o.communityIDSeed, "community-id-seed", 0, "seed of the Community ID (records carry it to join with Zeek and Suricata output)")
+	f.StringVar(&o.geoDB, "geodb", "", "MaxMind GeoLite2/GeoIP2 City, Country or ASN database (.mmdb) for IPProfile geolocation (optional; no network lookups)")
+	f.IntVar(&o.maxProfiles, "max-profiles", profile.DefaultMaxProfiles, "device and IP profiles kept at most (each); past it the least recently updated is written early")
 	return cmd
 }
 
@@ -133,6 +149,15 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 			return fmt.Errorf("capture: %s: %s is a directory, not a file", db.flag, db.path)
 		}
 	}
+	var geo *resolvers.GeoDB
+	if o.geoDB != "" {
+		g, err := resolvers.OpenGeoDB(o.geoDB)
+		if err != nil {
+			return fmt.Errorf("capture: -geodb: %w", err)
+		}
+		defer g.Close()
+		geo = g
+	}
 	src, err := collector.OpenFile(o.read)
 	if err != nil {
 		return err
@@ -167,7 +192,15 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 			UDPTimeout:        o.udpTimeout,
 		},
 		NoReassembly: !o.reassemble,
+		Flows: flow.Config{
+			TCPTimeout:   o.connTimeout,
+			OtherTimeout: o.flowTimeout,
+			MaxFlows:     o.maxFlows,
+			CommunityID:  flow.CommunityID{Seed: o.communityIDSeed},
+		},
 	}
+	cfg.Stream.CommunityID = cfg.Flows.CommunityID
+	cfg.Profiles = profile.Config{GeoDB: geo, MaxProfiles: o.maxProfiles}
 	if o.conns {
 		cfg.Stream.ConnsDir = o.out
 	}

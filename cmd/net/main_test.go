@@ -218,7 +218,7 @@ func TestDumpOutputs(t *testing.T) {
 	if ep[1] != "1795693921078031000" {
 		t.Fatalf("-epoch: %q", ep[1])
 	}
-	if f := strings.TrimSpace(mustNet(t, "dump", "-read", tcp, "-fields")); !strings.HasPrefix(f, "Timestamp,SrcPort,DstPort,SeqNum") || strings.Count(f, ",") != 24 {
+	if f := strings.TrimSpace(mustNet(t, "dump", "-read", tcp, "-fields")); !strings.HasPrefix(f, "Timestamp,SrcPort,DstPort,SeqNum") || strings.Count(f, ",") != 25 {
 		t.Fatalf("-fields: %q", f)
 	}
 	hdr := mustNet(t, "dump", "-read", tcp, "-header")
@@ -228,7 +228,7 @@ func TestDumpOutputs(t *testing.T) {
 		}
 	}
 	tsv := strings.Split(mustNet(t, "dump", "-read", tcp, "-tsv"), "\n")
-	if strings.Count(tsv[0], "\t") != 24 {
+	if strings.Count(tsv[0], "\t") != 25 {
 		t.Fatalf("TSV header %q", tsv[0])
 	}
 	// JSON: one object per line, every field present, 64-bit integers as numbers.
@@ -242,8 +242,8 @@ func TestDumpOutputs(t *testing.T) {
 	if err := dec.Decode(&obj); err != nil {
 		t.Fatal(err)
 	}
-	if len(obj) != 25 {
-		t.Errorf("JSON object has %d keys, want all 25 fields: %v", len(obj), obj)
+	if len(obj) != 26 {
+		t.Errorf("JSON object has %d keys, want all 26 fields: %v", len(obj), obj)
 	}
 	if n, ok := obj["Timestamp"].(json.Number); !ok || n.String() != "1795693921078031000" {
 		t.Errorf("Timestamp %v (%T), want the number 1795693921078031000", obj["Timestamp"], obj["Timestamp"])
@@ -347,7 +347,7 @@ func TestInterruptLeavesValidFiles(t *testing.T) {
 // TestDecodersList prints every decoder with its group and field count.
 func TestDecodersList(t *testing.T) {
 	out := mustNet(t, "capture", "-decoders")
-	for _, w := range []string{"GoPacket", "TCP", "25 fields", "Ethernet", "IPSecESP"} {
+	for _, w := range []string{"GoPacket", "TCP", "26 fields", "Ethernet", "IPSecESP"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("-decoders lacks %q:\n%s", w, out)
 		}

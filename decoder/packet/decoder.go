@@ -24,7 +24,10 @@ type Packet struct {
 	Timestamp int64 // Unix nanoseconds
 	Data      []byte
 	Length    int // length on the wire
-	Opts      *Options
+	// Link is the frame's first layer (Ethernet, LinuxSLL2, IPv4 on raw
+	// links, ...).
+	Link gopacket.LayerType
+	Opts *Options
 
 	SrcIP, DstIP     string
 	SrcPort, DstPort int32
@@ -38,6 +41,18 @@ type Packet struct {
 	TCPNet   gopacket.NetworkLayer
 	UDP      *layers.UDP
 	UDPNet   gopacket.NetworkLayer
+
+	// For the flow table: the innermost IP header, and the innermost SCTP
+	// and ICMP headers; nil when absent.
+	Net    gopacket.NetworkLayer
+	SCTP   *layers.SCTP
+	ICMPv4 *layers.ICMPv4
+	ICMPv6 *layers.ICMPv6
+
+	// CommunityID is the Community ID of the packet's innermost flow, set by
+	// the flow hook (empty without one); records with a CommunityID field
+	// carry it.
+	CommunityID string
 }
 
 // LayerContext is the gopacket.DecodeFeedback the parser hands to decoding

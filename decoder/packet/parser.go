@@ -7,6 +7,7 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/netcap-go/netcap/types"
 )
@@ -40,6 +41,7 @@ type slot struct {
 	instances []gopacket.DecodingLayer // one per occurrence in a packet
 	used      int
 	record    proto.Message
+	cid       protoreflect.FieldDescriptor // the record's CommunityID field, or nil
 	decoded   int64
 	errors    int64
 	records   int64
@@ -54,6 +56,7 @@ type pendingLayer struct {
 type packetSlot struct {
 	dec     PacketDecoder
 	record  proto.Message
+	cid     protoreflect.FieldDescriptor
 	records int64
 }
 
@@ -139,6 +142,29 @@ type Parser struct {
 	prev         gopacket.DecodingLayer // the layer decoded last, for LayerContext
 	lastNet      gopacket.NetworkLayer  // the IP header decoded last
 	defrag       []byte                 // a reassembled datagram's payload, see DecodeDefragmented
+	flowHook     func(*Packet)
+}
+
+// SetFlowHook sets a function called for every packet once its layers are
+// decoded and before its records are made: the flow table accounts the
+// packet there and sets Packet.CommunityID, which the records that have a
+// CommunityID field then carry.
+func (p *Parser) SetFlowHook(f func(*Packet)) { p.flowHook = f }
+
+// communityIDField returns r's CommunityID field, or nil.
+func communityIDField(r proto.Message) protoreflect.FieldDescriptor {
+	fd := r.ProtoReflect().Descriptor().Fields().ByName("CommunityID")
+	if fd == nil || fd.Kind() != protoreflect.StringKind || fd.IsList() {
+		return nil
+	}
+	return fd
+}
+
+// setCommunityID copies the packet's Community ID into r.
+func (p *Parser) setCommunityID(fd protoreflect.FieldDescriptor, r proto.Message) {
+	if fd != nil && p.pkt.CommunityID != "" {
+		r.ProtoReflect().Set(fd, protoreflect.ValueOfString(p.pkt.CommunityID))
+	}
 }
 
 // NewParser returns a parser that writes records of the decoders for which
@@ -154,7 +180,8 @@ func NewParser(opts Options, enabled func(name string) bool, emit EmitFunc) *Par
 	}
 	for _, d := range PacketDecoders {
 		if enabled == nil || enabled(d.Info().Name) {
-			p.pdecs = append(p.pdecs, &packetSlot{dec: d, record: d.NewRecord()})
+			r := d.NewRecord()
+			p.pdecs = append(p.pdecs, &packetSlot{dec: d, record: r, cid: communityIDField(r)})
 		}
 	}
 	for lt, nl := range transitLayers {
@@ -168,6 +195,7 @@ func NewParser(opts Options, enabled func(name string) bool, emit EmitFunc) *Par
 			newLayer: d.NewLayer,
 			record:   d.NewRecord(),
 		}
+		s.cid = communityIDField(s.record)
 		if d.NewLayer() == nil {
 			s.newLayer = nil
 		}
@@ -258,10 +286,11 @@ func (p *Parser) DecodeDefragmented(data []byte, timestamp int64, length int, lt
 // DecodeFrom is Decode for data that starts with a layer of type first.
 func (p *Parser) DecodeFrom(first gopacket.LayerType, data []byte, timestamp int64, length int) (err error) {
 	p.packets++
-	p.pkt.Timestamp, p.pkt.Data, p.pkt.Length = timestamp, data, length
+	p.pkt.Timestamp, p.pkt.Data, p.pkt.Length, p.pkt.Link = timestamp, data, length, first
 	p.pending = p.pending[:0]
 	p.netL, p.transL, p.lastNet = nil, nil, nil
 	p.pkt.Ethernet, p.pkt.TCP, p.pkt.TCPNet, p.pkt.UDP, p.pkt.UDPNet = nil, nil, nil, nil, nil
+	p.pkt.Net, p.pkt.ICMPv4, p.pkt.ICMPv6, p.pkt.SCTP, p.pkt.CommunityID = nil, nil, nil, nil, ""
 	p.isTruncated = false
 	defer func() {
 		if r := recover(); r != nil {
@@ -277,6 +306,10 @@ func (p *Parser) DecodeFrom(first gopacket.LayerType, data []byte, timestamp int
 		}
 	}()
 	p.walk(data, first)
+	p.pkt.Net = p.lastNet
+	if p.flowHook != nil {
+		p.flowHook(&p.pkt)
+	}
 	if len(p.pending) == 0 && (len(p.pdecs) == 0 || p.pkt.TCP == nil) {
 		return nil
 	}
@@ -287,6 +320,7 @@ func (p *Parser) DecodeFrom(first gopacket.LayerType, data []byte, timestamp int
 		if !s.dec.Fill(pl.l, &p.pkt, s.record) {
 			continue
 		}
+		p.setCommunityID(s.cid, s.record)
 		s.records++
 		if e := p.emit(s.dec.Info().Type, s.record); e != nil && err == nil {
 			err = e
@@ -301,6 +335,7 @@ func (p *Parser) DecodeFrom(first gopacket.LayerType, data []byte, timestamp int
 		if !ok {
 			continue
 		}
+		p.setCommunityID(ps.cid, ps.record)
 		ps.records++
 		if e := p.emit(ps.dec.Info().Type, ps.record); e != nil && err == nil {
 			err = e
@@ -475,6 +510,12 @@ func (p *Parser) found(s *slot, l any) {
 		p.pkt.TCP, p.pkt.TCPNet = x, p.lastNet
 	case *layers.UDP:
 		p.pkt.UDP, p.pkt.UDPNet = x, p.lastNet
+	case *layers.SCTP:
+		p.pkt.SCTP = x
+	case *layers.ICMPv4:
+		p.pkt.ICMPv4 = x
+	case *layers.ICMPv6:
+		p.pkt.ICMPv6 = x
 	}
 	if s.dec != nil && s.enabled {
 		p.pending = append(p.pending, pendingLayer{s: s, l: layer})

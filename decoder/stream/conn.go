@@ -5,7 +5,9 @@ import (
 	"slices"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/types"
 )
@@ -25,7 +27,10 @@ type Conn struct {
 	// Ident names the connection in records, as Netcap does:
 	// "clientIP:port->serverIP:port".
 	Ident string
-	w     *Worker
+	// CommunityID is the connection's Community ID; Emit puts it into the
+	// records that have the field.
+	CommunityID string
+	w           *Worker
 
 	pending  []chunk
 	buffered [2]int
@@ -49,8 +54,15 @@ func (c *Conn) Options() *Options { return &c.w.run.opts }
 // Enabled reports whether records of a type are written.
 func (c *Conn) Enabled(name string) bool { return c.w.run.opts.enabled(name) }
 
-// Emit writes a record, if its type is enabled.
+// Emit writes a record, if its type is enabled, with the connection's
+// Community ID when the record has that field and it is empty.
 func (c *Conn) Emit(t types.Type, r proto.Message) {
+	if c.CommunityID != "" {
+		m := r.ProtoReflect()
+		if fd := m.Descriptor().Fields().ByName("CommunityID"); fd != nil && fd.Kind() == protoreflect.StringKind && !fd.IsList() && m.Get(fd).String() == "" {
+			m.Set(fd, protoreflect.ValueOfString(c.CommunityID))
+		}
+	}
 	c.w.Emit(t, r)
 }
 
@@ -59,6 +71,13 @@ func (c *Conn) Run() *Run { return c.w.run }
 
 func newConn(w *Worker, info reassembly.ConnInfo) *Conn {
 	c := &Conn{Info: info, w: w, Ident: fmt.Sprintf("%s->%s", info.Client, info.Server)}
+	proto := uint8(17)
+	if info.Transport == reassembly.TCP {
+		proto = 6
+	}
+	c.CommunityID = w.run.opts.CommunityID.Compute(flow.Tuple{
+		Src: info.Client.Addr, Dst: info.Server.Addr, Proto: proto, SrcPort: info.Client.Port, DstPort: info.Server.Port,
+	})
 	for _, o := range w.run.observers {
 		if s := o.New(c); s != nil {
 			c.obs = append(c.obs, s)

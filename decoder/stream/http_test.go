@@ -137,7 +137,6 @@ func (c httpCapture) capturePath(t *testing.T) (string, bool) {
 	return testutil.SharedIfPresent(t, c.path)
 }
 
-
 // decode runs the pipeline on the capture (cached).
 func (c httpCapture) decode(t *testing.T, pcap string) *ncio.MemorySink {
 	return decodeCapture(t, pcap)

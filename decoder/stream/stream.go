@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/decoder"
+	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/types"
 )
@@ -105,6 +106,8 @@ type Options struct {
 	// ExploitDBPath is exploit-db's files_exploits.csv, looked up for
 	// Exploit records ("" is off).
 	ExploitDBPath string
+	// CommunityID computes the Community ID records carry (its seed).
+	CommunityID flow.CommunityID
 }
 
 func (o *Options) enabled(name string) bool { return o.Enabled == nil || o.Enabled(name) }

@@ -1,0 +1,221 @@
+package flow_test
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/netcap-go/netcap/collector"
+	"github.com/netcap-go/netcap/decoder/flow"
+	"github.com/netcap-go/netcap/internal/testutil"
+	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/types"
+)
+
+// convCaptures are compared with tshark's conversations: the project's
+// own captures and shared ones with many TCP and UDP conversations (no
+// tunnels: tshark counts a tunnelled packet in the outer UDP conversation
+// and in the inner one, the table only in the inner one, as Zeek does).
+var convCaptures = []string{
+	"testdata:mixed.pcap", "testdata:http.pcap", "testdata:smtp.pcap", "testdata:tls.pcap",
+	"dns.pcap", "ssh.pcap", "udp.pcap", "icmp.pcap",
+	"public/zeek/traces/dns-edns-ecs.pcap",
+	"public/zeek/traces/wikipedia.pcap",
+	"public/ndpi/reddit.pcap",
+	"public/ndpi/webex.pcap",
+	"public/ndpi/wechat.pcap",
+	"public/ndpi/android.pcap",
+	"public/ndpi/kerberos.pcap",
+	"public/ndpi/snmp.pcap",
+	"public/ndpi/dropbox.pcap",
+	"public/ndpi/http_ipv6.pcap",
+	"public/ndpi/quic.pcap",
+	"public/hassh/ssh_zeek_test_pcaps.pcap",
+	"public/arkime/tcp-reassembly-synthetic.pcap",
+}
+
+func capturePath(t *testing.T, name string) (string, bool) {
+	if rel, ok := strings.CutPrefix(name, "testdata:"); ok {
+		return testutil.Testdata(t, rel), true
+	}
+	return testutil.SharedIfPresent(t, name)
+}
+
+// tsharkConv is one tshark conversation (a tcp.stream or udp.stream).
+type tsharkConv struct {
+	proto       string
+	a, b        string // endpoints "ip|port"; a sent the first frame
+	first, last int64
+	frames      [2]int64 // a to b, b to a
+	bytes       [2]int64
+}
+
+// parseEpoch turns "1700000000.123456789" into Unix nanoseconds exactly.
+func parseEpoch(s string) int64 {
+	sec, frac, _ := strings.Cut(s, ".")
+	n, _ := strconv.ParseInt(sec, 10, 64)
+	frac = (frac + "000000000")[:9]
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	return n*1e9 + f
+}
+
+func last(s string) string {
+	if i := strings.LastIndexByte(s, ','); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// tsharkConversations aggregates tshark's frames by TCP and UDP stream
+// index: the numbers `tshark -z conv,tcp` and `-z conv,udp` print (whose
+// byte columns are rounded, "334 kB", hence the aggregation here). Frames
+// that quote a packet inside an ICMP error are left out: tshark gives the
+// quoted header a stream index, the table counts the frame as ICMP.
+func tsharkConversations(t *testing.T, path string) map[string]*tsharkConv {
+	out, err := exec.Command(testutil.Tshark(t), "-n", "-r", path, "-T", "fields", "-E", "separator=/t",
+		"-e", "frame.time_epoch", "-e", "frame.len", "-e", "frame.protocols",
+		"-e", "ip.src", "-e", "ipv6.src", "-e", "ip.dst", "-e", "ipv6.dst",
+		"-e", "tcp.stream", "-e", "tcp.srcport", "-e", "tcp.dstport",
+		"-e", "udp.stream", "-e", "udp.srcport", "-e", "udp.dstport").Output()
+	if err != nil {
+		t.Fatalf("tshark %s: %v", path, err)
+	}
+	convs := map[string]*tsharkConv{}
+	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) < 13 || strings.Contains(f[2], "icmp") {
+			continue
+		}
+		src, dst := last(f[3]), last(f[5])
+		if f[4] != "" {
+			src, dst = last(f[4]), last(f[6])
+		}
+		var proto, stream, sp, dp string
+		switch {
+		case f[7] != "" && !strings.Contains(f[7], ","):
+			proto, stream, sp, dp = "TCP", f[7], f[8], f[9]
+		case f[10] != "" && !strings.Contains(f[10], ","):
+			proto, stream, sp, dp = "UDP", f[10], f[11], f[12]
+		default:
+			continue
+		}
+		ts := parseEpoch(f[0])
+		size, _ := strconv.ParseInt(f[1], 10, 64)
+		id := proto + stream
+		if proto == "UDP" {
+			// tshark's SNMP (and some other) dissectors make conversations
+			// with a wildcard port, so a response gets another udp.stream
+			// than its request on the same ports; a UDP conversation here
+			// is its address and port pair, as for the table.
+			a, b := src+"|"+sp, dst+"|"+dp
+			if a > b {
+				a, b = b, a
+			}
+			id = "UDP " + a + " " + b
+		}
+		c := convs[id]
+		if c == nil {
+			c = &tsharkConv{proto: proto, a: src + "|" + sp, b: dst + "|" + dp, first: ts, last: ts}
+			convs[id] = c
+		}
+		d := 0
+		if src+"|"+sp != c.a {
+			d = 1
+		}
+		c.frames[d]++
+		c.bytes[d] += size
+		c.first, c.last = min(c.first, ts), max(c.last, ts)
+	}
+	return convs
+}
+
+// TestConnectionsMatchTshark compares every TCP and UDP connection with
+// tshark's conversation of the same endpoints and start: packets and bytes
+// per direction, start and duration. Timeouts and the close delay are set
+// to a day: tshark's conversations never time out, and it keeps packets
+// that come long after a close in the closed conversation (by default the
+// table writes a closed connection 5 s after its last packet, as Zeek
+// does, and later stragglers make a new one).
+func TestConnectionsMatchTshark(t *testing.T) {
+	total, agreed := 0, 0
+	for _, name := range convCaptures {
+		path, ok := capturePath(t, name)
+		if !ok {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			f, err := collector.OpenFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			sink := ncio.NewMemorySink()
+			day := 24 * time.Hour
+			_, err = collector.Run(context.Background(), f, path, collector.Config{
+				Workers: 2, Sink: sink, Include: []string{"Connection"},
+				Flows: flow.Config{TCPTimeout: day, OtherTimeout: day, CloseDelay: day},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ours := map[string]*types.Connection{}
+			for _, m := range sink.Records(types.Type_NC_Connection) {
+				c := m.(*types.Connection)
+				if c.TransportProto != "TCP" && c.TransportProto != "UDP" {
+					continue
+				}
+				k := convKey(c.TransportProto, c.SrcIP+"|"+c.SrcPort, c.DstIP+"|"+c.DstPort, c.TimestampFirst)
+				if ours[k] != nil {
+					t.Errorf("two connections %s", k)
+				}
+				ours[k] = c
+			}
+			theirs := tsharkConversations(t, path)
+			n, bad := 0, 0
+			for _, tc := range theirs {
+				n++
+				k := convKey(tc.proto, tc.a, tc.b, tc.first)
+				c := ours[k]
+				if c == nil {
+					bad++
+					t.Errorf("tshark conversation %s (%d+%d frames): no connection", k, tc.frames[0], tc.frames[1])
+					continue
+				}
+				delete(ours, k)
+				// Our client may be tshark's B (a SYN-ACK seen first).
+				ab := [2]int64{c.BytesClientToServer, c.BytesServerToClient}
+				ap := [2]int64{c.PacketsClientToServer, c.PacketsServerToClient}
+				if c.SrcIP+"|"+c.SrcPort != tc.a {
+					ab[0], ab[1] = ab[1], ab[0]
+					ap[0], ap[1] = ap[1], ap[0]
+				}
+				if ab != tc.bytes || ap != tc.frames || c.Duration != tc.last-tc.first || int64(c.NumPackets) != tc.frames[0]+tc.frames[1] {
+					bad++
+					t.Errorf("%s: ours %v frames %v bytes %d ns, tshark %v %v %d ns", k, ap, ab, c.Duration, tc.frames, tc.bytes, tc.last-tc.first)
+				}
+			}
+			for k, c := range ours {
+				bad++
+				t.Errorf("connection %s (%d packets) has no tshark conversation", k, c.NumPackets)
+			}
+			t.Logf("%d conversations, %d agree with tshark", n, n-bad)
+			total += n
+			agreed += n - bad
+		})
+	}
+	t.Logf("all captures: %d of %d TCP/UDP conversations agree with tshark", agreed, total)
+	if total == 0 {
+		t.Fatal("no conversation compared")
+	}
+}
+
+func convKey(proto, a, b string, first int64) string {
+	if a > b {
+		a, b = b, a
+	}
+	return fmt.Sprintf("%s %s %s @%d", proto, a, b, first)
+}

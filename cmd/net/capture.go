@@ -59,6 +59,7 @@ type captureOptions struct {
 	communityIDSeed uint16
 	geoDB           string
 	maxProfiles     int
+	reverseDNS      bool
 }
 
 func newCaptureCmd(root *rootOptions) *cobra.Command {
@@ -106,6 +107,7 @@ func newCaptureCmd(root *rootOptions) *cobra.Command {
 	f.IntVar(&o.maxFlows, "max-flows", flow.DefaultMaxFlows, "connections tracked at most; past it the least recently active is written early (counted as evicted)")
 	f.Uint16Var(&o.communityIDSeed, "community-id-seed", 0, "seed of the Community ID (records carry it to join with Zeek and Suricata output)")
 	f.StringVar(&o.geoDB, "geodb", "", "MaxMind GeoLite2/GeoIP2 City, Country or ASN database (.mmdb) for IPProfile geolocation (optional; no network lookups)")
+	f.BoolVar(&o.reverseDNS, "reverse-dns", false, "look up the PTR name of each profiled address with the system resolver (network I/O; off by default)")
 	f.IntVar(&o.maxProfiles, "max-profiles", profile.DefaultMaxProfiles, "device and IP profiles kept at most (each); past it the least recently updated is written early")
 	return cmd
 }
@@ -200,7 +202,8 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		},
 	}
 	cfg.Stream.CommunityID = cfg.Flows.CommunityID
-	cfg.Profiles = profile.Config{GeoDB: geo, MaxProfiles: o.maxProfiles}
+	cfg.Profiles = profile.Config{GeoDB: geo, MaxProfiles: o.maxProfiles,
+		ReverseDNS: resolvers.NewReverseDNS(o.reverseDNS, resolvers.DefaultReverseDNSTimeout, resolvers.DefaultReverseDNSMaxEntries)}
 	if o.conns {
 		cfg.Stream.ConnsDir = o.out
 	}

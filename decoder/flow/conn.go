@@ -3,6 +3,10 @@ package flow
 import (
 	"bytes"
 	"net"
+	"net/netip"
+	"strings"
+
+	"github.com/gopacket/gopacket"
 
 	"github.com/netcap-go/netcap/decoder/dpi"
 	"github.com/netcap-go/netcap/decoder/packet"
@@ -32,7 +36,7 @@ type dirStats struct {
 	packets, bytes, payload int64
 	first, last             int64
 	flags                   [numFlags]int32
-	tcpPackets, winSum      int64
+	winSum                  int64
 	minSize, maxSize        int32
 	sizeSq                  float64
 	iatMin, iatMax          int64
@@ -50,16 +54,12 @@ type Conn struct {
 	clientIsA  bool // the client is the key's first endpoint
 	closed     bool
 
-	// Tuple is the connection's tuple, client first.
-	Tuple       Tuple
 	CommunityID string
 	ServerName  string // TLS SNI or HTTP Host
-	Reason      string // why it was written
 	app         string
+	reason      uint8 // why it was written, an index of reasons
 	tries       uint8
-	link        string
-	network     string
-	transport   string
+	link        gopacket.LayerType
 
 	first, last, lastNow int64
 	dir                  [2]dirStats // 0: client to server, 1: server to client
@@ -99,15 +99,31 @@ func (c *Conn) AppProto() string {
 	return c.app
 }
 
+// Tuple returns the connection's tuple, client first. For ICMP the ports
+// are the message type and its counterpart's (see ICMPPorts).
+func (c *Conn) Tuple() Tuple {
+	a, b := netip.AddrFrom16(c.k.a), netip.AddrFrom16(c.k.b)
+	if c.k.v4 {
+		a, b = a.Unmap(), b.Unmap()
+	}
+	if c.clientIsA {
+		return Tuple{Src: a, Dst: b, Proto: c.k.proto, SrcPort: c.k.ap, DstPort: c.k.bp}
+	}
+	return Tuple{Src: b, Dst: a, Proto: c.k.proto, SrcPort: c.k.bp, DstPort: c.k.ap}
+}
+
+// Reason returns why the connection was written.
+func (c *Conn) Reason() string { return reasons[c.reason] }
+
 // TransportName returns the transport protocol's name ("TCP", "UDP",
 // "ICMPv4", ...).
-func (c *Conn) TransportName() string { return c.transport }
+func (c *Conn) TransportName() string { return transportName(c.k.proto) }
 
 // HasPorts reports whether the transport has ports (TCP, UDP, SCTP).
 func (c *Conn) HasPorts() bool { return c.hasPorts() }
 
 func (c *Conn) hasPorts() bool {
-	switch c.Tuple.Proto {
+	switch c.k.proto {
 	case protoTCP, protoUDP, protoSCTP:
 		return true
 	}
@@ -161,10 +177,9 @@ func (c *Conn) add(p *packet.Packet, now int64, fromClient bool) {
 
 	var payload []byte
 	switch {
-	case p.TCP != nil && c.Tuple.Proto == protoTCP:
+	case p.TCP != nil && c.k.proto == protoTCP:
 		t := p.TCP
 		payload = t.Payload
-		s.tcpPackets++
 		s.winSum += int64(t.Window)
 		count := func(on bool, i int) {
 			if on {
@@ -199,13 +214,13 @@ func (c *Conn) add(p *packet.Packet, now int64, fromClient bool) {
 		if (c.fin[0] && c.fin[1]) || t.RST {
 			c.closed = true
 		}
-	case p.UDP != nil && c.Tuple.Proto == protoUDP:
+	case p.UDP != nil && c.k.proto == protoUDP:
 		payload = p.UDP.Payload
-	case p.SCTP != nil && c.Tuple.Proto == protoSCTP:
+	case p.SCTP != nil && c.k.proto == protoSCTP:
 		payload = p.SCTP.Payload
 	}
 	s.payload += int64(len(payload))
-	if len(payload) > 0 && c.app == "" && c.tries < maxDetectPackets && (c.Tuple.Proto == protoTCP || c.Tuple.Proto == protoUDP) {
+	if len(payload) > 0 && c.app == "" && c.tries < maxDetectPackets && (c.k.proto == protoTCP || c.k.proto == protoUDP) {
 		c.tries++
 		c.detect(payload, d == 0)
 	}
@@ -215,10 +230,11 @@ func (c *Conn) add(p *packet.Packet, now int64, fromClient bool) {
 // name a TLS ClientHello or an HTTP request gives.
 func (c *Conn) detect(payload []byte, fromClient bool) {
 	tr := dpi.TCP
-	if c.Tuple.Proto == protoUDP {
+	if c.k.proto == protoUDP {
 		tr = dpi.UDP
 	}
-	sp, dp := c.Tuple.SrcPort, c.Tuple.DstPort
+	tu := c.Tuple()
+	sp, dp := tu.SrcPort, tu.DstPort
 	if !fromClient {
 		sp, dp = dp, sp
 	}
@@ -229,7 +245,7 @@ func (c *Conn) detect(payload []byte, fromClient bool) {
 	switch c.app {
 	case "TLS":
 		if ch, err := tlshello.ParseClientHello(payload); err == nil && ch.HasServerName {
-			c.ServerName = ch.ServerName
+			c.ServerName = strings.ToValidUTF8(ch.ServerName, "\uFFFD")
 		}
 	case "HTTP":
 		c.ServerName = httpHost(payload)
@@ -249,7 +265,7 @@ func httpHost(b []byte) string {
 			return ""
 		}
 		if len(line) > 5 && bytes.EqualFold(line[:5], []byte("host:")) {
-			return string(bytes.TrimSpace(line[5:]))
+			return string(bytes.ToValidUTF8(bytes.TrimSpace(line[5:]), []byte("\uFFFD")))
 		}
 	}
 	return ""
@@ -261,7 +277,7 @@ func httpHost(b []byte) string {
 // the client/server, RSTOS0 and RSTRH resets without an established
 // connection, SH/SHR a half-open side that closed, OTH no SYN seen.
 func (c *Conn) ConnState() string {
-	if c.Tuple.Proto != protoTCP {
+	if c.k.proto != protoTCP {
 		return ""
 	}
 	origSyn := c.syn[0]
@@ -331,4 +347,11 @@ func (l *list) remove(c *Conn) {
 		l.tail = c.prev
 	}
 	c.prev, c.next = nil, nil
+}
+
+func (c *Conn) networkName() string {
+	if c.k.v4 {
+		return "IPv4"
+	}
+	return "IPv6"
 }

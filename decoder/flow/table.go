@@ -36,6 +36,16 @@ const (
 	DefaultMaxFlows     = 1 << 20
 )
 
+// reasons are the FlushReason values, by Conn.reason.
+var reasons = [...]string{ReasonClose, ReasonIdle, ReasonEvicted, ReasonEnd}
+
+const (
+	rClose uint8 = iota
+	rIdle
+	rEvicted
+	rEnd
+)
+
 // Why a connection's records were written.
 const (
 	ReasonClose   = "close"   // TCP FIN both ways or RST, plus the close delay
@@ -109,6 +119,7 @@ type key struct {
 	a, b   [16]byte
 	ap, bp uint16
 	proto  uint8
+	v4     bool // an IPv4 header (not an IPv6 one with mapped addresses)
 }
 
 // lists a connection can be on, each ordered by last activity.
@@ -126,6 +137,8 @@ type Table struct {
 	m       map[key]*Conn
 	lists   [numLists]list
 	free    *Conn
+	nfree   int
+	ending  bool // Flush is writing every connection
 	stats   Stats
 	conn    types.Connection
 	flow    types.Flow
@@ -173,7 +186,7 @@ func (t *Table) Packet(p *packet.Packet, now int64) {
 	k, fromA := makeKey(tu)
 	c := t.m[k]
 	if c != nil && t.ended(c, p, now, fromA == c.clientIsA) {
-		t.write(c, ReasonFor(c))
+		t.write(c, reasonFor(c))
 		c = nil
 	}
 	if c == nil {
@@ -184,12 +197,12 @@ func (t *Table) Packet(p *packet.Packet, now int64) {
 	p.CommunityID = c.CommunityID
 }
 
-// ReasonFor returns why c is written when a new packet cannot join it.
-func ReasonFor(c *Conn) string {
+// reasonFor returns why c is written when a new packet cannot join it.
+func reasonFor(c *Conn) uint8 {
 	if c.closed {
-		return ReasonClose
+		return rClose
 	}
-	return ReasonIdle
+	return rIdle
 }
 
 // ended reports whether c can take no more packets: idle too long, or
@@ -209,9 +222,9 @@ func (t *Table) Advance(now int64) {
 		l := &t.lists[i]
 		for l.tail != nil && now-l.tail.lastNow > t.timeout[i] {
 			c := l.tail
-			reason := ReasonIdle
+			reason := rIdle
 			if i == listClosing {
-				reason = ReasonClose
+				reason = rClose
 			}
 			t.write(c, reason)
 		}
@@ -220,12 +233,17 @@ func (t *Table) Advance(now int64) {
 
 // Flush writes every connection (end of input).
 func (t *Table) Flush() {
-	// Oldest first, so files read in order of activity.
+	// Oldest first, so files read in order of activity. The map is
+	// dropped as a whole afterwards: deleting a million keys one by one
+	// costs more than writing their records.
+	t.ending = true
 	for i := range t.lists {
 		for t.lists[i].tail != nil {
-			t.write(t.lists[i].tail, ReasonEnd)
+			t.write(t.lists[i].tail, rEnd)
 		}
 	}
+	t.ending = false
+	t.m = map[key]*Conn{}
 }
 
 func makeKey(tu Tuple) (k key, fromA bool) {
@@ -234,7 +252,7 @@ func makeKey(tu Tuple) (k key, fromA bool) {
 	if tu.Proto == protoICMP || tu.Proto == protoICMPv6 {
 		sp, dp, _ = ICMPPorts(tu.Proto == protoICMPv6, uint8(sp), uint8(dp))
 	}
-	k.proto = tu.Proto
+	k.proto, k.v4 = tu.Proto, tu.Src.Is4()
 	if cmp := compare16(src, dst); cmp < 0 || (cmp == 0 && sp <= dp) {
 		k.a, k.b, k.ap, k.bp = src, dst, sp, dp
 		return k, true
@@ -261,12 +279,13 @@ func (t *Table) open(k key, tu Tuple, fromA bool, p *packet.Packet) *Conn {
 	if len(t.m) >= t.cfg.MaxFlows {
 		if old := t.oldest(); old != nil {
 			t.stats.Evicted++
-			t.write(old, ReasonEvicted)
+			t.write(old, rEvicted)
 		}
 	}
 	c := t.free
 	if c != nil {
 		t.free = c.next
+		t.nfree--
 		*c = Conn{}
 	} else {
 		c = &Conn{}
@@ -282,17 +301,8 @@ func (t *Table) open(k key, tu Tuple, fromA bool, p *packet.Packet) *Conn {
 	if p.TCP != nil && p.TCP.SYN && p.TCP.ACK {
 		c.clientIsA = !fromA
 	}
-	c.Tuple = tu
-	if c.clientIsA != fromA {
-		c.Tuple.Src, c.Tuple.Dst = tu.Dst, tu.Src
-		c.Tuple.SrcPort, c.Tuple.DstPort = tu.DstPort, tu.SrcPort
-	}
 	c.CommunityID = t.cfg.CommunityID.Compute(tu)
-	c.link = linkName(p.Link)
-	if p.Net != nil {
-		c.network = p.Net.LayerType().String()
-	}
-	c.transport = transportName(tu.Proto)
+	c.link = p.Link
 	t.m[k] = c
 	if n := len(t.m); n > t.stats.PeakFlows {
 		t.stats.PeakFlows = n
@@ -325,15 +335,17 @@ func (t *Table) touch(c *Conn) {
 }
 
 // write emits c's records and drops it from the table.
-func (t *Table) write(c *Conn, reason string) {
+func (t *Table) write(c *Conn, reason uint8) {
 	if c.onList {
 		t.lists[c.list].remove(c)
 		c.onList = false
 	}
-	delete(t.m, c.k)
+	if !t.ending {
+		delete(t.m, c.k)
+	}
 	t.stats.Conns++
-	t.stats.Reasons[reason]++
-	c.Reason = reason
+	t.stats.Reasons[reasons[reason]]++
+	c.reason = reason
 	if t.cfg.Connections {
 		t.fillConnection(c, &t.conn)
 		t.emit(types.Type_NC_Connection, &t.conn)
@@ -349,9 +361,16 @@ func (t *Table) write(c *Conn, reason string) {
 	if t.cfg.OnClose != nil {
 		t.cfg.OnClose(c)
 	}
-	c.next = t.free
-	t.free = c
+	// A few freed entries are reused; the rest go back to the garbage
+	// collector, so a burst of flows does not hold its memory for good.
+	if t.nfree < maxFree {
+		c.next = t.free
+		t.free = c
+		t.nfree++
+	}
 }
+
+const maxFree = 1024
 
 func (t *Table) emit(typ types.Type, r proto.Message) {
 	if err := t.cfg.Emit(typ, r); err != nil {
@@ -377,12 +396,13 @@ func (t *Table) fillConnection(c *Conn, r *types.Connection) {
 	proto.Reset(r)
 	cs, sc := &c.dir[0], &c.dir[1]
 	r.TimestampFirst, r.TimestampLast, r.Duration = c.first, c.last, c.last-c.first
-	r.LinkProto, r.NetworkProto, r.TransportProto = c.link, c.network, c.transport
+	r.LinkProto, r.NetworkProto, r.TransportProto = linkName(c.link), c.networkName(), c.TransportName()
 	r.ApplicationProto = c.AppProto()
 	r.SrcMAC, r.DstMAC = c.macString(0), c.macString(1)
-	r.SrcIP, r.DstIP = c.Tuple.Src.String(), c.Tuple.Dst.String()
+	tu := c.Tuple()
+	r.SrcIP, r.DstIP = tu.Src.String(), tu.Dst.String()
 	if c.hasPorts() {
-		r.SrcPort, r.DstPort = strconv.Itoa(int(c.Tuple.SrcPort)), strconv.Itoa(int(c.Tuple.DstPort))
+		r.SrcPort, r.DstPort = strconv.Itoa(int(tu.SrcPort)), strconv.Itoa(int(tu.DstPort))
 	}
 	r.TotalSize = clamp32(cs.bytes + sc.bytes)
 	r.AppPayloadSize = clamp32(cs.payload + sc.payload)
@@ -392,27 +412,28 @@ func (t *Table) fillConnection(c *Conn, r *types.Connection) {
 	r.NumFINFlags, r.NumRSTFlags, r.NumACKFlags = cs.flags[fFIN]+sc.flags[fFIN], cs.flags[fRST]+sc.flags[fRST], cs.flags[fACK]+sc.flags[fACK]
 	r.NumSYNFlags, r.NumURGFlags, r.NumECEFlags = cs.flags[fSYN]+sc.flags[fSYN], cs.flags[fURG]+sc.flags[fURG], cs.flags[fECE]+sc.flags[fECE]
 	r.NumPSHFlags, r.NumCWRFlags, r.NumNSFlags = cs.flags[fPSH]+sc.flags[fPSH], cs.flags[fCWR]+sc.flags[fCWR], cs.flags[fNS]+sc.flags[fNS]
-	if n := cs.tcpPackets + sc.tcpPackets; n > 0 {
+	if n := cs.packets + sc.packets; n > 0 && c.k.proto == protoTCP {
 		r.MeanWindowSize = int32((cs.winSum + sc.winSum) / n)
 	}
 	r.CommunityID = c.CommunityID
 	r.PacketsClientToServer, r.PacketsServerToClient = cs.packets, sc.packets
 	r.AppPayloadClientToServer, r.AppPayloadServerToClient = cs.payload, sc.payload
 	r.ConnState = c.ConnState()
-	r.FlushReason = c.Reason
+	r.FlushReason = c.Reason()
 	r.ServerName = c.ServerName
 }
 
 func (t *Table) fillFlow(c *Conn, d int, r *types.Flow) {
 	proto.Reset(r)
 	s := &c.dir[d]
-	src, dst := c.Tuple.Src, c.Tuple.Dst
-	sp, dp := c.Tuple.SrcPort, c.Tuple.DstPort
+	tu := c.Tuple()
+	src, dst := tu.Src, tu.Dst
+	sp, dp := tu.SrcPort, tu.DstPort
 	if d == 1 {
 		src, dst, sp, dp = dst, src, dp, sp
 	}
 	r.TimestampFirst, r.TimestampLast, r.Duration = s.first, s.last, s.last-s.first
-	r.LinkProto, r.NetworkProto, r.TransportProto = c.link, c.network, c.transport
+	r.LinkProto, r.NetworkProto, r.TransportProto = linkName(c.link), c.networkName(), c.TransportName()
 	r.ApplicationProto = c.AppProto()
 	r.SrcMAC, r.DstMAC = c.macString(d), c.macString(1-d)
 	r.SrcIP, r.DstIP = src.String(), dst.String()
@@ -424,8 +445,8 @@ func (t *Table) fillFlow(c *Conn, d int, r *types.Flow) {
 	r.NumFINFlags, r.NumRSTFlags, r.NumACKFlags = s.flags[fFIN], s.flags[fRST], s.flags[fACK]
 	r.NumSYNFlags, r.NumURGFlags, r.NumECEFlags = s.flags[fSYN], s.flags[fURG], s.flags[fECE]
 	r.NumPSHFlags, r.NumCWRFlags, r.NumNSFlags = s.flags[fPSH], s.flags[fCWR], s.flags[fNS]
-	if s.tcpPackets > 0 {
-		r.MeanWindowSize = int32(s.winSum / s.tcpPackets)
+	if c.k.proto == protoTCP {
+		r.MeanWindowSize = int32(s.winSum / s.packets)
 	}
 	r.MinPacketSize, r.MaxPacketSize = s.minSize, s.maxSize
 	n := float64(s.packets)
@@ -440,7 +461,7 @@ func (t *Table) fillFlow(c *Conn, d int, r *types.Flow) {
 	}
 	r.CommunityID = c.CommunityID
 	r.FromClient = d == 0
-	r.FlushReason = c.Reason
+	r.FlushReason = c.Reason()
 }
 
 // stddev returns the population standard deviation from the sum of

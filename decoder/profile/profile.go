@@ -55,6 +55,9 @@ type Config struct {
 	MaxProfiles  int  // per table; 0 is DefaultMaxProfiles
 	// GeoDB, when set, fills IPProfile's geolocation fields.
 	GeoDB *resolvers.GeoDB
+	// ReverseDNS, when enabled, adds each address's PTR name to its
+	// DNSNames (network I/O: off unless asked for with -reverse-dns).
+	ReverseDNS *resolvers.ReverseDNS
 }
 
 // Stats are the store's counters.
@@ -150,7 +153,7 @@ func (s *Store) Conn(c *flow.Conn, emit EmitFunc) error {
 			errs = err
 		}
 	}
-	tu := c.Tuple
+	tu := c.Tuple()
 	app := c.AppProto()
 	proto := tu.Proto
 	hasPorts := c.HasPorts()
@@ -471,25 +474,31 @@ func (s *Store) writeIP(p *ipProfile, emit EmitFunc) error {
 	r.NumPackets, r.Bytes = int64(p.packets), p.bytes
 	r.TimestampFirst, r.TimestampLast = p.first, p.last
 	r.DNSNames = slices.Clone(p.names.vals)
+	if s.cfg.ReverseDNS.Enabled() {
+		if name := strings.ToLower(strings.TrimSuffix(s.cfg.ReverseDNS.Lookup(p.addr), ".")); name != "" && !slices.Contains(r.DNSNames, name) {
+			r.DNSNames = append(r.DNSNames, name)
+			slices.Sort(r.DNSNames)
+		}
+	}
 	r.Ja4Hashes = slices.Clone(p.ja4s.vals)
 	r.MACs = slices.Clone(p.macs.vals)
-	if len(p.apps.keys) > 0 {
-		r.Protocols = make(map[string]*types.Protocol, len(p.apps.keys))
-		for _, a := range p.apps.keys {
-			r.Applications = append(r.Applications, a)
-			r.Protocols[a] = &types.Protocol{Packets: *p.apps.vals[a], Category: dpi.Category(a)}
+	if p.apps.len() > 0 {
+		r.Protocols = make(map[string]*types.Protocol, p.apps.len())
+		for _, e := range p.apps.entries {
+			r.Applications = append(r.Applications, e.key)
+			r.Protocols[e.key] = &types.Protocol{Packets: e.val, Category: dpi.Category(e.key)}
 		}
 	}
-	if len(p.snis.keys) > 0 {
-		r.SNIs = make(map[string]int64, len(p.snis.keys))
-		for _, k := range p.snis.keys {
-			r.SNIs[k] = *p.snis.vals[k]
+	if p.snis.len() > 0 {
+		r.SNIs = make(map[string]int64, p.snis.len())
+		for _, e := range p.snis.entries {
+			r.SNIs[e.key] = e.val
 		}
 	}
-	if len(p.ja3s.keys) > 0 {
-		r.Ja3Hashes = make(map[string]string, len(p.ja3s.keys))
-		for _, k := range p.ja3s.keys {
-			r.Ja3Hashes[k] = *p.ja3s.vals[k]
+	if p.ja3s.len() > 0 {
+		r.Ja3Hashes = make(map[string]string, p.ja3s.len())
+		for _, e := range p.ja3s.entries {
+			r.Ja3Hashes[e.key] = e.val
 		}
 	}
 	r.SrcPorts, r.DstPorts, r.ContactedPorts = ports(&p.src), ports(&p.dst), ports(&p.contacted)
@@ -505,10 +514,9 @@ func (s *Store) writeIP(p *ipProfile, emit EmitFunc) error {
 }
 
 func ports(c *boundedCounts[portKey, portStats]) []*types.Port {
-	out := make([]*types.Port, 0, len(c.keys))
-	for _, k := range c.keys {
-		st := c.vals[k]
-		out = append(out, &types.Port{PortNumber: int32(k.port()), Protocol: k.proto(), Stats: &types.PortStats{Packets: st.packets, Bytes: st.bytes}})
+	out := make([]*types.Port, 0, c.len())
+	for _, e := range c.entries {
+		out = append(out, &types.Port{PortNumber: int32(e.key.port()), Protocol: e.key.proto(), Stats: &types.PortStats{Packets: e.val.packets, Bytes: e.val.bytes}})
 	}
 	return out
 }

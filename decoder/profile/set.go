@@ -29,34 +29,40 @@ func (s *boundedSet[T]) add(v T, max int) {
 	s.vals = slices.Insert(s.vals, i, v)
 }
 
-// boundedCounts counts by key, for at most max keys (the smallest).
+// boundedCounts counts by key, for at most max keys (the smallest). A
+// sorted slice rather than a map: most profiles hold a few keys, and a
+// map costs hundreds of bytes even then.
 type boundedCounts[K cmp.Ordered, V any] struct {
-	keys    []K
-	vals    map[K]*V
+	entries []countEntry[K, V] // sorted by key
 	dropped int64
 }
 
-// get returns the counters of k, or nil when k is left out.
+type countEntry[K cmp.Ordered, V any] struct {
+	key K
+	val V
+}
+
+func (c *boundedCounts[K, V]) search(k K) (int, bool) {
+	return slices.BinarySearchFunc(c.entries, k, func(e countEntry[K, V], k K) int { return cmp.Compare(e.key, k) })
+}
+
+// get returns the counters of k, or nil when k is left out. The pointer is
+// valid until the next get.
 func (c *boundedCounts[K, V]) get(k K, max int) *V {
-	if v, ok := c.vals[k]; ok {
-		return v
+	i, found := c.search(k)
+	if found {
+		return &c.entries[i].val
 	}
-	if c.vals == nil {
-		c.vals = map[K]*V{}
-	}
-	i, _ := slices.BinarySearch(c.keys, k)
-	if len(c.keys) >= max {
-		if i >= len(c.keys) {
-			c.dropped++
+	if len(c.entries) >= max {
+		c.dropped++
+		if i >= len(c.entries) {
 			return nil
 		}
-		last := c.keys[len(c.keys)-1]
-		delete(c.vals, last)
-		c.keys = c.keys[:len(c.keys)-1]
-		c.dropped++
+		c.entries = c.entries[:len(c.entries)-1] // drop the largest
 	}
-	c.keys = slices.Insert(c.keys, i, k)
-	v := new(V)
-	c.vals[k] = v
-	return v
+	c.entries = slices.Insert(c.entries, i, countEntry[K, V]{key: k})
+	return &c.entries[i].val
 }
+
+// len returns the number of keys.
+func (c *boundedCounts[K, V]) len() int { return len(c.entries) }

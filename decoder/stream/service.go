@@ -1,11 +1,9 @@
 package stream
 
 import (
-	"bufio"
 	"cmp"
 	"math"
 	"net/netip"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -14,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/netcap-go/netcap/reassembly"
+	"github.com/netcap-go/netcap/resolvers"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -22,8 +21,8 @@ import (
 // run, aggregated over all its conversations and all workers:
 //
 //   - Timestamp: the start of its earliest conversation.
-//   - Name: the IANA service name of the port for the transport (a bundled
-//     table of common ports, then /etc/services), "" when unknown.
+//   - Name: the IANA service name of the port for the transport (the
+//     registry bundled in package resolvers), "" when unknown.
 //   - Banner: the first bytes the server sent in its earliest
 //     conversation, up to svBannerBytes and up to the client's next
 //     data (the server's first turn: a greeting, a response head), as text
@@ -432,67 +431,8 @@ func svHTTPServer(b []byte) svBannerSW {
 	return svBannerSW{}
 }
 
-// svNames are the IANA service names of common ports (as Wireshark's
-// services file, which follows the IANA registry, has them), for TCP and
-// UDP alike unless svNamesUDP overrides.
-var svNames = map[uint16]string{
-	20: "ftp-data", 21: "ftp", 22: "ssh", 23: "telnet", 25: "smtp", 43: "nicname", 53: "domain",
-	67: "bootps", 68: "bootpc", 69: "tftp", 79: "finger", 80: "http", 88: "kerberos", 110: "pop3",
-	111: "sunrpc", 113: "ident", 119: "nntp", 123: "ntp", 135: "epmap", 137: "netbios-ns",
-	138: "netbios-dgm", 139: "netbios-ssn", 143: "imap", 161: "snmp", 162: "snmptrap", 179: "bgp",
-	194: "irc", 389: "ldap", 443: "https", 445: "microsoft-ds", 465: "submissions", 500: "isakmp",
-	502: "mbap", 514: "shell", 515: "printer", 520: "efs", 546: "dhcpv6-client", 547: "dhcpv6-server",
-	554: "rtsp", 587: "submission", 631: "ipp", 636: "ldaps", 853: "domain-s", 873: "rsync",
-	989: "ftps-data", 990: "ftps", 993: "imaps", 995: "pop3s", 1080: "socks", 1194: "openvpn",
-	1433: "ms-sql-s", 1434: "ms-sql-m", 1701: "l2f", 1723: "pptp", 1812: "radius", 1813: "radius-acct",
-	1883: "mqtt", 1900: "ssdp", 2049: "nfs", 2123: "gtp-control", 2152: "gtp-user", 2404: "iec-104",
-	3260: "iscsi-target", 3306: "mysql", 3389: "ms-wbt-server", 3478: "stun", 3544: "teredo",
-	4500: "ipsec-nat-t", 4789: "vxlan", 5060: "sip", 5061: "sips", 5222: "xmpp-client", 5353: "mdns",
-	5355: "llmnr", 5432: "postgresql", 5672: "amqp", 5683: "coap", 5900: "rfb", 6081: "geneve",
-	6379: "redis", 6653: "openflow", 8080: "http-alt", 8443: "pcsync-https", 8883: "secure-mqtt",
-	9100: "hp-pdl-datastr", 11211: "memcache", 20000: "dnp", 44818: "EtherNet-IP-2", 47808: "bacnet",
-}
-
-var svNamesUDP = map[uint16]string{514: "syslog", 520: "router"}
-
-var (
-	svEtcOnce sync.Once
-	svEtc     map[string]string // "port/tcp" → name
-)
-
-// ianaServiceName returns the service name of a port: the bundled table
-// first (the same on every machine), then /etc/services if present.
+// ianaServiceName returns the IANA service name of a port (the registry
+// bundled with the resolvers package, the same on every machine).
 func ianaServiceName(t reassembly.Transport, port uint16) string {
-	if t == reassembly.UDP {
-		if n, ok := svNamesUDP[port]; ok {
-			return n
-		}
-	}
-	if n, ok := svNames[port]; ok {
-		return n
-	}
-	svEtcOnce.Do(func() { svEtc = svReadServices("/etc/services") })
-	return svEtc[strconv.Itoa(int(port))+"/"+t.String()]
-}
-
-// svReadServices reads a services(5) file: "name port/proto [aliases] [#…]".
-func svReadServices(path string) map[string]string {
-	m := map[string]string{}
-	f, err := os.Open(path)
-	if err != nil {
-		return m
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line, _, _ := strings.Cut(sc.Text(), "#")
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		if _, ok := m[f[1]]; !ok {
-			m[f[1]] = f[0]
-		}
-	}
-	return m
+	return resolvers.PortService(port, t.String())
 }

@@ -55,6 +55,9 @@ demo: build
 	@echo
 	@echo "== net dump -read demo_out/UDP.ncap.gz -header"
 	@./$(BIN) dump -read demo_out/UDP.ncap.gz -header
+	@echo
+	@echo "== net dump -read demo_out/Connection.ncap.gz -select SrcIP,SrcPort,DstIP,DstPort,TransportProto,ApplicationProto,NumPackets,ConnState,CommunityID (first 10)"
+	@./$(BIN) dump -read demo_out/Connection.ncap.gz -select SrcIP,SrcPort,DstIP,DstPort,TransportProto,ApplicationProto,NumPackets,ConnState,CommunityID | head -11
 
 # proto regenerates types/netcap.pb.go from types/netcap.proto with the
 # protoc-gen-go version pinned in go.mod.

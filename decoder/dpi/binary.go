@@ -235,10 +235,12 @@ func detectDNSOverTCP(pp ports, p []byte) string {
 	return ""
 }
 
-// isNTP accepts an NTP packet: version 1-4; modes 1-5 with the 48-byte
-// header (plus 4-byte multiples of extensions or MAC) and a stratum up to 16;
-// mode 6 (control) whose count fits; mode 7 (private) with a known
-// implementation. The header is weak, so the caller requires port 123.
+// isNTP accepts an NTP packet of version 1-4. Modes 1-5: the 48-byte header
+// (plus 4-byte multiples of extensions or MAC), a stratum up to 16 and root
+// delay and dispersion under 256 s. Mode 6 (control): a known opcode and a
+// count that, padded, plus an optional MAC, makes the payload. Mode 7
+// (private): a known implementation and request code, and items that fit.
+// The header is weak, so the caller also requires port 123.
 func isNTP(p []byte) bool {
 	vn := p[0] >> 3 & 7
 	if vn < 1 || vn > 4 {
@@ -246,15 +248,20 @@ func isNTP(p []byte) bool {
 	}
 	switch p[0] & 7 {
 	case 1, 2, 3, 4, 5:
-		return len(p) >= 48 && (len(p)-48)%4 == 0 && p[1] <= 16
+		return len(p) >= 48 && (len(p)-48)%4 == 0 && p[1] <= 16 && p[4] == 0 && p[8] == 0
 	case 6:
-		if len(p) < 12 || p[1]&0x1f == 0 {
+		if len(p) < 12 || p[1]&0x1f == 0 || p[1]&0x1f > 12 {
 			return false
 		}
-		n := int(be16(p, 10))
-		return n <= 500 && 12+n <= len(p)
+		n := 12 + int(be16(p, 10))
+		padded := (n + 3) &^ 3
+		return len(p) == n || len(p) == padded || len(p) == padded+20 || len(p) == padded+24
 	case 7:
-		return len(p) >= 8 && (p[2] == 0 || p[2] == 2 || p[2] == 3)
+		if len(p) < 8 || (p[2] != 0 && p[2] != 2 && p[2] != 3) || p[3] > 45 || p[4]>>4 > 5 || p[6]>>4 != 0 {
+			return false
+		}
+		items, size := int(be16(p, 4)&0xfff), int(be16(p, 6)&0xfff)
+		return 8+items*size <= len(p)
 	}
 	return false
 }

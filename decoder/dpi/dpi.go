@@ -7,8 +7,15 @@
 // banner, a binary header whose length fields agree with the payload, …).
 // Ports never decide alone: they only choose between protocols whose content
 // matches equally well (a bare "220 " banner is FTP on port 21 and SMTP on
-// port 25), or confirm a protocol whose header is too weak to stand alone
-// (NTP needs port 123, Modbus port 502, DHCPv6 port 546/547 on one side).
+// port 25; USER is FTP on 21 and POP3 on 110; a DNS-format message is mDNS
+// on 5353 and LLMNR on 5355), or confirm a protocol whose header is too weak
+// to stand alone (NTP needs port 123, Modbus port 502, DHCPv6 port 546/547 on
+// one side). Without such a port these give "".
+//
+// Some payloads decide nothing on purpose: TLS application data and alerts
+// (indistinguishable from random bytes after a 5-byte header), a NetBIOS
+// session request (SMB follows and names the connection), ISO-TSAP connection
+// setup (the S7comm or RDP data that follows decides).
 //
 // Detect does not allocate and returns package constants; every check starts
 // with a few cheap byte comparisons, so a payload nothing matches costs a few

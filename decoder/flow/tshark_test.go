@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,6 +54,7 @@ type tsharkConv struct {
 	first, last int64
 	frames      [2]int64 // a to b, b to a
 	bytes       [2]int64
+	app         string // tshark's application protocol (dpi names), "" for none
 }
 
 // parseEpoch turns "1700000000.123456789" into Unix nanoseconds exactly.
@@ -129,6 +132,11 @@ func tsharkConversations(t *testing.T, path string) map[string]*tsharkConv {
 		c.frames[d]++
 		c.bytes[d] += size
 		c.first, c.last = min(c.first, ts), max(c.last, ts)
+		// The first application protocol tshark names, except that a
+		// NetBIOS session carrying SMB is SMB.
+		if app := tsharkApp(f[2]); app != "" && (c.app == "" || c.app == "NetBIOS" && app == "SMB") {
+			c.app = app
+		}
 	}
 	return convs
 }
@@ -218,4 +226,141 @@ func convKey(proto, a, b string, first int64) string {
 		a, b = b, a
 	}
 	return fmt.Sprintf("%s %s %s @%d", proto, a, b, first)
+}
+
+// tsharkApp returns the first protocol after the transport in a
+// frame.protocols list that decoder/dpi has a name for.
+func tsharkApp(protocols string) string {
+	parts := strings.Split(protocols, ":")
+	for i, p := range parts {
+		if p != "tcp" && p != "udp" {
+			continue
+		}
+		found, session := "", false
+		for _, q := range parts[i+1:] {
+			if n, ok := testutil.TsharkProtocols[q]; ok {
+				if session && n == "SMB" {
+					return n // SMB in a NetBIOS session
+				}
+				if found == "" {
+					found, session = n, q == "nbss"
+				}
+			}
+		}
+		return found
+	}
+	return ""
+}
+
+// appCaptures hold the protocols ApplicationProto names, besides
+// convCaptures.
+var appCaptures = []string{
+	"public/arkime/wireshark-dhcp.pcap", "public/icsnpp-enip/traces/enip_cip_example.pcap",
+	"public/zeek/traces/ftp/bruteforce.pcap", "public/arkime/imap.pcap", "public/ndpi/mqtt.pcap",
+	"public/icsnpp-modbus/traces/modbus_example.pcap", "public/arkime/mysql-allow.pcap",
+	"public/zeek/traces/ntp/ntp2.pcap", "public/ndpi/pop3.pcap", "public/ndpi/pgsql.pcap",
+	"public/arkime/quicietf.pcap", "public/ndpi/rdp.pcap", "public/ndpi/sip.pcap",
+	"public/arkime/smb-smbclient.pcap", "public/ndpi/smtp.pcap", "public/ndpi/telnet.pcap",
+	"public/ja4/pcap/tls-sni.pcapng", "public/ndpi/netbios.pcap",
+}
+
+// appExplained are conversations where tshark names a protocol by port
+// that the content does not show (checked by hand), by capture and
+// endpoints.
+var appExplained = map[string]string{
+	"ssh_zeek_test_pcaps.pcap TCP 172.16.238.131|80 172.16.238.1|49656 @1308930691035044000": "an SSH server on port 80: tshark decodes port 80 as HTTP",
+}
+
+// TestApplicationProtoMatchesTshark compares each TCP and UDP Connection's
+// ApplicationProto with the first application protocol tshark names in
+// that conversation. A conversation we name must never get another name
+// from tshark; one tshark names we may leave "unknown" only when its
+// content cannot tell (no start of the protocol in the first packets, e.g.
+// TLS captured mid-connection, which tshark names by port).
+func TestApplicationProtoMatchesTshark(t *testing.T) {
+	type tally struct{ tshark, ours, agreed int }
+	byProto := map[string]*tally{}
+	get := func(p string) *tally {
+		if byProto[p] == nil {
+			byProto[p] = &tally{}
+		}
+		return byProto[p]
+	}
+	unknown := 0
+	for _, name := range append(slices.Clone(convCaptures), appCaptures...) {
+		path, ok := capturePath(t, name)
+		if !ok {
+			continue
+		}
+		f, err := collector.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sink := ncio.NewMemorySink()
+		day := 24 * time.Hour
+		_, err = collector.Run(context.Background(), f, path, collector.Config{
+			Workers: 2, Sink: sink, Include: []string{"Connection"},
+			Flows: flow.Config{TCPTimeout: day, OtherTimeout: day, CloseDelay: day},
+		})
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ours := map[string]*types.Connection{}
+		for _, m := range sink.Records(types.Type_NC_Connection) {
+			c := m.(*types.Connection)
+			ours[convKey(c.TransportProto, c.SrcIP+"|"+c.SrcPort, c.DstIP+"|"+c.DstPort, c.TimestampFirst)] = c
+		}
+		for _, tc := range tsharkConversations(t, path) {
+			k := convKey(tc.proto, tc.a, tc.b, tc.first)
+			c := ours[k]
+			if c == nil {
+				continue // counted by TestConnectionsMatchTshark
+			}
+			app := c.ApplicationProto
+			if tc.app != "" {
+				get(tc.app).tshark++
+			}
+			if app != "unknown" {
+				get(app).ours++
+			}
+			switch {
+			case app == "unknown" && tc.app == "":
+			case app == tc.app:
+				get(app).agreed++
+			case app == "unknown":
+				unknown++
+				t.Logf("%s %s: tshark %s, content does not tell", filepath.Base(path), k, tc.app)
+			case tc.app == "":
+				t.Logf("%s %s: %s by content, tshark names no protocol", filepath.Base(path), k, app)
+			default:
+				if why, ok := appExplained[filepath.Base(path)+" "+k]; ok {
+					t.Logf("%s %s: ours %s, tshark %s: %s", filepath.Base(path), k, app, tc.app, why)
+					continue
+				}
+				t.Errorf("%s %s: ours %s, tshark %s", filepath.Base(path), k, app, tc.app)
+			}
+		}
+	}
+	names := make([]string, 0, len(byProto))
+	for n := range byProto {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	total, agreed := 0, 0
+	for _, n := range names {
+		c := byProto[n]
+		t.Logf("%-10s tshark %4d ours %4d agreed %4d", n, c.tshark, c.ours, c.agreed)
+		total += c.tshark
+		agreed += c.agreed
+	}
+	t.Logf("%d of %d conversations tshark names agree; %d left unknown (content does not tell)", agreed, total, unknown)
+	if total > 0 && float64(agreed) < 0.9*float64(total) {
+		t.Errorf("only %d of %d agree", agreed, total)
+	}
+	for _, p := range []string{"HTTP", "TLS", "DNS", "SSH", "SMTP"} {
+		if c := byProto[p]; c == nil || c.agreed == 0 {
+			t.Errorf("no %s conversation agreed", p)
+		}
+	}
 }

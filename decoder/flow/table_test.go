@@ -284,3 +284,39 @@ func TestConnectionsWrittenDuringRun(t *testing.T) {
 		t.Fatalf("peak %d flows tracked: idle flows are not written", sum.Flows.PeakFlows)
 	}
 }
+
+// TestICMPConnections: an echo request and its reply are one connection
+// (the Community ID pairs their types); a time-exceeded message is a
+// one-way flow of its own.
+func TestICMPConnections(t *testing.T) {
+	var buf bytes.Buffer
+	w := pcapgen.NewWriter(&buf)
+	router := [4]byte{198, 51, 100, 1}
+	w.Packet(pcapgen.IPv4Frame(client, server, 1, []byte{8, 0, 0, 0, 0, 1, 0, 1}))
+	w.Packet(pcapgen.IPv4Frame(server, client, 1, []byte{0, 0, 0, 0, 0, 1, 0, 1}))
+	w.Packet(pcapgen.IPv4Frame(router, client, 1, []byte{11, 0, 0, 0, 0, 0, 0, 0}))
+	w.Flush()
+	sink, _ := run(t, buf.Bytes(), 1, flow.Config{})
+	cs := connections(sink)
+	if len(cs) != 2 {
+		t.Fatalf("%d connections, want 2: %v", len(cs), cs)
+	}
+	for _, c := range cs {
+		switch c.SrcIP {
+		case "10.0.0.1":
+			if c.TransportProto != "ICMPv4" || c.PacketsClientToServer != 1 || c.PacketsServerToClient != 1 || c.ConnState != "" || c.SrcPort != "" {
+				t.Errorf("echo: %v", c)
+			}
+			want := flow.CommunityID{}.Compute(flow.Tuple{Src: mustAddr("10.0.0.1"), Dst: mustAddr("192.0.2.1"), Proto: 1, SrcPort: 8, DstPort: 0})
+			if c.CommunityID != want {
+				t.Errorf("echo Community ID %s, want %s", c.CommunityID, want)
+			}
+		case "198.51.100.1":
+			if c.NumPackets != 1 || c.DstIP != "10.0.0.1" {
+				t.Errorf("time exceeded: %v", c)
+			}
+		default:
+			t.Errorf("unexpected %v", c)
+		}
+	}
+}

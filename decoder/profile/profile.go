@@ -34,7 +34,7 @@ const (
 	maxNames    = 64   // DNS names, SNIs, host names, fingerprints, hashes
 	maxApps     = 64
 	// DefaultMaxProfiles bounds each of the two tables.
-	DefaultMaxProfiles = 1 << 18
+	DefaultMaxProfiles = 1 << 16
 	// maxPendingNames bounds the DNS answers kept for addresses that have
 	// no profile yet.
 	maxPendingNames = 1 << 17

@@ -6,7 +6,7 @@ GO        ?= go
 BIN       := bin/net
 PKGS      := ./...
 FUZZTIME  ?= 3s
-APT_PKGS  := tshark tcpdump wireshark-common protobuf-compiler jq time
+APT_PKGS  := tshark tcpdump wireshark-common protobuf-compiler jq time libpcap-dev iproute2 iputils-ping dnsutils curl
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build deps test vet staticcheck race demo proto fuzz fuzz-long bench bench-go clean resolvers-data
@@ -20,9 +20,10 @@ build:
 # capinfos, protoc) and the Go modules.
 deps:
 	@missing=""; \
-	for p in tshark:tshark tcpdump:tcpdump capinfos:wireshark-common protoc:protobuf-compiler jq:jq; do \
+	for p in tshark:tshark tcpdump:tcpdump capinfos:wireshark-common protoc:protobuf-compiler jq:jq ip:iproute2 ping:iputils-ping dig:dnsutils curl:curl; do \
 		command -v $${p%%:*} >/dev/null 2>&1 || missing="$$missing $${p##*:}"; \
 	done; \
+	[ -e /usr/include/pcap/pcap.h ] || missing="$$missing libpcap-dev"; \
 	[ -x /usr/bin/time ] || missing="$$missing time"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
@@ -38,9 +39,12 @@ vet:
 staticcheck:
 	$(GO) tool staticcheck $(PKGS)
 
-# test: vet, staticcheck, the race-enabled tests, and a cgo-free build.
+# test: vet, staticcheck, the race-enabled tests, a cgo-free build and the
+# libpcap build (tag pcap).
 test: deps vet staticcheck
 	CGO_ENABLED=0 $(GO) build $(PKGS)
+	$(GO) build -tags pcap $(PKGS)
+	$(GO) vet -tags pcap ./collector/
 	$(GO) test -race -count=1 $(PKGS)
 
 demo: build

@@ -38,8 +38,17 @@ type Config struct {
 	Options packet.Options
 	Sink    ncio.RecordSink
 	Log     *zap.Logger
-	// Progress, when set, receives a progress line twice a second.
-	Progress io.Writer
+	// Progress, when set, receives a progress line twice a second
+	// (rewritten in place), or with ProgressLines a line every
+	// ProgressInterval (default 10 s), for logs.
+	Progress         io.Writer
+	ProgressLines    bool
+	ProgressInterval time.Duration
+	// Filter is a pcap-filter expression applied to the packets of
+	// sources that are not live (a live source filters in the kernel).
+	Filter string
+	// Count stops the run after this many packets (0: no limit).
+	Count int64
 	// Stream configures the decoding of reassembled streams; Reassembly
 	// bounds it (MaxBytes and MaxConns are for the whole run, split
 	// among the workers). NoReassembly turns both off.
@@ -75,6 +84,10 @@ type Summary struct {
 	Records map[string]int64
 	// Flows counts what the connection tables did.
 	Flows flow.Stats
+	// Filtered counts packets the filter rejected (file sources).
+	Filtered int64
+	// Live holds the live source's counters at the end (nil for files).
+	Live *LiveStats
 	// Profiles counts what the profile store did.
 	Profiles profile.Stats
 }
@@ -162,6 +175,8 @@ type batchPacket struct {
 	// now is the capture's clock at this packet: the latest time read so
 	// far (stream timeouts use it, see reassembly.Assembler.Advance).
 	now int64
+	// tick marks no packet: the clock moved on (live capture).
+	tick bool
 }
 
 // packetBatch carries packets to one worker: one channel operation per
@@ -239,10 +254,32 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	}
 
 	var packets, bytes atomic.Int64
-	stopProgress := startProgress(cfg.Progress, src, &packets)
+	var clock int64
+	stopProgress := startProgress(cfg, src, &packets)
+	live, isLive := src.(LiveSource)
+	var filter *packetFilter
+	if cfg.Filter != "" && !isLive {
+		filter = newPacketFilter(cfg.Filter)
+	}
+	// A live source moves the clock on and hands records to the files
+	// about once a second, even when few or no packets arrive; a file is
+	// driven by its packets alone, so runs are repeatable.
+	lastTick := time.Now()
+	tick := func() {
+		clock = max(clock, time.Now().UnixNano())
+		for i := range workers {
+			b := current[i]
+			if b == nil {
+				b = newBatch()
+				current[i] = b
+			}
+			b.pkts = append(b.pkts, batchPacket{tick: true, now: clock})
+			send(i)
+		}
+		lastTick = time.Now()
+	}
 	linkTypes := map[layers.LinkType]int64{}
 	defrag := newDefragmenter()
-	var clock int64
 
 	// The reader runs in its own goroutine so that an interrupt stops the
 	// run even while a read blocks (a pipe that stays open, an idle
@@ -265,12 +302,29 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 				mu.Unlock()
 				return
 			}
+			if isLive && (errors.Is(err, ErrIdle) || time.Since(lastTick) >= time.Second) {
+				tick()
+			}
+			if errors.Is(err, ErrIdle) {
+				mu.Unlock()
+				continue
+			}
 			if err != nil {
 				if err != io.EOF {
 					readErr = err
 				}
 				mu.Unlock()
 				return
+			}
+			if filter != nil && !filter.match(data, ci.LinkType) {
+				sum.Filtered++
+				if filter.err != nil {
+					readErr = filter.err
+					mu.Unlock()
+					return
+				}
+				mu.Unlock()
+				continue
 			}
 			linkTypes[ci.LinkType]++
 			var payload []byte
@@ -306,6 +360,10 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 			bytes.Add(int64(len(data)))
 			if len(b.pkts) >= batchPackets || len(b.data) >= batchBytes {
 				send(w)
+			}
+			if cfg.Count > 0 && packets.Load() >= cfg.Count {
+				mu.Unlock()
+				return
 			}
 			mu.Unlock()
 		}
@@ -366,6 +424,10 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 		errs = append(errs, w.err)
 	}
 	sum.Defrag = defrag.stats
+	if isLive {
+		st := live.Stats()
+		sum.Live = &st
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	for lt, n := range linkTypes {

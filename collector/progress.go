@@ -2,7 +2,6 @@ package collector
 
 import (
 	"fmt"
-	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,12 +13,22 @@ type offsetter interface {
 	Offset() int64
 }
 
-// startProgress prints a progress line to w twice a second until the
-// returned function is called. It does nothing when w is nil.
-func startProgress(w io.Writer, src PacketSource, packets *atomic.Int64) func() {
+// startProgress prints a progress line to cfg.Progress twice a second
+// (or, with ProgressLines, a line every ProgressInterval) until the
+// returned function is called. It does nothing without a writer.
+func startProgress(cfg Config, src PacketSource, packets *atomic.Int64) func() {
+	w := cfg.Progress
 	if w == nil {
 		return func() {}
 	}
+	every := 500 * time.Millisecond
+	if cfg.ProgressLines {
+		every = cfg.ProgressInterval
+		if every <= 0 {
+			every = 10 * time.Second
+		}
+	}
+	live, _ := src.(LiveSource)
 	var size int64
 	if f, ok := src.(*File); ok {
 		size = f.Size
@@ -30,7 +39,7 @@ func startProgress(w io.Writer, src PacketSource, packets *atomic.Int64) func() 
 	go func() {
 		defer wg.Done()
 		start := time.Now()
-		t := time.NewTicker(500 * time.Millisecond)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		line := func(final bool) {
 			n := packets.Load()
@@ -46,7 +55,16 @@ func startProgress(w io.Writer, src PacketSource, packets *atomic.Int64) func() 
 					pct = "100.0% "
 				}
 			}
-			fmt.Fprintf(w, "\r\033[Kdecoding packets... %s%d packets, %.0f packets/s", pct, n, rate)
+			drops := ""
+			if live != nil {
+				st := live.Stats()
+				drops = fmt.Sprintf(", kernel drops %d, interface drops %d", st.KernelDrops, st.IfaceDrops)
+			}
+			if cfg.ProgressLines {
+				fmt.Fprintf(w, "%s %s%d packets, %.0f packets/s%s\n", time.Now().UTC().Format(time.RFC3339), pct, n, rate, drops)
+				return
+			}
+			fmt.Fprintf(w, "\r\033[Kdecoding packets... %s%d packets, %.0f packets/s%s", pct, n, rate, drops)
 			if final {
 				fmt.Fprintln(w)
 			}

@@ -80,6 +80,13 @@ func (s *Summary) Print(w io.Writer) {
 	if len(s.StoreDrops) > 0 {
 		fmt.Fprintf(w, "\nstores full, dropped: %s\n", joinCounts(s.StoreDrops))
 	}
+	if s.Live != nil {
+		fmt.Fprintf(w, "\nlive capture: %d packets received by the socket, %d dropped by the kernel (ring full), %d dropped by the interface\n",
+			s.Live.Received, s.Live.KernelDrops, s.Live.IfaceDrops)
+	}
+	if s.Filtered > 0 {
+		fmt.Fprintf(w, "\nfilter: %d packets did not match\n", s.Filtered)
+	}
 	if f := s.Flows; f.Conns > 0 {
 		fmt.Fprintf(w, "\nflows: %d connections (%s), %d packets in flows, %d without one; peak %d tracked, %d evicted (-max-flows)\n",
 			f.Conns, joinCounts(f.Reasons), f.Packets, f.NoFlow, f.PeakFlows, f.Evicted)

@@ -68,6 +68,10 @@ func newWorker(cfg Config, enabled func(string) bool, streams *stream.Run, profi
 func (w *worker) run(queue <-chan *packetBatch, free chan<- *packetBatch) {
 	for b := range queue {
 		for _, bp := range b.pkts {
+			if bp.tick {
+				w.tick(bp.now)
+				continue
+			}
 			data := b.data[bp.off : bp.off+bp.n]
 			w.now = bp.now
 			var err error
@@ -95,6 +99,17 @@ func (w *worker) run(queue <-chan *packetBatch, free chan<- *packetBatch) {
 	w.flows.Advance(w.endClock)
 	w.flows.Flush()
 	w.keep(w.flows.Err())
+	w.keep(w.em.Flush())
+}
+
+// tick moves the worker's clock on without a packet (live capture): idle
+// flows and streams end, and buffered records go to the files.
+func (w *worker) tick(now int64) {
+	w.now = now
+	w.flows.Advance(now)
+	if w.asm != nil {
+		w.asm.Advance(now)
+	}
 	w.keep(w.em.Flush())
 }
 

@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -40,6 +43,85 @@ type FileSinkConfig struct {
 	// BatchBytes is how many framed bytes an emitter buffers per type before
 	// it hands them to the file (default 256 KiB).
 	BatchBytes int
+	// Rotate and RotateSize start a new file of a type once its current
+	// one is that old or that large (0: never; the size is what reached the
+	// file, so a compressed file may pass it by what the compressor still
+	// buffers, and by one batch). Rotated files are named
+	// Type-<start, UTC, 20060102T150405Z>[-N].ncap[.gz|.zst]; each is a
+	// complete record file with its own header.
+	Rotate     time.Duration
+	RotateSize int64
+	// Now is the clock rotation reads (default time.Now).
+	Now func() time.Time
+}
+
+// typeFile is the file (or, with rotation, the series of files) of one
+// record type.
+type typeFile struct {
+	sink  *FileSink
+	t     types.Type
+	mu    sync.Mutex
+	cur   *FileWriter
+	start time.Time
+	done  []FileInfo // closed files
+}
+
+func (f *typeFile) rotating() bool { return f.sink.cfg.Rotate > 0 || f.sink.cfg.RotateSize > 0 }
+
+// WriteFramed writes a batch of framed records, rotating first when due.
+func (f *typeFile) WriteFramed(b []byte, n int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.sink.closed.Load() {
+		return errors.New("record files already closed")
+	}
+	cfg := &f.sink.cfg
+	if f.cur != nil && f.rotating() {
+		now := cfg.Now()
+		if (cfg.Rotate > 0 && now.Sub(f.start) >= cfg.Rotate) || (cfg.RotateSize > 0 && f.cur.Size() >= cfg.RotateSize) {
+			if err := f.closeCurrent(); err != nil {
+				return err
+			}
+		}
+	}
+	if f.cur == nil {
+		if err := f.open(); err != nil {
+			return err
+		}
+	}
+	return f.cur.WriteFramed(b, n)
+}
+
+func (f *typeFile) open() error {
+	cfg := &f.sink.cfg
+	hdr := NewHeader(f.t, cfg.Source, cfg.Payloads)
+	if !f.rotating() {
+		w, err := CreateFile(cfg.Dir, hdr, cfg.Compression)
+		f.cur = w
+		return err
+	}
+	f.start = cfg.Now()
+	base := f.t.Name() + "-" + f.start.UTC().Format("20060102T150405Z")
+	path := filepath.Join(cfg.Dir, base+cfg.Compression.Extension())
+	for i := 1; ; i++ {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		path = filepath.Join(cfg.Dir, fmt.Sprintf("%s-%d%s", base, i, cfg.Compression.Extension()))
+	}
+	w, err := CreateFileAt(path, hdr, cfg.Compression)
+	f.cur = w
+	return err
+}
+
+func (f *typeFile) closeCurrent() error {
+	w := f.cur
+	f.cur = nil
+	err := w.Close()
+	if w.Records() > 0 { // an empty file was removed
+		f.done = append(f.done, FileInfo{Type: f.t, Path: w.Path(), Records: w.Records()})
+	}
+	return err
 }
 
 // FileSink writes one record file per type into a directory. Files are
@@ -47,7 +129,10 @@ type FileSinkConfig struct {
 type FileSink struct {
 	cfg   FileSinkConfig
 	mu    sync.Mutex
-	files map[types.Type]*FileWriter
+	files map[types.Type]*typeFile
+	// closed is set by Close: a late batch (a forced exit) must not open
+	// new files.
+	closed atomic.Bool
 }
 
 // NewFileSink creates cfg.Dir if needed and returns a sink writing into it.
@@ -57,36 +142,52 @@ func NewFileSink(cfg FileSinkConfig) (*FileSink, error) {
 	}
 	if cfg.BatchBytes <= 0 {
 		cfg.BatchBytes = 256 << 10
+		if cfg.RotateSize > 0 {
+			// A batch goes to one file: keep batches small beside the bound.
+			cfg.BatchBytes = int(min(256<<10, max(1<<10, cfg.RotateSize/8)))
+		}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, err
 	}
-	return &FileSink{cfg: cfg, files: map[types.Type]*FileWriter{}}, nil
+	return &FileSink{cfg: cfg, files: map[types.Type]*typeFile{}}, nil
 }
 
-func (s *FileSink) file(t types.Type) (*FileWriter, error) {
+// file returns the file of type t; it is created with the first batch.
+func (s *FileSink) file(t types.Type) *typeFile {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if w, ok := s.files[t]; ok {
-		return w, nil
+	f, ok := s.files[t]
+	if !ok {
+		f = &typeFile{sink: s, t: t}
+		s.files[t] = f
 	}
-	w, err := CreateFile(s.cfg.Dir, NewHeader(t, s.cfg.Source, s.cfg.Payloads), s.cfg.Compression)
-	if err != nil {
-		return nil, err
-	}
-	s.files[t] = w
-	return w, nil
+	return f
 }
 
-// Files returns the path and record count of every file written, by name.
+// Files returns the path and record count of every file written (rotated
+// ones too), by type and path.
 func (s *FileSink) Files() []FileInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]FileInfo, 0, len(s.files))
-	for t, w := range s.files {
-		out = append(out, FileInfo{Type: t, Path: w.Path(), Records: w.Records()})
+	var out []FileInfo
+	for t, f := range s.files {
+		f.mu.Lock()
+		out = append(out, f.done...)
+		if f.cur != nil {
+			out = append(out, FileInfo{Type: t, Path: f.cur.Path(), Records: f.cur.Records()})
+		}
+		f.mu.Unlock()
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Type.Name() < out[j].Type.Name() })
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := out[i].Type.Name(), out[j].Type.Name(); a != b {
+			return a < b
+		}
+		return out[i].Path < out[j].Path
+	})
 	return out
 }
 
@@ -99,13 +200,16 @@ type FileInfo struct {
 
 // Close closes every file.
 func (s *FileSink) Close() error {
+	s.closed.Store(true)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
-	for _, w := range s.files {
-		if err := w.Close(); err != nil {
-			errs = append(errs, err)
+	for _, f := range s.files {
+		f.mu.Lock()
+		if f.cur != nil {
+			errs = append(errs, f.closeCurrent())
 		}
+		f.mu.Unlock()
 	}
 	return errors.Join(errs...)
 }
@@ -118,7 +222,7 @@ func (s *FileSink) NewEmitter() Emitter {
 type batch struct {
 	buf []byte
 	n   int
-	w   *FileWriter
+	w   *typeFile
 }
 
 type fileEmitter struct {
@@ -155,11 +259,7 @@ func (e *fileEmitter) flush(t types.Type, b *batch) error {
 		return nil
 	}
 	if b.w == nil {
-		w, err := e.sink.file(t)
-		if err != nil {
-			return err
-		}
-		b.w = w
+		b.w = e.sink.file(t)
 	}
 	err := b.w.WriteFramed(b.buf, b.n)
 	b.buf, b.n = b.buf[:0], 0

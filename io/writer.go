@@ -34,19 +34,37 @@ type FileWriter struct {
 	f       *os.File
 	buf     *bufio.Writer
 	comp    goio.WriteCloser
+	out     *countingWriter // what the compressor wrote: the file's size so far
 	records int64
 	closed  bool
 }
 
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w goio.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
 // CreateFile creates dir/<Type><ext> and writes its header.
 func CreateFile(dir string, hdr *types.Header, c Compression) (*FileWriter, error) {
-	path := filepath.Join(dir, hdr.Type.Name()+c.Extension())
+	return CreateFileAt(filepath.Join(dir, hdr.Type.Name()+c.Extension()), hdr, c)
+}
+
+// CreateFileAt creates the record file path and writes its header.
+func CreateFileAt(path string, hdr *types.Header, c Compression) (*FileWriter, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
 	w := &FileWriter{path: path, f: f, buf: bufio.NewWriterSize(f, 1<<20)}
-	if w.comp, err = newCompressor(w.buf, c); err != nil {
+	w.out = &countingWriter{w: w.buf}
+	if w.comp, err = newCompressor(w.out, c); err != nil {
 		f.Close()
 		os.Remove(path)
 		return nil, err
@@ -66,6 +84,14 @@ func CreateFile(dir string, hdr *types.Header, c Compression) (*FileWriter, erro
 
 // Path returns the file's path.
 func (w *FileWriter) Path() string { return w.path }
+
+// Size returns the bytes written to the file so far (compressed; what the
+// compressor still buffers is not counted yet).
+func (w *FileWriter) Size() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.out.n
+}
 
 // Records returns the number of records written so far.
 func (w *FileWriter) Records() int64 {

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -60,6 +61,17 @@ type captureOptions struct {
 	geoDB           string
 	maxProfiles     int
 	reverseDNS      bool
+
+	iface      string
+	promisc    bool
+	snaplen    int
+	bpf        string
+	interfaces bool
+	duration   time.Duration
+	count      int64
+	rotate     time.Duration
+	rotateSize string
+	statsEvery time.Duration
 }
 
 func newCaptureCmd(root *rootOptions) *cobra.Command {
@@ -76,11 +88,24 @@ func newCaptureCmd(root *rootOptions) *cobra.Command {
 				listDecoders(cmd.OutOrStdout())
 				return nil
 			}
+			if o.interfaces {
+				return listInterfaces(cmd.OutOrStdout())
+			}
 			return runCapture(cmd, root.log, o)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.read, "read", "r", "", "pcap or pcapng file to read (- for stdin; gzip/zstd-compressed files too)")
+	f.StringVarP(&o.iface, "iface", "i", "", "capture live from this interface (AF_PACKET on Linux; libpcap in builds with -tags pcap)")
+	f.BoolVar(&o.promisc, "promisc", true, "put the interface in promiscuous mode (-promisc=false to keep it as it is)")
+	f.IntVar(&o.snaplen, "snaplen", 262144, "bytes kept of each live packet")
+	f.StringVar(&o.bpf, "bpf", "", "pcap-filter expression (as tcpdump): only matching packets are decoded, live or from a file")
+	f.BoolVar(&o.interfaces, "interfaces", false, "list the network interfaces and exit")
+	f.DurationVar(&o.duration, "duration", 0, "stop after this long (e.g. 30s, 2h)")
+	f.Int64Var(&o.count, "count", 0, "stop after this many packets")
+	f.DurationVar(&o.rotate, "rotate", 0, "start new record files this often (e.g. 1h); rotated files are named Type-<start time>.ncap.gz")
+	f.StringVar(&o.rotateSize, "rotate-size", "", "start a new record file of a type when it reaches this size (e.g. 1GB, 500MB)")
+	f.DurationVar(&o.statsEvery, "stats-interval", 10*time.Second, "live capture: how often a stats line (packets, rate, drops) goes to stderr when it is not a terminal")
 	f.StringVarP(&o.out, "out", "o", ".", "directory for the record files")
 	f.IntVar(&o.workers, "workers", runtime.NumCPU(), "packet decoding workers")
 	f.StringVar(&o.include, "include", "", "comma-separated decoders to run (default: all)")
@@ -123,10 +148,22 @@ func splitList(s string) []string {
 }
 
 func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
-	if o.read == "" {
-		return errors.New("capture: no input: give a pcap or pcapng file with -read FILE")
+	if o.read == "" && o.iface == "" {
+		return errors.New("capture: no input: give a pcap or pcapng file with -read FILE or an interface with -iface NAME")
 	}
-	if ncio.IsRecordFile(o.read) {
+	if o.read != "" && o.iface != "" {
+		return errors.New("capture: -read and -iface exclude each other")
+	}
+	rotateSize, err := parseSize(o.rotateSize)
+	if err != nil {
+		return fmt.Errorf("capture: -rotate-size: %w", err)
+	}
+	if o.bpf != "" && o.iface == "" {
+		if err := collector.CheckFilter(o.bpf); err != nil {
+			return fmt.Errorf("capture: -bpf: %w", err)
+		}
+	}
+	if o.read != "" && ncio.IsRecordFile(o.read) {
 		return fmt.Errorf("capture: %s is a record file; read it with net dump -read %s", o.read, o.read)
 	}
 	include, exclude := splitList(o.include), splitList(o.exclude)
@@ -160,23 +197,59 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		defer g.Close()
 		geo = g
 	}
-	src, err := collector.OpenFile(o.read)
-	if err != nil {
-		return err
+	var src collector.PacketSource
+	name, format := o.read, ""
+	if o.iface != "" {
+		l, err := collector.OpenLive(collector.LiveConfig{Interface: o.iface, Promisc: o.promisc, Snaplen: o.snaplen, Filter: o.bpf})
+		if err != nil {
+			return fmt.Errorf("capture: %w", err)
+		}
+		defer l.Close()
+		src, name, format = l, o.iface, "live"
+	} else {
+		f, err := collector.OpenFile(o.read)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		src, format = f, f.Format
 	}
-	defer src.Close()
-	sink, err := ncio.NewFileSink(ncio.FileSinkConfig{Dir: o.out, Compression: comp, Source: o.read, Payloads: o.payload})
+	sink, err := ncio.NewFileSink(ncio.FileSinkConfig{Dir: o.out, Compression: comp, Source: name, Payloads: o.payload, Rotate: o.rotate, RotateSize: rotateSize})
 	if err != nil {
 		return err
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if o.duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.duration)
+		defer cancel()
+	}
+	// After the first interrupt the run drains and flushes; a second one
+	// closes the files as they are and exits.
+	forced := make(chan struct{})
+	go func() {
+		<-ctx.Done()
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(sig)
+		select {
+		case <-sig:
+			fmt.Fprintln(os.Stderr, "net: second interrupt: closing the record files as they are")
+			sink.Close()
+			os.Exit(130)
+		case <-forced:
+		}
+	}()
+	defer close(forced)
 	cfg := collector.Config{
 		Workers: o.workers,
 		Include: include,
 		Exclude: exclude,
 		Options: packet.Options{Payloads: o.payload, Entropy: o.entropy},
+		Filter:  o.bpf,
+		Count:   o.count,
 		Sink:    sink,
 		Log:     log,
 		Stream: stream.Options{
@@ -209,9 +282,11 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 	}
 	if !o.quiet && term.IsTerminal(int(os.Stderr.Fd())) {
 		cfg.Progress = os.Stderr
+	} else if !o.quiet && o.iface != "" {
+		cfg.Progress, cfg.ProgressLines, cfg.ProgressInterval = os.Stderr, true, o.statsEvery
 	}
-	log.Debug("capture", zap.String("read", o.read), zap.String("format", src.Format), zap.String("out", o.out), zap.Int("workers", o.workers))
-	sum, runErr := collector.Run(ctx, src, o.read, cfg)
+	log.Debug("capture", zap.String("input", name), zap.String("format", format), zap.String("out", o.out), zap.Int("workers", o.workers))
+	sum, runErr := collector.Run(ctx, src, name, cfg)
 	closeErr := sink.Close()
 	if sum != nil && !o.quiet {
 		sum.Print(cmd.OutOrStdout())
@@ -255,4 +330,47 @@ func listDecoders(w interface{ Write([]byte) (int, error) }) {
 	}
 	fmt.Fprintf(tw, "\n%d decoders, %d fields in total\n", total, fields)
 	tw.Flush()
+}
+
+// parseSize reads a size such as 1GB, 500MB, 64KiB or 1048576 ("" is 0).
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	units := []struct {
+		suffix string
+		mult   int64
+	}{
+		{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"TIB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40}, {"B", 1},
+	}
+	up := strings.ToUpper(s)
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(up, u.suffix) {
+			up, mult = strings.TrimSpace(strings.TrimSuffix(up, u.suffix)), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(up, 64)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("%q is not a size (e.g. 1GB, 500MB)", s)
+	}
+	return int64(v * float64(mult)), nil
+}
+
+// listInterfaces prints the network interfaces for -interfaces.
+func listInterfaces(w interface{ Write([]byte) (int, error) }) error {
+	ifs, err := collector.Interfaces()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "INDEX\tNAME\tMAC\tFLAGS\tADDRESSES")
+	for _, i := range ifs {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", i.Index, i.Name, i.MAC, i.Flags, strings.Join(i.Addrs, " "))
+	}
+	return tw.Flush()
 }

@@ -1,0 +1,70 @@
+package collector
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gopacket/gopacket/layers"
+	"golang.org/x/net/bpf"
+)
+
+// matcher runs a compiled filter on a frame.
+type matcher interface{ Match(frame []byte) bool }
+
+// Filter compilers, set by filter_bpf.go (package bpf: pure Go) so that
+// the collector's core does not depend on the compiler's internals.
+var (
+	newMatcher    func(expr string, lt layers.LinkType, snaplen int) (matcher, error)
+	compileFilter func(expr string, lt layers.LinkType, snaplen int) ([]bpf.RawInstruction, error)
+	// errUnsupported is the compiler's error for valid syntax it does not
+	// implement (libpcap may, in builds with the pcap tag).
+	errUnsupported = errors.New("unsupported filter syntax")
+)
+
+// packetFilter applies a pcap-filter expression to the frames of a file,
+// compiled once per link type (a pcapng file may hold several).
+type packetFilter struct {
+	expr    string
+	filters map[layers.LinkType]matcher
+	err     error
+}
+
+func newPacketFilter(expr string) *packetFilter {
+	return &packetFilter{expr: expr, filters: map[layers.LinkType]matcher{}}
+}
+
+// match reports whether the frame passes; a compile error is kept in err
+// (the run stops with it) and the frame is rejected.
+func (f *packetFilter) match(frame []byte, lt layers.LinkType) bool {
+	flt, ok := f.filters[lt]
+	if !ok {
+		var err error
+		flt, err = newFileMatcher(f.expr, lt)
+		if err != nil {
+			f.err = fmt.Errorf("-bpf %q on link type %s: %w", f.expr, lt, err)
+			flt = nil
+		}
+		f.filters[lt] = flt
+	}
+	return flt != nil && flt.Match(frame)
+}
+
+func newFileMatcher(expr string, lt layers.LinkType) (matcher, error) {
+	if newMatcher == nil {
+		return nil, errors.New("no filter compiler in this build")
+	}
+	m, err := newMatcher(expr, lt, 262144)
+	if err != nil && errors.Is(err, errUnsupported) && libpcapMatcher != nil {
+		return libpcapMatcher(expr, lt, 262144)
+	}
+	return m, err
+}
+
+// libpcapMatcher compiles with libpcap (builds with the pcap tag).
+var libpcapMatcher func(expr string, lt layers.LinkType, snaplen int) (matcher, error)
+
+// CheckFilter compiles expr for Ethernet, for an early, clear error.
+func CheckFilter(expr string) error {
+	_, err := newFileMatcher(expr, layers.LinkTypeEthernet)
+	return err
+}

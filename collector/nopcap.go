@@ -1,0 +1,6 @@
+//go:build !pcap
+
+package collector
+
+// PcapAvailable reports whether this binary was built with libpcap.
+const PcapAvailable = false

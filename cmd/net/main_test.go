@@ -20,6 +20,9 @@ var netBin string
 
 // TestMain builds the net binary once; the tests run it as users do.
 func TestMain(m *testing.M) {
+	if addr := os.Getenv("NETCAP_TEST_SERVERS"); addr != "" {
+		serveTestServers(addr) // started by TestLiveCapture in a namespace
+	}
 	dir, err := os.MkdirTemp("", "netbin")
 	if err != nil {
 		panic(err)

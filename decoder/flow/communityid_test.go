@@ -156,7 +156,7 @@ func TestCommunityIDArkime(t *testing.T) {
 					} `json:"network"`
 					Source      struct{ IP string } `json:"source"`
 					Destination struct{ IP string } `json:"destination"`
-					IPProtocol  uint8 `json:"ipProtocol"`
+					IPProtocol  uint8               `json:"ipProtocol"`
 				} `json:"body"`
 			} `json:"sessions3"`
 		}

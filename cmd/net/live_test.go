@@ -105,10 +105,10 @@ func vethPair(t *testing.T) (cli, srv, cliIf string) {
 func liveCapture(t *testing.T, ns, iface string, traffic func(), extra ...string) string {
 	t.Helper()
 	out := t.TempDir()
-	args := append([]string{"netns", "exec", ns, netBin, "capture", "-iface", iface, "-out", out, "-quiet"}, extra...)
+	args := append([]string{"netns", "exec", ns, netBin, "capture", "-iface", iface, "-out", out, "-stats-interval", "1s"}, extra...)
 	cmd := exec.Command("ip", args...)
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
+	var outb, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &outb, &errb
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +129,14 @@ func liveCapture(t *testing.T, ns, iface string, traffic func(), extra ...string
 	}
 	if strings.Contains(errb.String(), "panic") {
 		t.Fatalf("capture: %s", errb.String())
+	}
+	// The periodic stats line (stderr is not a terminal here) and the
+	// summary report the drop counters.
+	if !strings.Contains(errb.String(), "kernel drops 0, interface drops 0") {
+		t.Errorf("no stats line with drop counters:\n%s", errb.String())
+	}
+	if !strings.Contains(outb.String(), "dropped by the kernel (ring full)") {
+		t.Errorf("summary without drop counters:\n%s", outb.String())
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,6 +73,8 @@ type captureOptions struct {
 	rotate     time.Duration
 	rotateSize string
 	statsEvery time.Duration
+	cpuProfile string
+	memProfile string
 }
 
 func newCaptureCmd(root *rootOptions) *cobra.Command {
@@ -105,6 +108,8 @@ func newCaptureCmd(root *rootOptions) *cobra.Command {
 	f.Int64Var(&o.count, "count", 0, "stop after this many packets")
 	f.DurationVar(&o.rotate, "rotate", 0, "start new record files this often (e.g. 1h); rotated files are named Type-<start time>.ncap.gz")
 	f.StringVar(&o.rotateSize, "rotate-size", "", "start a new record file of a type when it reaches this size (e.g. 1GB, 500MB)")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
+	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile (pprof) at the end of the run to this file")
 	f.DurationVar(&o.statsEvery, "stats-interval", 10*time.Second, "live capture: how often a stats line (packets, rate, drops) goes to stderr when it is not a terminal")
 	f.StringVarP(&o.out, "out", "o", ".", "directory for the record files")
 	f.IntVar(&o.workers, "workers", runtime.NumCPU(), "packet decoding workers")
@@ -286,7 +291,23 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		cfg.Progress, cfg.ProgressLines, cfg.ProgressInterval = os.Stderr, true, o.statsEvery
 	}
 	log.Debug("capture", zap.String("input", name), zap.String("format", format), zap.String("out", o.out), zap.Int("workers", o.workers))
+	if o.cpuProfile != "" {
+		pf, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("capture: -cpuprofile: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fmt.Errorf("capture: -cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	sum, runErr := collector.Run(ctx, src, name, cfg)
+	if o.memProfile != "" {
+		if err := writeHeapProfile(o.memProfile); err != nil {
+			return fmt.Errorf("capture: -memprofile: %w", err)
+		}
+	}
 	closeErr := sink.Close()
 	if sum != nil && !o.quiet {
 		sum.Print(cmd.OutOrStdout())
@@ -373,4 +394,17 @@ func listInterfaces(w interface{ Write([]byte) (int, error) }) error {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", i.Index, i.Name, i.MAC, i.Flags, strings.Join(i.Addrs, " "))
 	}
 	return tw.Flush()
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -28,7 +28,12 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	netBin = filepath.Join(dir, "net")
-	if out, err := exec.Command("go", "build", "-o", netBin, ".").CombinedOutput(); err != nil {
+	// NETCAP_TEST_BUILD_TAGS=pcap tests the libpcap build instead.
+	build := []string{"build", "-o", netBin}
+	if tags := os.Getenv("NETCAP_TEST_BUILD_TAGS"); tags != "" {
+		build = append(build, "-tags", tags)
+	}
+	if out, err := exec.Command("go", append(build, ".")...).CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building net: %v\n%s", err, out)
 		os.Exit(1)
 	}

@@ -87,3 +87,76 @@ func sortedCopy(s []string) []string {
 	}
 	return c
 }
+
+// TestBPFOnFile: -bpf filters a file as tcpdump does: the UDP records are
+// exactly the packets tcpdump matches, and nothing else gets through.
+func TestBPFOnFile(t *testing.T) {
+	pcap := testutil.Testdata(t, "mixed.pcap")
+	tcpdump := testutil.Tool(t, "tcpdump", "tcpdump")
+	out, err := exec.Command(tcpdump, "-nn", "-r", pcap, "udp port 53").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Count(string(out), "\n")
+	dir := t.TempDir()
+	mustNet(t, "capture", "-read", pcap, "-out", dir, "-quiet", "-bpf", "udp port 53")
+	if n := strings.Count(mustNet(t, "dump", "-read", filepath.Join(dir, "UDP.ncap.gz")), "\n") - 1; n != want || n == 0 {
+		t.Errorf("-bpf 'udp port 53': %d UDP records, tcpdump matches %d packets", n, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "TCP.ncap.gz")); err == nil {
+		t.Error("-bpf 'udp port 53' let TCP through")
+	}
+	if r := netCmd(t, nil, "capture", "-read", pcap, "-out", t.TempDir(), "-bpf", "udp port"); r.code == 0 || !strings.Contains(r.stderr, "-bpf") {
+		t.Errorf("bad -bpf: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// TestSecondInterrupt: a second SIGINT while the capture drains closes the
+// files as they are and exits 130; whichever signal ends the run, every
+// file left reads back without a truncation error.
+func TestSecondInterrupt(t *testing.T) {
+	one, err := os.ReadFile(testutil.Testdata(t, "mixed.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 200 copies of the packets behind one file header: enough work that
+	// the second signal usually arrives while the workers drain.
+	data := append([]byte{}, one...)
+	for range 199 {
+		data = append(data, one[24:]...)
+	}
+	out := t.TempDir()
+	cmd := exec.Command(netBin, "capture", "-read", "-", "-out", out, "-quiet")
+	stdin, _ := cmd.StdinPipe()
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { stdin.Write(data) }()
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	time.Sleep(20 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	err = cmd.Wait()
+	stdin.Close()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if code != 0 && code != 130 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	if code == 130 && !strings.Contains(errb.String(), "second interrupt") {
+		t.Errorf("exit 130 without the message: %q", errb.String())
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.ncap.gz"))
+	for _, f := range files {
+		if r := netCmd(t, nil, "dump", "-read", f); r.code != 0 || r.stderr != "" {
+			t.Errorf("%s: exit %d %q", filepath.Base(f), r.code, r.stderr)
+		}
+	}
+	t.Logf("exit %d, %d files valid", code, len(files))
+}

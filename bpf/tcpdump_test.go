@@ -213,7 +213,7 @@ func TestCompareWithTcpdump(t *testing.T) {
 	st := compareStats{perExpr: map[string]int{}}
 	work := make(chan string)
 	var wg sync.WaitGroup
-	for range max(2, runtime.GOMAXPROCS(0)) {
+	for range 2 * runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for p := range work {
 				compareCapture(t, tcpdump, p, &st)
@@ -391,7 +391,7 @@ func TestRandomExpressionsVsTcpdump(t *testing.T) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	work := make(chan string)
-	for range max(2, runtime.GOMAXPROCS(0)) {
+	for range 2 * runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for expr := range work {
 				for _, c := range caps {

@@ -316,7 +316,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 				mu.Unlock()
 				return
 			}
-			if filter != nil && !filter.match(data, ci.LinkType) {
+			if filter != nil && !filter.match(data, ci.Length, ci.LinkType) {
 				sum.Filtered++
 				if filter.err != nil {
 					readErr = filter.err

@@ -8,8 +8,11 @@ import (
 	"golang.org/x/net/bpf"
 )
 
-// matcher runs a compiled filter on a frame.
-type matcher interface{ Match(frame []byte) bool }
+// matcher runs a compiled filter on a frame of wireLen bytes on the wire
+// (len, less and greater read it, as tcpdump does).
+type matcher interface {
+	MatchLen(frame []byte, wireLen int) bool
+}
 
 // Filter compilers, set by filter_bpf.go (package bpf: pure Go) so that
 // the collector's core does not depend on the compiler's internals.
@@ -35,7 +38,7 @@ func newPacketFilter(expr string) *packetFilter {
 
 // match reports whether the frame passes; a compile error is kept in err
 // (the run stops with it) and the frame is rejected.
-func (f *packetFilter) match(frame []byte, lt layers.LinkType) bool {
+func (f *packetFilter) match(frame []byte, wireLen int, lt layers.LinkType) bool {
 	flt, ok := f.filters[lt]
 	if !ok {
 		var err error
@@ -46,7 +49,7 @@ func (f *packetFilter) match(frame []byte, lt layers.LinkType) bool {
 		}
 		f.filters[lt] = flt
 	}
-	return flt != nil && flt.Match(frame)
+	return flt != nil && flt.MatchLen(frame, wireLen)
 }
 
 func newFileMatcher(expr string, lt layers.LinkType) (matcher, error) {

@@ -36,7 +36,9 @@ func init() {
 
 type vmMatcher struct{ vm *bpf.VM }
 
-func (m vmMatcher) Match(frame []byte) bool {
+// MatchLen runs the program; x/net/bpf's VM knows no wire length, so len
+// reads the captured length here.
+func (m vmMatcher) MatchLen(frame []byte, _ int) bool {
 	n, err := m.vm.Run(frame)
 	return err == nil && n > 0
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -159,4 +160,25 @@ func TestSecondInterrupt(t *testing.T) {
 		}
 	}
 	t.Logf("exit %d, %d files valid", code, len(files))
+}
+
+// TestInterfacesList: -interfaces lists the machine's interfaces with
+// their index and addresses, as net.Interfaces sees them.
+func TestInterfacesList(t *testing.T) {
+	out := mustNet(t, "capture", "-interfaces")
+	ifs, err := net.Interfaces()
+	if err != nil || len(ifs) == 0 {
+		t.Skip("no interfaces")
+	}
+	for _, i := range ifs {
+		if !strings.Contains(out, " "+i.Name+" ") {
+			t.Errorf("-interfaces lacks %s:\n%s", i.Name, out)
+		}
+	}
+	if !strings.HasPrefix(out, "INDEX") {
+		t.Errorf("no header:\n%s", out)
+	}
+	if r := netCmd(t, nil, "capture", "-iface", "no-such-interface0", "-out", t.TempDir()); r.code == 0 || !strings.Contains(r.stderr, "no-such-interface0") {
+		t.Errorf("unknown interface: exit %d %q", r.code, r.stderr)
+	}
 }

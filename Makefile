@@ -9,7 +9,7 @@ FUZZTIME  ?= 3s
 APT_PKGS  := tshark tcpdump wireshark-common protobuf-compiler jq time libpcap-dev iproute2 iputils-ping dnsutils curl
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build deps test vet staticcheck race demo proto fuzz fuzz-long bench bench-go clean resolvers-data
+.PHONY: all build deps test vet staticcheck race demo proto fuzz fuzz-long bench bench-go bench-check bench-baseline clean resolvers-data
 
 all: build
 
@@ -85,6 +85,15 @@ bench: build
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# bench-check fails when a stage's Go benchmark got slower than
+# bench/baseline.txt by more than MARGIN percent (default 30) or allocates
+# more; bench-baseline rewrites the baseline.
+bench-check:
+	bench/check.sh
+
+bench-baseline:
+	bench/check.sh -update
 
 clean:
 	rm -rf bin demo_out bench/results

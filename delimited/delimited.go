@@ -24,22 +24,35 @@ var ErrTruncated = errors.New("record stream truncated inside a record")
 // ErrTooLarge is returned when a length prefix exceeds MaxRecordSize.
 var ErrTooLarge = errors.New("record length exceeds limit")
 
-var (
-	sizeOpts    = proto.MarshalOptions{}
-	marshalOpts = proto.MarshalOptions{UseCachedSize: true}
-)
+var marshalOpts = proto.MarshalOptions{}
 
-// Append appends m, prefixed by its varint length, to b.
+// Append appends m, prefixed by its varint length, to b. The record is
+// marshalled once, behind room for a short length prefix, and moved only
+// when its length needs more prefix bytes than reserved: one pass over the
+// message instead of a size pass and a marshal pass.
 func Append(b []byte, m proto.Message) ([]byte, error) {
-	n := sizeOpts.Size(m)
-	b = protowire.AppendVarint(b, uint64(n))
+	const reserve = 2 // records up to 16 KiB need no move
 	start := len(b)
+	b = append(b, 0, 0)
 	b, err := marshalOpts.MarshalAppend(b, m)
 	if err != nil {
 		return b[:start], err
 	}
-	if len(b)-start != n {
-		return b[:start], fmt.Errorf("record size changed while marshalling (%d != %d)", len(b)-start, n)
+	n := len(b) - start - reserve
+	var pre [binary.MaxVarintLen64]byte
+	p := protowire.AppendVarint(pre[:0], uint64(n))
+	switch {
+	case len(p) == reserve:
+		copy(b[start:], p)
+	case len(p) < reserve:
+		copy(b[start:], p)
+		copy(b[start+len(p):], b[start+reserve:])
+		b = b[:len(b)-(reserve-len(p))]
+	default:
+		extra := len(p) - reserve
+		b = append(b, make([]byte, extra)...)
+		copy(b[start+len(p):], b[start+reserve:start+reserve+n])
+		copy(b[start:], p)
 	}
 	return b, nil
 }

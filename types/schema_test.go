@@ -118,3 +118,26 @@ func TestGeneratedCodeMatchesProto(t *testing.T) {
 		t.Fatal("types/netcap.pb.go is not what netcap.proto generates: run make proto")
 	}
 }
+
+// TestCommunityIDSetters: every message with a CommunityID field has the
+// setter the parser uses, and only those.
+func TestCommunityIDSetters(t *testing.T) {
+	n := 0
+	for i := 0; i < types.File_types_netcap_proto.Messages().Len(); i++ {
+		md := types.File_types_netcap_proto.Messages().Get(i)
+		mt, err := protoregistry.GlobalTypes.FindMessageByName(md.FullName())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, has := mt.New().Interface().(types.CommunityIDSetter)
+		if want := md.Fields().ByName("CommunityID") != nil; has != want {
+			t.Errorf("%s: CommunityID field %v, setter %v", md.Name(), want, has)
+		}
+		if has {
+			n++
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d messages with a Community ID", n)
+	}
+}

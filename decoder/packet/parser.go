@@ -7,7 +7,6 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/netcap-go/netcap/types"
 )
@@ -41,7 +40,7 @@ type slot struct {
 	instances []gopacket.DecodingLayer // one per occurrence in a packet
 	used      int
 	record    proto.Message
-	cid       protoreflect.FieldDescriptor // the record's CommunityID field, or nil
+	cid       types.CommunityIDSetter // the record, when it has a CommunityID field
 	decoded   int64
 	errors    int64
 	records   int64
@@ -56,7 +55,7 @@ type pendingLayer struct {
 type packetSlot struct {
 	dec     PacketDecoder
 	record  proto.Message
-	cid     protoreflect.FieldDescriptor
+	cid     types.CommunityIDSetter
 	records int64
 }
 
@@ -151,19 +150,16 @@ type Parser struct {
 // CommunityID field then carry.
 func (p *Parser) SetFlowHook(f func(*Packet)) { p.flowHook = f }
 
-// communityIDField returns r's CommunityID field, or nil.
-func communityIDField(r proto.Message) protoreflect.FieldDescriptor {
-	fd := r.ProtoReflect().Descriptor().Fields().ByName("CommunityID")
-	if fd == nil || fd.Kind() != protoreflect.StringKind || fd.IsList() {
-		return nil
-	}
-	return fd
+// communityIDField returns r as a CommunityIDSetter, or nil.
+func communityIDField(r proto.Message) types.CommunityIDSetter {
+	s, _ := r.(types.CommunityIDSetter)
+	return s
 }
 
-// setCommunityID copies the packet's Community ID into r.
-func (p *Parser) setCommunityID(fd protoreflect.FieldDescriptor, r proto.Message) {
-	if fd != nil && p.pkt.CommunityID != "" {
-		r.ProtoReflect().Set(fd, protoreflect.ValueOfString(p.pkt.CommunityID))
+// setCommunityID copies the packet's Community ID into the record.
+func (p *Parser) setCommunityID(s types.CommunityIDSetter, _ proto.Message) {
+	if s != nil && p.pkt.CommunityID != "" {
+		s.SetCommunityID(p.pkt.CommunityID)
 	}
 }
 

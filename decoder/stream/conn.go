@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/reassembly"
@@ -57,11 +56,8 @@ func (c *Conn) Enabled(name string) bool { return c.w.run.opts.enabled(name) }
 // Emit writes a record, if its type is enabled, with the connection's
 // Community ID when the record has that field and it is empty.
 func (c *Conn) Emit(t types.Type, r proto.Message) {
-	if c.CommunityID != "" {
-		m := r.ProtoReflect()
-		if fd := m.Descriptor().Fields().ByName("CommunityID"); fd != nil && fd.Kind() == protoreflect.StringKind && !fd.IsList() && m.Get(fd).String() == "" {
-			m.Set(fd, protoreflect.ValueOfString(c.CommunityID))
-		}
+	if s, ok := r.(types.CommunityIDSetter); ok && c.CommunityID != "" {
+		s.SetCommunityID(c.CommunityID)
 	}
 	c.w.Emit(t, r)
 }

@@ -5,7 +5,8 @@ import (
 	"fmt"
 
 	"github.com/gopacket/gopacket/layers"
-	"golang.org/x/net/bpf"
+
+	"github.com/netcap-go/netcap/bpf"
 )
 
 // matcher runs a compiled filter on a frame of wireLen bytes on the wire
@@ -14,15 +15,6 @@ type matcher interface {
 	MatchLen(frame []byte, wireLen int) bool
 }
 
-// Filter compilers, set by filter_bpf.go (package bpf: pure Go) so that
-// the collector's core does not depend on the compiler's internals.
-var (
-	newMatcher    func(expr string, lt layers.LinkType, snaplen int) (matcher, error)
-	compileFilter func(expr string, lt layers.LinkType, snaplen int) ([]bpf.RawInstruction, error)
-	// errUnsupported is the compiler's error for valid syntax it does not
-	// implement (libpcap may, in builds with the pcap tag).
-	errUnsupported = errors.New("unsupported filter syntax")
-)
 
 // packetFilter applies a pcap-filter expression to the frames of a file,
 // compiled once per link type (a pcapng file may hold several).
@@ -52,15 +44,17 @@ func (f *packetFilter) match(frame []byte, wireLen int, lt layers.LinkType) bool
 	return flt != nil && flt.MatchLen(frame, wireLen)
 }
 
+// newFileMatcher compiles expr with the pure-Go compiler, or with libpcap
+// (builds with the pcap tag) for valid syntax the former does not know.
 func newFileMatcher(expr string, lt layers.LinkType) (matcher, error) {
-	if newMatcher == nil {
-		return nil, errors.New("no filter compiler in this build")
+	f, err := bpf.NewFilter(expr, lt, bpf.DefaultSnaplen)
+	if err != nil && errors.Is(err, bpf.ErrUnsupported) && libpcapMatcher != nil {
+		return libpcapMatcher(expr, lt, bpf.DefaultSnaplen)
 	}
-	m, err := newMatcher(expr, lt, 262144)
-	if err != nil && errors.Is(err, errUnsupported) && libpcapMatcher != nil {
-		return libpcapMatcher(expr, lt, 262144)
+	if err != nil {
+		return nil, err
 	}
-	return m, err
+	return f, nil
 }
 
 // libpcapMatcher compiles with libpcap (builds with the pcap tag).

@@ -12,6 +12,8 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
+
+	ncbpf "github.com/netcap-go/netcap/bpf"
 )
 
 // pollInterval bounds how long a read waits for a packet before it
@@ -67,13 +69,9 @@ func OpenLive(cfg LiveConfig) (LiveSource, error) {
 	s := &afPacket{tp: tp, name: ifc.Name, snaplen: cfg.Snaplen, linkType: ifaceLinkType(ifc.Name)}
 	var prog []bpf.RawInstruction
 	if cfg.Filter != "" {
-		if compileFilter == nil {
+		if prog, err = ncbpf.Compile(cfg.Filter, s.linkType, cfg.Snaplen); err != nil {
 			tp.Close()
-			return nil, errors.New("-bpf: no filter compiler in this build")
-		}
-		if prog, err = compileFilter(cfg.Filter, s.linkType, cfg.Snaplen); err != nil {
-			tp.Close()
-			if errors.Is(err, errUnsupported) {
+			if errors.Is(err, ncbpf.ErrUnsupported) {
 				return nil, fmt.Errorf("-bpf: %w (a build with -tags pcap compiles it with libpcap)", err)
 			}
 			return nil, fmt.Errorf("-bpf: %w", err)

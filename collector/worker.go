@@ -148,19 +148,17 @@ func (w *worker) reassemble(ts int64) {
 func addrs(n gopacket.NetworkLayer) (netip.Addr, netip.Addr, bool) {
 	switch ip := n.(type) {
 	case *layers.IPv4:
-		return addr(ip.SrcIP), addr(ip.DstIP), true
+		return ipAddrs(ip.SrcIP, ip.DstIP)
 	case *layers.IPv6:
-		return addr(ip.SrcIP), addr(ip.DstIP), true
+		return ipAddrs(ip.SrcIP, ip.DstIP)
 	}
 	return netip.Addr{}, netip.Addr{}, false
 }
 
-func addr(ip net.IP) netip.Addr {
-	if v4 := ip.To4(); v4 != nil {
-		return netip.AddrFrom4([4]byte(v4))
-	}
-	a, _ := netip.AddrFromSlice(ip)
-	return a
+func ipAddrs(src, dst net.IP) (netip.Addr, netip.Addr, bool) {
+	s, ok1 := flow.Addr(src)
+	d, ok2 := flow.Addr(dst)
+	return s, d, ok1 && ok2
 }
 
 // countingEmitter counts the records it passes on, by type, for the

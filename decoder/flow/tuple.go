@@ -35,10 +35,10 @@ func TupleOf(p *packet.Packet) (t Tuple, ok bool) {
 	default:
 		return t, false
 	}
-	if t.Src, ok = addrOf(src); !ok {
+	if t.Src, ok = Addr(src); !ok {
 		return t, false
 	}
-	if t.Dst, ok = addrOf(dst); !ok {
+	if t.Dst, ok = Addr(dst); !ok {
 		return t, false
 	}
 	switch {
@@ -110,7 +110,10 @@ func ipv6Upper(next uint8, b []byte) (proto uint8, frag bool) {
 	return next, frag
 }
 
-func addrOf(ip net.IP) (netip.Addr, bool) {
+// Addr converts an address from a decoded IP header: 4 bytes are IPv4, 16
+// bytes IPv6 (an IPv4-mapped address in an IPv6 header stays IPv6, so flows,
+// streams and Community IDs all see the header's family).
+func Addr(ip net.IP) (netip.Addr, bool) {
 	if v4 := ip.To4(); v4 != nil && len(ip) == 4 {
 		return netip.AddrFrom4([4]byte(v4)), true
 	}

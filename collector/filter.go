@@ -15,7 +15,6 @@ type matcher interface {
 	MatchLen(frame []byte, wireLen int) bool
 }
 
-
 // packetFilter applies a pcap-filter expression to the frames of a file,
 // compiled once per link type (a pcapng file may hold several).
 type packetFilter struct {

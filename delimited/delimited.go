@@ -12,6 +12,8 @@ import (
 
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/netcap-go/netcap/types"
 )
 
 // MaxRecordSize bounds the length a reader accepts for one record, so a
@@ -34,7 +36,15 @@ func Append(b []byte, m proto.Message) ([]byte, error) {
 	const reserve = 2 // records up to 16 KiB need no move
 	start := len(b)
 	b = append(b, 0, 0)
-	b, err := marshalOpts.MarshalAppend(b, m)
+	var err error
+	if f, ok := m.(types.AppendMarshaler); ok {
+		var fast bool
+		if b, fast = f.AppendProto(b); !fast {
+			b, err = marshalOpts.MarshalAppend(b[:start+reserve], m)
+		}
+	} else {
+		b, err = marshalOpts.MarshalAppend(b, m)
+	}
 	if err != nil {
 		return b[:start], err
 	}

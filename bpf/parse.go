@@ -893,68 +893,43 @@ func parseMAC(s string) ([6]byte, bool) {
 	return mac, false
 }
 
-// parseArith and below: | lowest, then &, << >>, + -, * / %, unary minus;
-// '^' takes the whole expression on its right, as libpcap's grammar does.
+// arithLevels are the binary operators of filter arithmetic, lowest
+// precedence first: | then &, << >>, + -, * / % (unary minus and '^' are
+// below, see arithUnary).
+var arithLevels = []map[string]uint16{
+	{"|": aluOR},
+	{"&": aluAND},
+	{"<<": aluLSH, ">>": aluRSH},
+	{"+": aluADD, "-": aluSUB},
+	{"*": aluMUL, "/": aluDIV, "%": aluMOD},
+}
+
+// parseArith parses an arithmetic expression; '^' takes the whole
+// expression on its right, as libpcap's grammar does.
 func (p *parser) parseArith() *aexpr {
 	p.enter(p.peek().pos)
 	defer p.leave()
-	l := p.arithAnd()
-	for t := p.peek(); t.kind == tArith && t.text == "|"; t = p.peek() {
-		p.next()
-		l = p.c.binary(t.pos, aluOR, l, p.arithAnd())
-	}
-	return l
+	return p.arithLevel(0)
 }
 
-func (p *parser) arithAnd() *aexpr {
-	l := p.arithShift()
-	for t := p.peek(); t.kind == tArith && t.text == "&"; t = p.peek() {
-		p.next()
-		l = p.c.binary(t.pos, aluAND, l, p.arithShift())
+// arithLevel parses a left-associative chain of the operators of level i.
+func (p *parser) arithLevel(i int) *aexpr {
+	if i == len(arithLevels) {
+		return p.arithUnary()
 	}
-	return l
-}
-
-func (p *parser) arithShift() *aexpr {
-	l := p.arithAdd()
-	for t := p.peek(); t.kind == tArith && (t.text == "<<" || t.text == ">>"); t = p.peek() {
-		p.next()
-		op := uint16(aluLSH)
-		if t.text == ">>" {
-			op = aluRSH
+	l := p.arithLevel(i + 1)
+	for {
+		t := p.peek()
+		if t.kind != tArith && t.kind != tSlash {
+			return l
 		}
-		l = p.c.binary(t.pos, op, l, p.arithAdd())
-	}
-	return l
-}
-
-func (p *parser) arithAdd() *aexpr {
-	l := p.arithMul()
-	for t := p.peek(); t.kind == tArith && (t.text == "+" || t.text == "-"); t = p.peek() {
-		p.next()
-		op := uint16(aluADD)
-		if t.text == "-" {
-			op = aluSUB
+		op, ok := arithLevels[i][t.text]
+		if !ok {
+			return l
 		}
-		l = p.c.binary(t.pos, op, l, p.arithMul())
-	}
-	return l
-}
-
-func (p *parser) arithMul() *aexpr {
-	l := p.arithUnary()
-	for t := p.peek(); t.kind == tArith && (t.text == "*" || t.text == "%") || t.kind == tSlash; t = p.peek() {
 		p.next()
-		op := uint16(aluMUL)
-		switch t.text {
-		case "/":
-			op = aluDIV
-		case "%":
-			op = aluMOD
-		}
-		l = p.c.binary(t.pos, op, l, p.arithUnary())
+		l = p.c.binary(t.pos, op, l, p.arithLevel(i+1))
 	}
-	return l
 }
 
 func (p *parser) arithUnary() *aexpr {

@@ -216,28 +216,52 @@ func (s *FileSink) Close() error {
 
 // NewEmitter returns an emitter for one worker.
 func (s *FileSink) NewEmitter() Emitter {
-	return &fileEmitter{sink: s, batches: map[types.Type]*batch{}}
+	return NewBatchEmitter(s, s.cfg.BatchBytes)
+}
+
+// WriteBatch appends a batch of framed records to the type's file.
+func (s *FileSink) WriteBatch(t types.Type, framed []byte, n int) error {
+	return s.file(t).WriteFramed(framed, n)
+}
+
+// BatchSink takes whole batches of framed records (delimited.Append) of
+// one type. It must not keep framed: the emitter reuses it.
+type BatchSink interface {
+	WriteBatch(t types.Type, framed []byte, n int) error
+}
+
+// DefaultBatchBytes is the batch size of NewBatchEmitter when none is given.
+const DefaultBatchBytes = 256 << 10
+
+// NewBatchEmitter returns an Emitter for one goroutine that frames records
+// into one batch per type and hands a batch to s when it holds about
+// batchBytes, and on Flush.
+func NewBatchEmitter(s BatchSink, batchBytes int) Emitter {
+	if batchBytes <= 0 {
+		batchBytes = DefaultBatchBytes
+	}
+	return &batchEmitter{sink: s, size: batchBytes, batches: map[types.Type]*batch{}}
 }
 
 type batch struct {
 	buf []byte
 	n   int
-	w   *typeFile
 }
 
-type fileEmitter struct {
-	sink    *FileSink
+type batchEmitter struct {
+	sink    BatchSink
+	size    int
 	batches map[types.Type]*batch
 	last    *batch
 	lastT   types.Type
 }
 
-func (e *fileEmitter) Emit(t types.Type, m proto.Message) error {
+func (e *batchEmitter) Emit(t types.Type, m proto.Message) error {
 	b := e.last
 	if b == nil || e.lastT != t {
 		b = e.batches[t]
 		if b == nil {
-			b = &batch{buf: make([]byte, 0, e.sink.cfg.BatchBytes+4096)}
+			b = &batch{buf: make([]byte, 0, e.size+4096)}
 			e.batches[t] = b
 		}
 		e.last, e.lastT = b, t
@@ -248,28 +272,34 @@ func (e *fileEmitter) Emit(t types.Type, m proto.Message) error {
 		return fmt.Errorf("encoding %s record: %w", t.Name(), err)
 	}
 	b.n++
-	if len(b.buf) >= e.sink.cfg.BatchBytes {
+	if len(b.buf) >= e.size {
 		return e.flush(t, b)
 	}
 	return nil
 }
 
-func (e *fileEmitter) flush(t types.Type, b *batch) error {
+func (e *batchEmitter) flush(t types.Type, b *batch) error {
 	if b.n == 0 {
 		return nil
 	}
-	if b.w == nil {
-		b.w = e.sink.file(t)
-	}
-	err := b.w.WriteFramed(b.buf, b.n)
+	err := e.sink.WriteBatch(t, b.buf, b.n)
 	b.buf, b.n = b.buf[:0], 0
 	return err
 }
 
-func (e *fileEmitter) Flush() error {
-	var errs []error
+// Flush hands every non-empty batch to the sink, in type order (so a
+// sink that numbers batches numbers them the same way on every run).
+func (e *batchEmitter) Flush() error {
+	ts := make([]types.Type, 0, len(e.batches))
 	for t, b := range e.batches {
-		if err := e.flush(t, b); err != nil {
+		if b.n > 0 {
+			ts = append(ts, t)
+		}
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
+	var errs []error
+	for _, t := range ts {
+		if err := e.flush(t, e.batches[t]); err != nil {
 			errs = append(errs, err)
 		}
 	}

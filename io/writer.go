@@ -37,6 +37,7 @@ type FileWriter struct {
 	out     *countingWriter // what the compressor wrote: the file's size so far
 	records int64
 	closed  bool
+	c       Compression
 }
 
 // countingWriter counts the bytes written through it.
@@ -62,7 +63,7 @@ func CreateFileAt(path string, hdr *types.Header, c Compression) (*FileWriter, e
 	if err != nil {
 		return nil, err
 	}
-	w := &FileWriter{path: path, f: f, buf: bufio.NewWriterSize(f, 1<<20)}
+	w := &FileWriter{path: path, f: f, buf: bufio.NewWriterSize(f, 1<<20), c: c}
 	w.out = &countingWriter{w: w.buf}
 	if w.comp, err = newCompressor(w.out, c); err != nil {
 		f.Close()
@@ -107,11 +108,74 @@ func (w *FileWriter) WriteFramed(b []byte, n int) error {
 	if w.closed {
 		return fmt.Errorf("%s: write after close", w.path)
 	}
+	if w.comp == nil { // after a Checkpoint: a new member
+		c, err := newCompressor(w.out, w.c)
+		if err != nil {
+			return err
+		}
+		w.comp = c
+	}
 	if _, err := w.comp.Write(b); err != nil {
 		return fmt.Errorf("writing %s: %w", w.path, err)
 	}
 	w.records += int64(n)
 	return nil
+}
+
+// Checkpoint makes what was written so far durable and complete on its
+// own: it ends the current compressed member (gzip member, zstd frame),
+// flushes and fsyncs, and returns the file's size. Records written after
+// it go into a new member of the same file; readers see one stream.
+// Cutting the file back to a checkpoint's size (OpenFileAppend) leaves a
+// valid record file holding exactly the records written before it — what
+// lets `net collect` acknowledge records only once they are safe.
+func (w *FileWriter) Checkpoint() (int64, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return 0, fmt.Errorf("%s: checkpoint after close", w.path)
+	}
+	if w.comp != nil {
+		if err := w.comp.Close(); err != nil {
+			return 0, fmt.Errorf("checkpoint %s: %w", w.path, err)
+		}
+		w.comp = nil
+	}
+	if err := w.buf.Flush(); err != nil {
+		return 0, fmt.Errorf("checkpoint %s: %w", w.path, err)
+	}
+	if err := w.f.Sync(); err != nil {
+		return 0, fmt.Errorf("checkpoint %s: %w", w.path, err)
+	}
+	return w.out.n, nil
+}
+
+// OpenFileAppend reopens a record file that a Checkpoint returned size
+// for, cuts it back to that size (dropping what was written after the
+// checkpoint) and appends to it in a new compressed member. records is
+// the count the file held at the checkpoint (for Records).
+func OpenFileAppend(path string, size, records int64, c Compression) (*FileWriter, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err == nil && st.Size() < size {
+		err = fmt.Errorf("%s is %d bytes, shorter than its checkpoint (%d)", path, st.Size(), size)
+	}
+	if err == nil {
+		err = f.Truncate(size)
+	}
+	if err == nil {
+		_, err = f.Seek(size, goio.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	w := &FileWriter{path: path, f: f, buf: bufio.NewWriterSize(f, 1<<20), c: c, records: records}
+	w.out = &countingWriter{w: w.buf, n: size}
+	return w, nil
 }
 
 // Write writes one record.
@@ -132,7 +196,10 @@ func (w *FileWriter) Close() error {
 		return nil
 	}
 	w.closed = true
-	err := w.comp.Close()
+	var err error
+	if w.comp != nil {
+		err = w.comp.Close()
+	}
 	if e := w.buf.Flush(); err == nil {
 		err = e
 	}

@@ -73,15 +73,11 @@ func main() {
 
 // distinct writes n rewritten copies of the Ethernet capture in.
 func distinct(w *pcapgen.Writer, in string, n int) error {
-	type pkt struct {
-		ts   int64 // µs
-		data []byte
-	}
 	src, err := collector.OpenFile(in)
 	if err != nil {
 		return err
 	}
-	var pkts []pkt
+	var frames []pcapgen.Frame
 	for {
 		data, ci, err := src.ReadPacket()
 		if errors.Is(err, io.EOF) {
@@ -93,26 +89,12 @@ func distinct(w *pcapgen.Writer, in string, n int) error {
 		if ci.LinkType != layers.LinkTypeEthernet {
 			return fmt.Errorf("%s: link type %s, want Ethernet", in, ci.LinkType)
 		}
-		pkts = append(pkts, pkt{ci.Timestamp / 1000, append([]byte(nil), data...)})
+		frames = append(frames, pcapgen.Frame{TS: ci.Timestamp / 1000, Data: append([]byte(nil), data...)})
 	}
 	src.Close()
-	if len(pkts) == 0 {
+	if len(frames) == 0 {
 		return fmt.Errorf("%s: no packets", in)
 	}
-	first, last := pkts[0].ts, pkts[0].ts
-	for _, p := range pkts {
-		first, last = min(first, p.ts), max(last, p.ts)
-	}
-	span := last - first + 1_000_000
-	w.Step = 0
-	buf := make([]byte, 0, 65536)
-	for c := range n {
-		for _, p := range pkts {
-			buf = append(buf[:0], p.data...)
-			pcapgen.Distinct(buf, c)
-			w.TS = p.ts + int64(c)*span
-			w.Packet(buf)
-		}
-	}
+	w.WriteDistinct(frames, n)
 	return nil
 }

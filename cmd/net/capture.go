@@ -75,6 +75,11 @@ type captureOptions struct {
 	statsEvery time.Duration
 	cpuProfile string
 	memProfile string
+
+	// newSink replaces the record files (net agent publishes instead);
+	// stop ends the capture early (the collector refused the agent).
+	newSink func(source string) (ncio.RecordSink, error)
+	stop    <-chan struct{}
 }
 
 func newCaptureCmd(root *rootOptions) *cobra.Command {
@@ -97,6 +102,12 @@ func newCaptureCmd(root *rootOptions) *cobra.Command {
 			return runCapture(cmd, root.log, o)
 		},
 	}
+	o.addFlags(cmd)
+	return cmd
+}
+
+// addFlags registers the capture flags (net capture, net agent).
+func (o *captureOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVarP(&o.read, "read", "r", "", "pcap or pcapng file to read (- for stdin; gzip/zstd-compressed files too)")
 	f.StringVarP(&o.iface, "iface", "i", "", "capture live from this interface (AF_PACKET on Linux; libpcap in builds with -tags pcap)")
@@ -139,7 +150,6 @@ func newCaptureCmd(root *rootOptions) *cobra.Command {
 	f.StringVar(&o.geoDB, "geodb", "", "MaxMind GeoLite2/GeoIP2 City, Country or ASN database (.mmdb) for IPProfile geolocation (optional; no network lookups)")
 	f.BoolVar(&o.reverseDNS, "reverse-dns", false, "look up the PTR name of each profiled address with the system resolver (network I/O; off by default)")
 	f.IntVar(&o.maxProfiles, "max-profiles", profile.DefaultMaxProfiles, "device and IP profiles kept at most (each); past it the least recently updated is written early")
-	return cmd
 }
 
 func splitList(s string) []string {
@@ -175,13 +185,9 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 	if err := collector.ValidateDecoders(append(slices.Clone(include), exclude...)); err != nil {
 		return err
 	}
-	comp := ncio.None
-	if o.compress {
-		c, err := ncio.ParseCompression(o.compression)
-		if err != nil {
-			return err
-		}
-		comp = c
+	comp, err := compressionFlag(o.compress, o.compression)
+	if err != nil {
+		return err
 	}
 	for _, db := range []struct{ flag, path string }{{"-nvd", o.nvd}, {"-exploitdb", o.exploitDB}} {
 		if db.path == "" {
@@ -219,13 +225,30 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		defer f.Close()
 		src, format = f, f.Format
 	}
-	sink, err := ncio.NewFileSink(ncio.FileSinkConfig{Dir: o.out, Compression: comp, Source: name, Payloads: o.payload, Rotate: o.rotate, RotateSize: rotateSize})
+	var sink ncio.RecordSink
+	if o.newSink != nil {
+		sink, err = o.newSink(name)
+	} else {
+		sink, err = ncio.NewFileSink(ncio.FileSinkConfig{Dir: o.out, Compression: comp, Source: name, Payloads: o.payload, Rotate: o.rotate, RotateSize: rotateSize})
+	}
 	if err != nil {
 		return err
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if o.stop != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-o.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
 	if o.duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.duration)
@@ -311,8 +334,9 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 	closeErr := sink.Close()
 	if sum != nil && !o.quiet {
 		sum.Print(cmd.OutOrStdout())
-		files := sink.Files()
-		fmt.Fprintf(cmd.OutOrStdout(), "\n%d record files in %s\n", len(files), o.out)
+		if fs, ok := sink.(*ncio.FileSink); ok {
+			fmt.Fprintf(cmd.OutOrStdout(), "\n%d record files in %s\n", len(fs.Files()), o.out)
+		}
 	}
 	if sum != nil && sum.Warning != nil {
 		fmt.Fprintf(os.Stderr, "net: warning: %v\n", sum.Warning)

@@ -5,6 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	ncio "github.com/netcap-go/netcap/io"
 )
 
 // normalizeArgs lets Netcap users keep typing single-dash long flags
@@ -61,4 +63,12 @@ func normalizeArgs(root *cobra.Command, args []string) []string {
 		out = append(out, a)
 	}
 	return out
+}
+
+// compressionFlag turns -compress and -compression into a Compression.
+func compressionFlag(compress bool, name string) (ncio.Compression, error) {
+	if !compress {
+		return ncio.None, nil
+	}
+	return ncio.ParseCompression(name)
 }

@@ -22,7 +22,8 @@ type SoftwareObservation struct {
 	Notes      string
 }
 
-// maxSoftwareFlows bounds the flows kept per software record.
+// maxSoftwareFlows bounds the flows kept per software record (the
+// smallest, in sort order).
 const maxSoftwareFlows = 256
 
 // softwareStore aggregates sightings by product, vendor and version over
@@ -56,12 +57,23 @@ func (r *Run) ObserveSoftware(o SoftwareObservation) {
 		sw = &types.Software{Product: wireString(o.Product), Vendor: wireString(o.Vendor), Version: wireString(o.Version), Timestamp: o.Timestamp}
 		st.items[k] = sw
 	}
-	if sw.SourceName == "" || o.Timestamp < sw.Timestamp {
+	// the earliest sighting; at the same time the smallest source, so the
+	// record does not depend on which worker came first
+	if sw.SourceName == "" || o.Timestamp < sw.Timestamp ||
+		o.Timestamp == sw.Timestamp && (o.SourceName < sw.SourceName || o.SourceName == sw.SourceName && o.SourceData < sw.SourceData) {
 		sw.Timestamp, sw.SourceName, sw.SourceData = o.Timestamp, o.SourceName, wireString(o.SourceData)
 		sw.Service, sw.OS, sw.Notes = o.Service, wireString(o.OS), wireString(o.Notes)
 	}
-	if o.Flow != "" && !slices.Contains(sw.Flows, o.Flow) && len(sw.Flows) < maxSoftwareFlows {
-		sw.Flows = append(sw.Flows, o.Flow)
+	if o.Flow != "" {
+		// Flows stay sorted and keep the smallest maxSoftwareFlows: the
+		// same set whatever order the workers report in.
+		i, found := slices.BinarySearch(sw.Flows, o.Flow)
+		if !found && i < maxSoftwareFlows {
+			if len(sw.Flows) == maxSoftwareFlows {
+				sw.Flows = sw.Flows[:maxSoftwareFlows-1]
+			}
+			sw.Flows = slices.Insert(sw.Flows, i, o.Flow)
+		}
 	}
 }
 

@@ -97,3 +97,33 @@ func update(hc uint16, diff []uint16pair) uint16 {
 	}
 	return ^uint16(sum)
 }
+
+// Frame is one captured frame and its time (Unix microseconds).
+type Frame struct {
+	TS   int64
+	Data []byte
+}
+
+// WriteDistinct writes n copies of frames one after the other: each copy
+// shifted in time past the one before and with its addresses rewritten
+// (Distinct), so every copy adds new flows. It sets the writer's clock.
+func (w *Writer) WriteDistinct(frames []Frame, n int) {
+	if len(frames) == 0 {
+		return
+	}
+	first, last := frames[0].TS, frames[0].TS
+	for _, f := range frames {
+		first, last = min(first, f.TS), max(last, f.TS)
+	}
+	span := last - first + 1_000_000
+	w.Step = 0
+	buf := make([]byte, 0, 65536)
+	for c := range n {
+		for _, f := range frames {
+			buf = append(buf[:0], f.Data...)
+			Distinct(buf, c)
+			w.TS = f.TS + int64(c)*span
+			w.Packet(buf)
+		}
+	}
+}

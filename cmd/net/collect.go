@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/netcap-go/netcap/dist"
+)
+
+type collectOptions struct {
+	addr, store, out string
+	merge            bool
+	natsURL          string
+	compress         bool
+	compression      string
+	tlsCert, tlsKey  string
+	tlsCA            string
+	nkeys, users     string
+	clientAuth       dist.ClientAuth
+	genKeys          string
+	hosts            []string
+	commitInterval   time.Duration
+	commitBatches    int
+	maxStore         string
+	quiet            bool
+}
+
+func newCollectCmd(root *rootOptions) *cobra.Command {
+	o := &collectOptions{}
+	cmd := &cobra.Command{
+		Use:   "collect",
+		Short: "Collect records from agents over NATS JetStream into record files",
+		Long: `collect starts an embedded NATS server with JetStream (file store under
+-store) on -addr, or with -nats uses an existing NATS cluster, and writes the
+batches agents publish (net agent) into the same record files as net
+capture: -out/<agent id>/<Type>.ncap.gz, or -out/<Type>.ncap.gz with -merge.
+
+Records are acknowledged only once durable in the files (a checkpoint every
+-commit-interval); after a crash the files are cut back to the last
+checkpoint and the unacknowledged batches come again, so every record is
+stored exactly once.
+
+Security (embedded server): -tls-cert/-tls-key for TLS, -tls-ca to require
+agent certificates signed by that CA (mutual TLS), -nkeys FILE (public nkeys)
+and/or -users FILE (user:password lines) to require credentials. With -nats
+the -tls-* flags, -nkey, -user and -password are this client's own.
+-gen-keys DIR writes a CA, server and agent certificates and an agent nkey.`,
+		Example: `  net collect -store /var/lib/netcap/store -out /var/lib/netcap/records
+  net collect -gen-keys keys -hosts collector.example.org
+  net collect -addr 0.0.0.0:4222 -tls-cert keys/server.pem -tls-key keys/server-key.pem -tls-ca keys/ca.pem -nkeys keys/agents.nkeys
+  net collect -nats nats://n1:4222,nats://n2:4222 -out records`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runCollect(cmd, root, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", "127.0.0.1:4222", "address the embedded NATS server listens on")
+	f.StringVar(&o.store, "store", "netcap-store", "JetStream file store of the embedded server")
+	f.StringVarP(&o.out, "out", "o", "collected", "directory for the record files")
+	f.BoolVar(&o.merge, "merge", false, "one file per type for all agents instead of a directory per agent")
+	f.StringVar(&o.natsURL, "nats", "", "use this NATS cluster (URLs, comma-separated) instead of the embedded server")
+	f.BoolVar(&o.compress, "compress", true, "compress record files (-compress=false writes plain .ncap)")
+	f.StringVar(&o.compression, "compression", "gzip", "gzip (.ncap.gz) or zstd (.ncap.zst)")
+	f.StringVar(&o.tlsCert, "tls-cert", "", "certificate (server: the collector's; with -nats: this client's)")
+	f.StringVar(&o.tlsKey, "tls-key", "", "key of -tls-cert")
+	f.StringVar(&o.tlsCA, "tls-ca", "", "CA (server: agents must present a certificate it signed; with -nats: verifies the cluster)")
+	f.StringVar(&o.nkeys, "nkeys", "", "file of public nkeys agents may sign in with (one per line)")
+	f.StringVar(&o.users, "users", "", "file of user:password lines agents may sign in with")
+	f.StringVar(&o.clientAuth.NKeySeed, "nkey", "", "with -nats: nkey seed file of this client")
+	f.StringVar(&o.clientAuth.User, "user", "", "with -nats: user name")
+	f.StringVar(&o.clientAuth.Password, "password", "", "with -nats: password (or NC_PASSWORD)")
+	f.StringVar(&o.genKeys, "gen-keys", "", "write a CA, server/agent certificates and an agent nkey into this directory and exit")
+	f.StringSliceVar(&o.hosts, "hosts", nil, "with -gen-keys: host names/addresses of the collector for its certificate")
+	f.DurationVar(&o.commitInterval, "commit-interval", time.Second, "how often written records are made durable and acknowledged")
+	f.IntVar(&o.commitBatches, "commit-batches", 512, "also checkpoint after this many batches")
+	f.StringVar(&o.maxStore, "max-store", "10GB", "disk the embedded JetStream store may use (full: agents buffer)")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "no summary")
+	return cmd
+}
+
+func runCollect(cmd *cobra.Command, root *rootOptions, o *collectOptions) error {
+	if o.genKeys != "" {
+		k, err := dist.GenKeys(o.genKeys, o.hosts)
+		if err != nil {
+			return fmt.Errorf("collect: -gen-keys: %w", err)
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), `wrote into %s:
+  CA                  %s
+  collector (server)  %s, %s
+  agent (client)      %s, %s
+  agent nkey seed     %s (public %s, listed in %s)
+
+collector: net collect -addr 0.0.0.0:4222 -tls-cert %s -tls-key %s -tls-ca %s -nkeys %s
+agent:     net agent -collector nats://HOST:4222 -tls-ca %s -tls-cert %s -tls-key %s -nkey %s -iface eth0
+`, o.genKeys, k.CA, k.ServerCert, k.ServerKey, k.AgentCert, k.AgentKey, k.AgentSeed, k.AgentPublic, k.AgentsFile,
+			k.ServerCert, k.ServerKey, k.CA, k.AgentsFile, k.CA, k.AgentCert, k.AgentKey, k.AgentSeed)
+		return nil
+	}
+	comp, err := compressionFlag(o.compress, o.compression)
+	if err != nil {
+		return err
+	}
+	maxStore, err := parseSize(o.maxStore)
+	if err != nil {
+		return fmt.Errorf("collect: -max-store: %w", err)
+	}
+	cfg := dist.CollectorConfig{Out: o.out, Merge: o.merge, Compression: comp, CommitInterval: o.commitInterval,
+		CommitBatches: o.commitBatches, Log: root.log}
+	if o.natsURL != "" {
+		if o.clientAuth.Password == "" {
+			o.clientAuth.Password = os.Getenv("NC_PASSWORD")
+		}
+		a := o.clientAuth
+		a.CA, a.Cert, a.Key = o.tlsCA, o.tlsCert, o.tlsKey
+		if cfg.Options, err = a.Options(); err != nil {
+			return fmt.Errorf("collect: %w", err)
+		}
+		cfg.URL = o.natsURL
+	} else {
+		tlsConf, verify, err := dist.ServerTLS(o.tlsCert, o.tlsKey, o.tlsCA)
+		if err != nil {
+			return fmt.Errorf("collect: TLS: %w", err)
+		}
+		cfg.Server = dist.ServerConfig{Addr: o.addr, StoreDir: o.store, MaxStore: maxStore, TLS: tlsConf, VerifyClients: verify, Log: root.log}
+		if o.nkeys != "" {
+			if cfg.Server.NKeys, err = dist.ReadNKeys(o.nkeys); err != nil {
+				return fmt.Errorf("collect: -nkeys: %w", err)
+			}
+		}
+		if o.users != "" {
+			if cfg.Server.Users, err = dist.ReadUsers(o.users); err != nil {
+				return fmt.Errorf("collect: -users: %w", err)
+			}
+		}
+	}
+	cfg.Ready = func(url string) {
+		fmt.Fprintf(os.Stderr, "net collect: consuming from %s; records to %s\n", url, o.out)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, err := dist.RunCollector(ctx, cfg)
+	if st != nil && !o.quiet {
+		fmt.Fprintf(cmd.OutOrStdout(), "collected %d records in %d batches (%d redelivered batches skipped, %d refused, %d checkpoints)\n",
+			st.Records, st.Batches, st.Duplicates, st.Bad, st.Commits)
+		agents := make([]string, 0, len(st.Agents))
+		for a := range st.Agents {
+			agents = append(agents, a)
+		}
+		sort.Strings(agents)
+		for _, a := range agents {
+			fmt.Fprintf(cmd.OutOrStdout(), "  %-20s %d records\n", a, st.Agents[a])
+		}
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("collect: %w", err)
+	}
+	return nil
+}

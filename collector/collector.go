@@ -61,6 +61,8 @@ type Config struct {
 	// Profiles configures the DeviceProfile and IPProfile store (GeoIP,
 	// bounds); which records it writes follows Include/Exclude.
 	Profiles profile.Config
+	// Monitor, when set, shows the run's counters while it goes.
+	Monitor *Monitor
 }
 
 // Summary is what a run did.
@@ -232,6 +234,9 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	for i := range workers {
 		queues[i] = make(chan *packetBatch, 4)
 		ws[i] = newWorker(cfg, enabled, streams, profiles, asmCfg, workers)
+		if cfg.Monitor != nil {
+			ws[i].monitor, ws[i].index = cfg.Monitor, i
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -255,6 +260,15 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 
 	var packets, bytes atomic.Int64
 	var clock int64
+	if cfg.Monitor != nil {
+		cfg.Monitor.attach(&packets, &bytes, func() int {
+			n := 0
+			for _, q := range queues {
+				n += len(q)
+			}
+			return n
+		}, workers)
+	}
 	stopProgress := startProgress(cfg, src, &packets)
 	live, isLive := src.(LiveSource)
 	var filter *packetFilter
@@ -441,4 +455,16 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 		}
 	}
 	return sum, errors.Join(errs...)
+}
+
+// PacketLayerTypes returns the record types written once per packet
+// header (the GoPacket decoders): they count as packets of their protocol.
+func PacketLayerTypes() map[types.Type]bool {
+	m := map[types.Type]bool{}
+	for _, i := range Infos() {
+		if i.Group == decoder.GroupGoPacket {
+			m[i.Type] = true
+		}
+	}
+	return m
 }

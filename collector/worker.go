@@ -3,6 +3,7 @@ package collector
 import (
 	"net"
 	"net/netip"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -33,6 +34,11 @@ type worker struct {
 	endClock int64
 	seg      reassembly.Segment
 	err      error
+	// monitor, when set, gets the worker's counters every half second of
+	// work and at the end.
+	monitor   *Monitor
+	index     int
+	published time.Time
 }
 
 func newWorker(cfg Config, enabled func(string) bool, streams *stream.Run, profiles *profile.Store, asmCfg reassembly.Config, workers int) *worker {
@@ -91,6 +97,10 @@ func (w *worker) run(queue <-chan *packetBatch, free chan<- *packetBatch) {
 		case free <- b:
 		default:
 		}
+		if w.monitor != nil && time.Since(w.published) >= 500*time.Millisecond {
+			w.monitor.publish(w.index, w)
+			w.published = time.Now()
+		}
 	}
 	if w.asm != nil {
 		w.asm.Flush()
@@ -100,6 +110,9 @@ func (w *worker) run(queue <-chan *packetBatch, free chan<- *packetBatch) {
 	w.flows.Flush()
 	w.keep(w.flows.Err())
 	w.keep(w.em.Flush())
+	if w.monitor != nil {
+		w.monitor.publish(w.index, w)
+	}
 }
 
 // tick moves the worker's clock on without a packet (live capture): idle

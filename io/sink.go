@@ -133,7 +133,13 @@ type FileSink struct {
 	// closed is set by Close: a late batch (a forced exit) must not open
 	// new files.
 	closed atomic.Bool
+	// written counts the framed (uncompressed) record bytes handed to the files.
+	written atomic.Int64
 }
+
+// BytesWritten returns the framed record bytes handed to the files so far
+// (before compression).
+func (s *FileSink) BytesWritten() int64 { return s.written.Load() }
 
 // NewFileSink creates cfg.Dir if needed and returns a sink writing into it.
 func NewFileSink(cfg FileSinkConfig) (*FileSink, error) {
@@ -221,6 +227,7 @@ func (s *FileSink) NewEmitter() Emitter {
 
 // WriteBatch appends a batch of framed records to the type's file.
 func (s *FileSink) WriteBatch(t types.Type, framed []byte, n int) error {
+	s.written.Add(int64(len(framed)))
 	return s.file(t).WriteFramed(framed, n)
 }
 

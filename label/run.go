@@ -16,7 +16,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/collector"
-	"github.com/netcap-go/netcap/decoder"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/types"
 )
@@ -145,15 +144,7 @@ func eachRecord(paths []string, fn func(proto.Message) error) error {
 
 // packetLayer holds the types written once per packet header (the
 // GoPacket decoders): only they take the label of their packet.
-var packetLayer = func() map[types.Type]bool {
-	m := map[types.Type]bool{}
-	for _, i := range collector.Infos() {
-		if i.Group == decoder.GroupGoPacket {
-			m[i.Type] = true
-		}
-	}
-	return m
-}()
+var packetLayer = collector.PacketLayerTypes()
 
 // Run labels every record file of cfg.Dir.
 func Run(cfg Config) (*Summary, error) {

@@ -1,11 +1,11 @@
 package proxy
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/netcap-go/netcap/metrics"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -38,26 +38,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-var standardMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "DELETE": true,
-	"CONNECT": true, "OPTIONS": true, "TRACE": true, "PATCH": true}
-
-// StatusClass is "2xx" for 200..299 and so on ("other" outside 100..599).
-func StatusClass(code int32) string {
-	if code < 100 || code > 599 {
-		return "other"
-	}
-	return strconv.Itoa(int(code/100)) + "xx"
-}
-
 func (m *Metrics) observe(proxy string, r *types.HTTP, sent int64, total time.Duration) {
 	if m == nil {
 		return
 	}
-	method := r.Method
-	if !standardMethods[method] {
-		method = "OTHER"
-	}
-	m.requests.WithLabelValues(proxy, method, StatusClass(r.StatusCode)).Inc()
+	m.requests.WithLabelValues(proxy, metrics.MethodLabel(r.Method), metrics.StatusClass(r.StatusCode)).Inc()
 	m.duration.WithLabelValues(proxy).Observe(total.Seconds())
 	if r.FirstByteAfter > 0 {
 		m.ttfb.WithLabelValues(proxy).Observe(time.Duration(r.FirstByteAfter).Seconds())

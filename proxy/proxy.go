@@ -406,7 +406,6 @@ func parameters(rawQuery, contentType string, body []byte, cut bool) map[string]
 	return out
 }
 
-
 // statusWriter remembers the status and counts the body bytes sent to the client.
 type statusWriter struct {
 	http.ResponseWriter

@@ -13,12 +13,12 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 	"go.yaml.in/yaml/v3"
 
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/metrics"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -157,7 +157,7 @@ func Run(ctx context.Context, rc RunConfig) (map[string]int64, error) {
 	reg := prometheus.NewRegistry()
 	var m *Metrics
 	if rc.Metrics != "" {
-		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		reg = metrics.NewRegistry()
 		m = NewMetrics(reg)
 	}
 	type running struct {

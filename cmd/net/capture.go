@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -26,6 +27,7 @@ import (
 	"github.com/netcap-go/netcap/decoder/profile"
 	"github.com/netcap-go/netcap/decoder/stream"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/metrics"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/resolvers"
 )
@@ -75,6 +77,7 @@ type captureOptions struct {
 	statsEvery time.Duration
 	cpuProfile string
 	memProfile string
+	metrics    string
 
 	// newSink replaces the record files (net agent publishes instead);
 	// stop ends the capture early (the collector refused the agent).
@@ -119,6 +122,7 @@ func (o *captureOptions) addFlags(cmd *cobra.Command) {
 	f.Int64Var(&o.count, "count", 0, "stop after this many packets")
 	f.DurationVar(&o.rotate, "rotate", 0, "start new record files this often (e.g. 1h); rotated files are named Type-<start time>.ncap.gz")
 	f.StringVar(&o.rotateSize, "rotate-size", "", "start a new record file of a type when it reaches this size (e.g. 1GB, 500MB)")
+	f.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics on this address (/metrics) while capturing, e.g. 127.0.0.1:7777")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
 	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile (pprof) at the end of the run to this file")
 	f.DurationVar(&o.statsEvery, "stats-interval", 10*time.Second, "live capture: how often a stats line (packets, rate, drops) goes to stderr when it is not a terminal")
@@ -208,6 +212,32 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		defer g.Close()
 		geo = g
 	}
+	// Metrics are served before the source opens: reading stdin or
+	// waiting for an interface may take a while.
+	var (
+		monitor  *collector.Monitor
+		recorder *metrics.Recorder
+		files    *ncio.FileSink
+		// the scrape reads the file sink, which exists only later
+		scraped atomic.Pointer[ncio.FileSink]
+	)
+	if o.metrics != "" {
+		reg := metrics.NewRegistry()
+		monitor = collector.NewMonitor()
+		metrics.NewPipeline(reg, monitor, func() int64 {
+			if f := scraped.Load(); f != nil {
+				return f.BytesWritten()
+			}
+			return 0
+		})
+		recorder = metrics.NewRecorder(reg, collector.PacketLayerTypes())
+		srv, err := metrics.Serve(o.metrics, reg)
+		if err != nil {
+			return fmt.Errorf("capture: -metrics: %w", err)
+		}
+		defer srv.Close()
+		fmt.Fprintf(os.Stderr, "net capture: metrics on http://%s/metrics\n", srv.Addr())
+	}
 	var src collector.PacketSource
 	name, format := o.read, ""
 	if o.iface != "" {
@@ -229,10 +259,15 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 	if o.newSink != nil {
 		sink, err = o.newSink(name)
 	} else {
-		sink, err = ncio.NewFileSink(ncio.FileSinkConfig{Dir: o.out, Compression: comp, Source: name, Payloads: o.payload, Rotate: o.rotate, RotateSize: rotateSize})
+		files, err = ncio.NewFileSink(ncio.FileSinkConfig{Dir: o.out, Compression: comp, Source: name, Payloads: o.payload, Rotate: o.rotate, RotateSize: rotateSize})
+		sink = files
+		scraped.Store(files)
 	}
 	if err != nil {
 		return err
+	}
+	if recorder != nil {
+		sink = metrics.NewSink(sink, recorder)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -272,6 +307,7 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 	}()
 	defer close(forced)
 	cfg := collector.Config{
+		Monitor: monitor,
 		Workers: o.workers,
 		Include: include,
 		Exclude: exclude,
@@ -334,8 +370,8 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 	closeErr := sink.Close()
 	if sum != nil && !o.quiet {
 		sum.Print(cmd.OutOrStdout())
-		if fs, ok := sink.(*ncio.FileSink); ok {
-			fmt.Fprintf(cmd.OutOrStdout(), "\n%d record files in %s\n", len(fs.Files()), o.out)
+		if files != nil {
+			fmt.Fprintf(cmd.OutOrStdout(), "\n%d record files in %s\n", len(files.Files()), o.out)
 		}
 	}
 	if sum != nil && sum.Warning != nil {

@@ -114,7 +114,8 @@ func freeAddr(t *testing.T) string {
 // proc is a running net process.
 type proc struct {
 	cmd    *exec.Cmd
-	stdout bytes.Buffer
+	stdin  io.WriteCloser
+	stdout syncBuffer
 	stderr *syncBuffer
 	done   chan error
 }
@@ -139,8 +140,26 @@ func (b *syncBuffer) String() string {
 
 func startNet(t *testing.T, args ...string) *proc {
 	t.Helper()
+	return startNetWith(t, false, args...)
+}
+
+// startNetStdin starts net with a pipe on its standard input (p.stdin).
+func startNetStdin(t *testing.T, args ...string) *proc {
+	t.Helper()
+	return startNetWith(t, true, args...)
+}
+
+func startNetWith(t *testing.T, stdin bool, args ...string) *proc {
+	t.Helper()
 	p := &proc{cmd: exec.Command(netBin, args...), stderr: &syncBuffer{}, done: make(chan error, 1)}
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, p.stderr
+	if stdin {
+		w, err := p.cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.stdin = w
+	}
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,21 @@ type result struct {
 
 func netCmd(t *testing.T, stdin []byte, args ...string) result {
 	t.Helper()
+	return netCmdWith(t, stdin, nil, args...)
+}
+
+// netCmdEnv runs net with extra environment variables.
+func netCmdEnv(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	return netCmdWith(t, nil, env, args...)
+}
+
+func netCmdWith(t *testing.T, stdin []byte, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(netBin, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if stdin != nil {

@@ -33,7 +33,7 @@ Long flags take one dash or two: -read and --read are the same.`,
 		},
 	}
 	root.PersistentFlags().BoolVar(&opts.debug, "debug", false, "verbose logging to stderr")
-	root.AddCommand(newCaptureCmd(opts), newDumpCmd(opts), newLabelCmd(opts), newAgentCmd(opts), newCollectCmd(opts), newProxyCmd(opts), newExportCmd(opts))
+	root.AddCommand(newCaptureCmd(opts), newDumpCmd(opts), newLabelCmd(opts), newAgentCmd(opts), newCollectCmd(opts), newProxyCmd(opts), newExportCmd(opts), newTransformCmd(opts))
 	return root
 }
 

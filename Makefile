@@ -9,12 +9,21 @@ FUZZTIME  ?= 3s
 APT_PKGS  := tshark tcpdump wireshark-common protobuf-compiler jq time libpcap-dev iproute2 iputils-ping dnsutils curl
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build deps test vet staticcheck race demo proto fuzz fuzz-long bench bench-go bench-check bench-baseline clean resolvers-data
+.PHONY: all build deps docs test vet staticcheck race demo proto fuzz fuzz-long bench bench-go bench-check bench-baseline clean resolvers-data
 
 all: build
 
+# The commit and build date go into net util -version (GOFLAGS may turn
+# off Go's own VCS stamping).
+LDFLAGS := -X main.commit=$(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -modified) -X main.buildDate=$(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+
+# docs: a Markdown page per subcommand in docs/, man pages in docs/man,
+# shell completions in docs/completions.
+docs: build
+	$(BIN) gendocs docs
+
 build:
-	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/net
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/net
 
 # deps installs the reference tools the tests compare with (tshark,
 # capinfos, protoc) and the Go modules.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -78,6 +79,7 @@ type captureOptions struct {
 	cpuProfile string
 	memProfile string
 	metrics    string
+	parquet    bool
 
 	// newSink replaces the record files (net agent publishes instead);
 	// stop ends the capture early (the collector refused the agent).
@@ -122,6 +124,7 @@ func (o *captureOptions) addFlags(cmd *cobra.Command) {
 	f.Int64Var(&o.count, "count", 0, "stop after this many packets")
 	f.DurationVar(&o.rotate, "rotate", 0, "start new record files this often (e.g. 1h); rotated files are named Type-<start time>.ncap.gz")
 	f.StringVar(&o.rotateSize, "rotate-size", "", "start a new record file of a type when it reaches this size (e.g. 1GB, 500MB)")
+	f.BoolVar(&o.parquet, "parquet", false, "also write every record file as <Type>.parquet at the end (typed columns)")
 	f.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics on this address (/metrics) while capturing, e.g. 127.0.0.1:7777")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
 	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile (pprof) at the end of the run to this file")
@@ -372,6 +375,13 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		sum.Print(cmd.OutOrStdout())
 		if files != nil {
 			fmt.Fprintf(cmd.OutOrStdout(), "\n%d record files in %s\n", len(files.Files()), o.out)
+		}
+	}
+	if o.parquet && files != nil && closeErr == nil {
+		for _, f := range files.Files() {
+			if _, err := ncio.ConvertToParquet(f.Path, filepath.Join(filepath.Dir(f.Path), parquetName(f.Path))); err != nil {
+				return fmt.Errorf("capture: -parquet: %w", err)
+			}
 		}
 	}
 	if sum != nil && sum.Warning != nil {

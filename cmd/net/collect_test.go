@@ -35,7 +35,13 @@ func recordSet(t *testing.T, dirs ...string) map[string]int {
 	out := map[string]int{}
 	for _, dir := range dirs {
 		var files []string
+		if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+			files = []string{dir} // a single file
+		}
 		for _, pat := range []string{"*.ncap*", "*/*.ncap*"} {
+			if len(files) > 0 {
+				break
+			}
 			m, _ := filepath.Glob(filepath.Join(dir, pat))
 			files = append(files, m...)
 		}

@@ -21,6 +21,7 @@ import (
 )
 
 type dumpOptions struct {
+	parquet   string
 	read      string
 	csv       bool
 	tsv       bool
@@ -79,6 +80,7 @@ field present and timestamps as Unix nanoseconds.`,
 	f.StringVar(&o.end, "end", ")", "closing mark of a nested message in text output")
 	f.StringVar(&o.structSep, "struct-sep", ";", "separator between the fields of a nested message")
 	f.BoolVar(&o.noHeader, "no-header-line", false, "omit the CSV/TSV header line")
+	f.StringVar(&o.parquet, "parquet", "", "write the records as Parquet instead (typed columns, nested fields as structs and lists): a file for one record file, a directory (<Type>.parquet each) for a directory")
 	return cmd
 }
 
@@ -119,6 +121,9 @@ func runDump(stdout io.Writer, o *dumpOptions) error {
 	files, err := recordFiles(o.read)
 	if err != nil {
 		return err
+	}
+	if o.parquet != "" {
+		return dumpParquet(stdout, files, o.parquet)
 	}
 	w := bufio.NewWriterSize(stdout, 1<<20)
 	defer w.Flush()
@@ -254,4 +259,41 @@ func keepOnly(m protoreflect.Message, fields []protoreflect.FieldDescriptor) {
 		}
 		return true
 	})
+}
+
+// dumpParquet converts record files to Parquet: one file to the path
+// given, several into that directory as <Type>.parquet.
+func dumpParquet(stdout io.Writer, files []string, out string) error {
+	if len(files) == 1 && files[0] == "-" {
+		return errors.New("dump: -parquet needs a record file, not stdin")
+	}
+	if st, err := os.Stat(out); len(files) > 1 || err == nil && st.IsDir() {
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return err
+		}
+		for _, f := range files {
+			dst := filepath.Join(out, parquetName(f))
+			n, err := ncio.ConvertToParquet(f, dst)
+			if err != nil {
+				return fmt.Errorf("dump: %s: %w", f, err)
+			}
+			fmt.Fprintf(stdout, "%s: %d records\n", dst, n)
+		}
+		return nil
+	}
+	n, err := ncio.ConvertToParquet(files[0], out)
+	if err != nil {
+		return fmt.Errorf("dump: %s: %w", files[0], err)
+	}
+	fmt.Fprintf(stdout, "%s: %d records\n", out, n)
+	return nil
+}
+
+// parquetName is Type.parquet for Type.ncap.gz (and rotated names).
+func parquetName(recordFile string) string {
+	base := filepath.Base(recordFile)
+	for _, ext := range []string{".ncap.gz", ".ncap.zst", ".ncap"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	return base + ".parquet"
 }

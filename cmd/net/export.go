@@ -12,11 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/netcap-go/netcap/collector"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/metrics"
+	"github.com/netcap-go/netcap/types"
 )
 
 type exportOptions struct {
@@ -109,91 +109,31 @@ func feedAll(paths []string, rec *metrics.Recorder) (int64, error) {
 	return n, nil
 }
 
-// replay merges the files by record time and feeds them at that pace.
+// replay feeds the records in record time order at that pace.
 func replay(ctx context.Context, paths []string, rec *metrics.Recorder, speed float64) (int64, error) {
-	type head struct {
-		r  *ncio.Reader
-		m  proto.Message
-		ts int64
-		fd protoreflect.FieldDescriptor
-	}
-	var heads []*head
-	defer func() {
-		for _, h := range heads {
-			h.r.Close()
-		}
-	}()
-	next := func(h *head) (bool, error) {
-		proto.Reset(h.m)
-		err := h.r.Next(h.m)
-		if errors.Is(err, io.EOF) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		if h.fd != nil {
-			h.ts = h.m.ProtoReflect().Get(h.fd).Int()
-		}
-		return true, nil
-	}
-	for _, p := range paths {
-		r, err := ncio.Open(p)
-		if err != nil {
-			return 0, err
-		}
-		h := &head{r: r, m: r.NewRecord()}
-		fields := h.m.ProtoReflect().Descriptor().Fields()
-		for _, name := range []protoreflect.Name{"Timestamp", "TimestampFirst"} {
-			if fd := fields.ByName(name); fd != nil && fd.Kind() == protoreflect.Int64Kind {
-				h.fd = fd
-				break
-			}
-		}
-		ok, err := next(h)
-		if err != nil {
-			r.Close()
-			return 0, err
-		}
-		if ok {
-			heads = append(heads, h)
-		} else {
-			r.Close()
-		}
-	}
 	var (
-		n       int64
-		first   int64 = -1
-		started       = time.Now()
+		n     int64
+		first int64 = -1
+		start       = time.Now()
 	)
-	for len(heads) > 0 {
-		i := 0
-		for j, h := range heads {
-			if h.ts < heads[i].ts {
-				i = j
-			}
-		}
-		h := heads[i]
+	errStop := errors.New("stopped")
+	err := ncio.EachByTime(paths, func(t types.Type, m proto.Message, ts int64) error {
 		if first < 0 {
-			first = h.ts
+			first = ts
 		}
-		if wait := time.Duration(float64(h.ts-first)/speed) - time.Since(started); wait > 0 {
+		if wait := time.Duration(float64(ts-first)/speed) - time.Since(start); wait > 0 {
 			select {
 			case <-ctx.Done():
-				return n, nil
+				return errStop
 			case <-time.After(wait):
 			}
 		}
-		rec.Observe(h.r.Type(), h.m)
+		rec.Observe(t, m)
 		n++
-		ok, err := next(h)
-		if err != nil {
-			return n, err
-		}
-		if !ok {
-			h.r.Close()
-			heads = append(heads[:i], heads[i+1:]...)
-		}
+		return nil
+	})
+	if errors.Is(err, errStop) {
+		err = nil
 	}
-	return n, nil
+	return n, err
 }

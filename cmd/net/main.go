@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 )
@@ -16,6 +17,9 @@ func run(args []string) int {
 	root := newRootCmd()
 	root.SetArgs(normalizeArgs(root, args))
 	if err := root.Execute(); err != nil {
+		if errors.Is(err, errDone) {
+			return 0
+		}
 		fmt.Fprintf(os.Stderr, "net: %v\n", err)
 		return 1
 	}

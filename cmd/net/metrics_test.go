@@ -118,3 +118,24 @@ func TestCaptureMetricsLive(t *testing.T) {
 		t.Fatalf("capture exit %d: %s", code, p.stderr.String())
 	}
 }
+
+// TestExportReplay: -replay feeds every record (at 100,000× the capture's
+// pace) before it reports the count.
+func TestExportReplay(t *testing.T) {
+	dir := t.TempDir()
+	mustNet(t, "capture", "-read", testutil.Testdata(t, "mixed.pcap"), "-out", dir, "-q")
+	addr := freeAddr(t)
+	p := startNet(t, "export", "-read", dir, "-address", addr, "-replay", "-speed", "100000")
+	waitFor(t, p, "records from")
+	var sum float64
+	for _, m := range scrapeFamilies(t, addr)["netcap_records_total"].GetMetric() {
+		sum += m.GetCounter().GetValue()
+	}
+	want := 0
+	for _, n := range recordSet(t, dir) {
+		want += n
+	}
+	if sum != float64(want) {
+		t.Errorf("replayed %v records, the files hold %d", sum, want)
+	}
+}

@@ -11,8 +11,10 @@ import (
 )
 
 type rootOptions struct {
-	debug bool
-	log   *zap.Logger
+	debug     bool
+	log       *zap.Logger
+	config    string
+	genConfig bool
 }
 
 func newRootCmd() *cobra.Command {
@@ -28,12 +30,23 @@ Long flags take one dash or two: -read and --read are the same.`,
 		Version:       types.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if opts.genConfig {
+				writeConfig(cmd.OutOrStdout(), cmd)
+				return errDone
+			}
+			if err := applyConfig(cmd, opts.config, os.Getenv); err != nil {
+				return err
+			}
 			opts.log = newLogger(opts.debug)
+			return nil
 		},
 	}
 	root.PersistentFlags().BoolVar(&opts.debug, "debug", false, "verbose logging to stderr")
-	root.AddCommand(newCaptureCmd(opts), newDumpCmd(opts), newLabelCmd(opts), newAgentCmd(opts), newCollectCmd(opts), newProxyCmd(opts), newExportCmd(opts), newTransformCmd(opts))
+	root.PersistentFlags().StringVar(&opts.config, "config", "", "read flags from this file of \"name value\" lines (see -gen-config); flags also come from NC_<FLAG> environment variables")
+	root.PersistentFlags().BoolVar(&opts.genConfig, "gen-config", false, "print the command's flags with their defaults as a -config file and exit")
+	root.AddCommand(newCaptureCmd(opts), newDumpCmd(opts), newLabelCmd(opts), newAgentCmd(opts), newCollectCmd(opts), newProxyCmd(opts), newExportCmd(opts), newTransformCmd(opts), newUtilCmd(opts))
+	root.AddCommand(newGenDocsCmd(root))
 	return root
 }
 

@@ -1,0 +1,153 @@
+package io
+
+import (
+	"errors"
+	"fmt"
+	goio "io"
+	"path/filepath"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/netcap-go/netcap/types"
+)
+
+// CheckResult is what CheckFile found in one record file.
+type CheckResult struct {
+	Path    string
+	Type    types.Type
+	Records int64 // records that decoded
+	// Err is the first damage: a missing or bad header, a broken
+	// compressed stream, a cut record, a record that does not decode or
+	// has fields its type does not have. Records counts the good ones
+	// before it (record Records+1 is the damaged one).
+	Err error
+}
+
+// OK reports whether the file is intact.
+func (c CheckResult) OK() bool { return c.Err == nil }
+
+// CheckFile reads a record file to its end and validates every record.
+func CheckFile(path string) CheckResult {
+	res := CheckResult{Path: path}
+	r, err := Open(path)
+	if err != nil {
+		res.Err = fmt.Errorf("header: %w", err)
+		return res
+	}
+	defer r.Close()
+	res.Type = r.Type()
+	m, err := types.NewRecord(res.Type)
+	if err != nil || res.Type == types.Type_NC_Header {
+		res.Err = fmt.Errorf("header: record type %d is unknown", res.Type)
+		return res
+	}
+	for {
+		proto.Reset(m)
+		err := r.Next(m)
+		if errors.Is(err, goio.EOF) {
+			return res
+		}
+		if err == nil {
+			err = checkKnownFields(m.ProtoReflect())
+		}
+		if err != nil {
+			res.Err = fmt.Errorf("record %d: %w", res.Records+1, err)
+			return res
+		}
+		res.Records++
+	}
+}
+
+// checkKnownFields fails for a record holding fields its type does not
+// define: the bytes belong to another type (a wrong header) or are damaged.
+func checkKnownFields(m protoreflect.Message) error {
+	if u := m.GetUnknown(); len(u) > 0 {
+		return fmt.Errorf("%d bytes of fields a %s record does not have (another type's record, or damage)", len(u), m.Descriptor().Name())
+	}
+	var err error
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.IsList() && fd.Message() != nil:
+			l := v.List()
+			for i := 0; i < l.Len() && err == nil; i++ {
+				err = checkKnownFields(l.Get(i).Message())
+			}
+		case fd.IsMap() && fd.MapValue().Message() != nil:
+			v.Map().Range(func(_ protoreflect.MapKey, mv protoreflect.Value) bool {
+				err = checkKnownFields(mv.Message())
+				return err == nil
+			})
+		case fd.Message() != nil && !fd.IsMap() && !fd.IsList():
+			err = checkKnownFields(v.Message())
+		}
+		return err == nil
+	})
+	return err
+}
+
+// RepairFile writes the readable prefix of a damaged record file src to
+// dst (same header and compression as dst's name says) and returns how
+// many records it holds.
+func RepairFile(src, dst string) (int64, error) {
+	r, err := Open(src)
+	if err != nil {
+		return 0, fmt.Errorf("%s: the header is unreadable, nothing to repair: %w", src, err)
+	}
+	defer r.Close()
+	m, err := types.NewRecord(r.Type())
+	if err != nil {
+		return 0, err
+	}
+	w, err := CreateFileAt(dst, r.Header, CompressionOf(dst))
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for {
+		proto.Reset(m)
+		err := r.Next(m)
+		if err == nil {
+			err = checkKnownFields(m.ProtoReflect())
+		}
+		if err != nil {
+			break
+		}
+		if err := w.Write(m); err != nil {
+			w.Close()
+			return n, err
+		}
+		n++
+	}
+	if n == 0 {
+		// keep the header-only file: it says what the damaged file was
+		w.records = -1 // not removed on Close
+	}
+	if err := w.Close(); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// CompressionOf tells the compression from a record file's name.
+func CompressionOf(name string) Compression {
+	switch {
+	case strings.HasSuffix(name, ".ncap.zst"):
+		return Zstd
+	case strings.HasSuffix(name, ".ncap"):
+		return None
+	}
+	return Gzip
+}
+
+// RepairedName is where RepairFile's output goes for src: Type.repaired.ncap.gz.
+func RepairedName(src string) string {
+	dir, base := filepath.Split(src)
+	for _, ext := range []string{".ncap.gz", ".ncap.zst", ".ncap"} {
+		if strings.HasSuffix(base, ext) {
+			return filepath.Join(dir, strings.TrimSuffix(base, ext)+".repaired"+ext)
+		}
+	}
+	return src + ".repaired.ncap.gz"
+}

@@ -1,6 +1,7 @@
 package io
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	goio "io"
@@ -593,9 +594,33 @@ func cmpOrdered[T int64 | uint64](a, b T) int {
 // other byte arrays; []any for LIST columns and other repeated fields;
 // map[string]any for groups (structs); and map[string]any for MAP columns,
 // with non-string keys formatted in decimal (or true/false). Timestamps
-// stay int64 Unix nanoseconds.
-func ReadParquetRows(r goio.ReaderAt, size int64) ([]map[string]any, error) {
-	f, err := parquet.OpenFile(r, size)
+// stay int64 Unix nanoseconds. It reads whole files into memory and is
+// meant for files netcap wrote (tests, checks): parquet-go trusts the
+// sizes a file states (a damaged page header can make it allocate up to
+// 2 GB). The footer size is checked first, and a parquet-go panic on a
+// damaged file is returned as an error.
+func ReadParquetRows(r goio.ReaderAt, size int64) (rows []map[string]any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			rows, err = nil, fmt.Errorf("parquet: damaged file: %v", p)
+		}
+	}()
+	// parquet-go allocates the footer size the file states before it
+	// checks it against the file: check first.
+	if size < 12 {
+		return nil, errors.New("parquet: file too short")
+	}
+	var tail [8]byte
+	if _, err := r.ReadAt(tail[:], size-8); err != nil {
+		return nil, fmt.Errorf("parquet: %w", err)
+	}
+	if footer := int64(binary.LittleEndian.Uint32(tail[:4])); footer > size-12 {
+		return nil, fmt.Errorf("parquet: damaged file: footer of %d bytes in a file of %d", footer, size)
+	}
+	// The page indexes and bloom filters are not needed to read rows, and
+	// their sizes come from the file: reading them from a damaged file
+	// could allocate without bound.
+	f, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return nil, fmt.Errorf("parquet: %w", err)
 	}
@@ -604,7 +629,8 @@ func ReadParquetRows(r goio.ReaderAt, size int64) ([]map[string]any, error) {
 	root := rd.plan(schema.Name(), schema)
 	rd.cols = make([][]parquet.Value, rd.ncol)
 	rd.pos = make([]int, rd.ncol)
-	out := make([]map[string]any, 0, f.NumRows())
+	// the row count comes from the file: trust it for the capacity only up to a bound
+	out := make([]map[string]any, 0, max(0, min(f.NumRows(), 1<<16)))
 	buf := make([]parquet.Row, 64)
 	for _, rg := range f.RowGroups() {
 		rows := rg.Rows()

@@ -137,7 +137,12 @@ func Compress(framed []byte) []byte { return encoder.EncodeAll(framed, nil) }
 // Framed decompresses the batch and checks every record: the framing
 // holds exactly Records records of Type, each of which unmarshals. It
 // returns the framed bytes, ready for io.FileWriter.WriteFramed.
-func (b *Batch) Framed() ([]byte, error) {
+func (b *Batch) Framed() ([]byte, error) { return b.FramedEach(nil) }
+
+// FramedEach is Framed that also hands every decoded record to each
+// (valid until each returns), when each is not nil; a batch that fails
+// the checks may have handed some already.
+func (b *Batch) FramedEach(each func(types.Type, proto.Message)) ([]byte, error) {
 	framed, err := decoder.DecodeAll(b.Data, nil)
 	if err != nil {
 		return nil, fmt.Errorf("batch %s: %w", b.MsgID(), err)
@@ -164,6 +169,9 @@ func (b *Batch) Framed() ([]byte, error) {
 			return nil, fmt.Errorf("batch %s: record %d is no %s: %w", b.MsgID(), n+1, b.Type.Name(), err)
 		}
 		n++
+		if each != nil {
+			each(b.Type, m)
+		}
 	}
 	if n != b.Records {
 		return nil, fmt.Errorf("batch %s: %d records, header says %d", b.MsgID(), n, b.Records)

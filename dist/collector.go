@@ -14,8 +14,10 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
+	"google.golang.org/protobuf/proto"
 
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/types"
 )
 
 // CollectorConfig configures `net collect`.
@@ -41,6 +43,9 @@ type CollectorConfig struct {
 	// detect redeliveries (default 4096; the least recently active go).
 	MaxRuns int
 	Log     *zap.Logger
+	// Observe, when set, sees every record written (net collect -metrics
+	// counts them for Prometheus).
+	Observe func(types.Type, proto.Message)
 	// Ready is called once the collector consumes, with the URL agents use.
 	Ready func(url string)
 }
@@ -344,6 +349,9 @@ func (c *collector) apply(m jetstream.Msg) {
 		c.log.Error("writing a batch", zap.String("batch", b.MsgID()), zap.Error(err))
 		m.NakWithDelay(5 * time.Second)
 		return
+	}
+	if c.cfg.Observe != nil {
+		b.FramedEach(c.cfg.Observe) // counted once written: decoded a second time only with metrics on
 	}
 	key := b.Agent + "/" + b.Run
 	set := c.state.Applied[key]

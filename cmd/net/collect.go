@@ -12,7 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/dist"
+	"github.com/netcap-go/netcap/metrics"
 )
 
 type collectOptions struct {
@@ -31,6 +33,7 @@ type collectOptions struct {
 	commitBatches    int
 	maxStore         string
 	quiet            bool
+	metrics          string
 }
 
 func newCollectCmd(root *rootOptions) *cobra.Command {
@@ -82,6 +85,7 @@ the -tls-* flags, -nkey, -user and -password are this client's own.
 	f.IntVar(&o.commitBatches, "commit-batches", 512, "also checkpoint after this many batches")
 	f.StringVar(&o.maxStore, "max-store", "10GB", "disk the embedded JetStream store may use (full: agents buffer)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no summary")
+	f.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics of the records collected on this address (/metrics)")
 	return cmd
 }
 
@@ -139,6 +143,17 @@ agent:     net agent -collector nats://HOST:4222 -tls-ca %s -tls-cert %s -tls-ke
 				return fmt.Errorf("collect: -users: %w", err)
 			}
 		}
+	}
+	if o.metrics != "" {
+		reg := metrics.NewRegistry()
+		rec := metrics.NewRecorder(reg, collector.PacketLayerTypes())
+		cfg.Observe = rec.Observe
+		srv, err := metrics.Serve(o.metrics, reg)
+		if err != nil {
+			return fmt.Errorf("collect: -metrics: %w", err)
+		}
+		defer srv.Close()
+		fmt.Fprintf(os.Stderr, "net collect: metrics on http://%s/metrics\n", srv.Addr())
 	}
 	cfg.Ready = func(url string) {
 		fmt.Fprintf(os.Stderr, "net collect: consuming from %s; records to %s\n", url, o.out)

@@ -235,8 +235,8 @@ func TestCollectTwoAgents(t *testing.T) {
 		second = p
 	}
 	base := t.TempDir()
-	addr := freeAddr(t)
-	c := startCollect(t, "-addr", addr, "-store", filepath.Join(base, "store"), "-out", filepath.Join(base, "out"))
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
+	c := startCollect(t, "-addr", addr, "-store", filepath.Join(base, "store"), "-out", filepath.Join(base, "out"), "-metrics", metricsAddr)
 	a1 := startNet(t, "agent", "-read", testutil.Testdata(t, "mixed.pcap"), "-collector", "nats://"+addr, "-id", "a1", "-q")
 	a2 := startNet(t, "agent", "-read", second, "-collector", "nats://"+addr, "-id", "a2", "-q")
 	for _, a := range []*proc{a1, a2} {
@@ -246,6 +246,22 @@ func TestCollectTwoAgents(t *testing.T) {
 		if !strings.Contains(a.stdout.String(), "delivered") || strings.Contains(a.stdout.String(), "DROPPED") {
 			t.Errorf("agent: %s", a.stdout.String())
 		}
+	}
+	// -metrics: the collector counts every record it wrote
+	want1, want2 := captureSet(t, testutil.Testdata(t, "mixed.pcap")), captureSet(t, second)
+	wantTotal := float64(total(want1) + total(want2))
+	var got float64
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		got = 0
+		for _, m := range scrapeFamilies(t, metricsAddr)["netcap_records_total"].GetMetric() {
+			got += m.GetCounter().GetValue()
+		}
+		if got == wantTotal {
+			break
+		}
+	}
+	if got != wantTotal {
+		t.Errorf("collector metrics count %v records, the agents sent %v", got, wantTotal)
 	}
 	c.stop(t)
 	sameRecords(t, "agent a1 (mixed.pcap)", recordSet(t, filepath.Join(base, "out", "a1")), captureSet(t, testutil.Testdata(t, "mixed.pcap")))

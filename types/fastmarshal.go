@@ -69,15 +69,24 @@ func (w *wire) string(num protowire.Number, v string) {
 	w.b = protowire.AppendString(w.b, v)
 }
 
-// option appends one IPv4/TCP option message (three fields).
+// option appends one IPv4/TCP option message (three fields), sized
+// first so that nothing is allocated.
 func (w *wire) option(num protowire.Number, typ, length int32, data []byte) {
-	var inner [64]byte
-	o := wire{b: inner[:0], ok: true}
-	o.int32(1, typ)
-	o.int32(2, length)
-	o.bytes(3, data)
+	n := 0
+	if typ != 0 {
+		n += 1 + protowire.SizeVarint(uint64(int64(typ)))
+	}
+	if length != 0 {
+		n += 1 + protowire.SizeVarint(uint64(int64(length)))
+	}
+	if len(data) > 0 {
+		n += 1 + protowire.SizeBytes(len(data))
+	}
 	w.b = protowire.AppendTag(w.b, num, protowire.BytesType)
-	w.b = protowire.AppendBytes(w.b, o.b)
+	w.b = protowire.AppendVarint(w.b, uint64(n))
+	w.int32(1, typ)
+	w.int32(2, length)
+	w.bytes(3, data)
 }
 
 // AppendProto implements AppendMarshaler.

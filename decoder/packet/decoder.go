@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/decoder"
+	"github.com/netcap-go/netcap/types"
 )
 
 // Options are the per-run settings decoders read.
@@ -21,9 +22,14 @@ type Options struct {
 // which records copy into their SrcIP/DstIP/SrcPort/DstPort fields the way
 // Netcap v0.6.11 does.
 type Packet struct {
-	Timestamp int64 // Unix nanoseconds
-	Data      []byte
-	Length    int // length on the wire
+	// addrs formats addresses for the decoders, cached per parser;
+	// tcpOpts hold the TCP record's options, reused packet after packet.
+	addrs      *addrCache
+	tcpOpts    []types.TCPOption
+	tcpOptPtrs []*types.TCPOption
+	Timestamp  int64 // Unix nanoseconds
+	Data       []byte
+	Length     int // length on the wire
 	// Link is the frame's first layer (Ethernet, LinuxSLL2, IPv4 on raw
 	// links, ...).
 	Link gopacket.LayerType

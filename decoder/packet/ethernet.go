@@ -15,8 +15,8 @@ var ethernetDecoder = newDecoder(
 	func() *types.Ethernet { return &types.Ethernet{} },
 	func(l *layers.Ethernet, p *Packet, r *types.Ethernet) {
 		r.Timestamp = p.Timestamp
-		r.SrcMAC = macString(l.SrcMAC)
-		r.DstMAC = macString(l.DstMAC)
+		r.SrcMAC = p.addrs.macString(l.SrcMAC)
+		r.DstMAC = p.addrs.macString(l.DstMAC)
 		r.EthernetType = int32(l.EthernetType)
 		r.PayloadEntropy, r.PayloadSize = payloadStats(p, l.Payload)
 	},

@@ -206,6 +206,7 @@ func NewParser(opts Options, enabled func(name string) bool, emit EmitFunc) *Par
 		}
 	}
 	p.pkt.Opts = &p.opts
+	p.pkt.addrs = &addrCache{}
 	return p
 }
 
@@ -550,9 +551,9 @@ func (p *Parser) setContext() {
 	c.SrcIP, c.DstIP, c.SrcPort, c.DstPort = "", "", 0, 0
 	switch n := p.netL.(type) {
 	case *layers.IPv4:
-		c.SrcIP, c.DstIP = ipString(n.SrcIP), ipString(n.DstIP)
+		c.SrcIP, c.DstIP = c.addrs.ipString(n.SrcIP), c.addrs.ipString(n.DstIP)
 	case *layers.IPv6:
-		c.SrcIP, c.DstIP = ipString(n.SrcIP), ipString(n.DstIP)
+		c.SrcIP, c.DstIP = c.addrs.ipString(n.SrcIP), c.addrs.ipString(n.DstIP)
 	}
 	switch t := p.transL.(type) {
 	case *layers.TCP:

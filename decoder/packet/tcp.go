@@ -27,13 +27,10 @@ var tcpDecoder = newDecoder(
 		r.Urgent = int32(l.Urgent)
 		r.Padding = copyBytes(l.Padding)
 		if len(l.Options) > 0 {
-			r.Options = make([]*types.TCPOption, len(l.Options))
+			r.Options = p.tcpOptions(len(l.Options))
 			for i, o := range l.Options {
-				r.Options[i] = &types.TCPOption{
-					OptionType:   int32(o.OptionType),
-					OptionLength: int32(o.OptionLength),
-					OptionData:   copyBytes(o.OptionData),
-				}
+				opt := r.Options[i]
+				opt.OptionType, opt.OptionLength, opt.OptionData = int32(o.OptionType), int32(o.OptionLength), copyBytes(o.OptionData)
 			}
 		}
 		r.PayloadEntropy, r.PayloadSize = payloadStats(p, l.Payload)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
@@ -20,9 +19,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/types"
@@ -290,16 +286,7 @@ func readHTTPRecords(t *testing.T, path string) []*types.HTTP {
 // netcap_proxy_requests_total by "METHOD class".
 func scrapeMetrics(t *testing.T, addr string) map[string]float64 {
 	t.Helper()
-	res, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(bufio.NewReader(res.Body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	families := scrapeFamilies(t, addr)
 	out := map[string]float64{}
 	f := families["netcap_proxy_requests_total"]
 	if f == nil {

@@ -1,13 +1,11 @@
 package dist
 
 import (
-	"bufio"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +14,8 @@ import (
 	"github.com/nats-io/nkeys"
 	"go.uber.org/zap"
 	"golang.org/x/crypto/bcrypt"
+
+	ncio "github.com/netcap-go/netcap/io"
 )
 
 // ServerConfig configures the NATS server `net collect` embeds.
@@ -141,45 +141,27 @@ func (s *serverLog) Tracef(format string, v ...any)  { s.l.Debug("nats: " + fmt.
 
 // ReadNKeys reads public user nkeys, one per line (# comments allowed).
 func ReadNKeys(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		l := strings.TrimSpace(sc.Text())
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
+	err := ncio.EachLine(path, func(n int, l string) error {
 		if !nkeys.IsValidPublicUserKey(l) {
-			return nil, fmt.Errorf("%s: %q is no public user nkey", path, l)
+			return fmt.Errorf("%s:%d: %q is no public user nkey", path, n, l)
 		}
 		out = append(out, l)
-	}
-	return out, sc.Err()
+		return nil
+	})
+	return out, err
 }
 
 // ReadUsers reads user:password lines (# comments allowed).
 func ReadUsers(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		l := strings.TrimSpace(sc.Text())
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
+	err := ncio.EachLine(path, func(n int, l string) error {
 		u, p, ok := strings.Cut(l, ":")
 		if !ok || u == "" || p == "" || u == internalUser {
-			return nil, fmt.Errorf("%s:%d: want user:password", path, n)
+			return fmt.Errorf("%s:%d: want user:password", path, n)
 		}
 		out[u] = p
-	}
-	return out, sc.Err()
+		return nil
+	})
+	return out, err
 }

@@ -1,16 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	ncio "github.com/netcap-go/netcap/io"
 )
 
 // Configuration as Netcap had it: every flag of a command can also come
@@ -71,18 +71,8 @@ func applyConfig(cmd *cobra.Command, file string, getenv func(string) string) er
 }
 
 func readConfigFile(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	err := ncio.EachLine(path, func(n int, line string) error {
 		name, value, _ := strings.Cut(line, " ")
 		name = strings.TrimLeft(strings.TrimSuffix(name, "="), "-")
 		if k, v, ok := strings.Cut(name, "="); ok { // name=value
@@ -93,11 +83,12 @@ func readConfigFile(path string) (map[string]string, error) {
 			value = value[1 : len(value)-1]
 		}
 		if name == "" {
-			return nil, fmt.Errorf("%s:%d: want \"name value\"", path, n)
+			return fmt.Errorf("%s:%d: want \"name value\"", path, n)
 		}
 		out[name] = value
-	}
-	return out, sc.Err()
+		return nil
+	})
+	return out, err
 }
 
 // writeConfig prints the command's flags with their defaults as a config file.

@@ -57,14 +57,23 @@ type CollectorStats struct {
 	Bad              int64 // messages refused (malformed, damaged)
 	Commits          int64
 	Agents           map[string]int64 // records per agent
+	// At start: files set aside because they did not match their
+	// checkpoint, checkpointed files that were gone, and record files
+	// under Out the collector did not write (left alone).
+	SetAside, Missing, Strangers int64
 }
 
 // stateFile is the collector's checkpoint in Out.
 const stateFile = ".netcap-collect.json"
 
+// fileState is a file's last checkpoint. Size 0 marks a file listed
+// before it was created and not checkpointed since.
 type fileState struct {
 	Size    int64 `json:"size"`
 	Records int64 `json:"records"`
+	// Path is where the file is, relative to Out, when that is not its
+	// key (a file not ours held the name when it was created).
+	Path string `json:"path,omitempty"`
 }
 
 type collectState struct {
@@ -111,6 +120,10 @@ type collector struct {
 	state   collectState
 	writers map[string]*ncio.FileWriter
 	pending []jetstream.Msg
+	// written holds the sequences written since the last commit: they
+	// join state.Applied only with the checkpoint that makes them safe,
+	// so a state saved between commits never claims them.
+	written map[string]*seqSet
 	st      CollectorStats
 	commits int64
 }
@@ -133,7 +146,7 @@ func RunCollector(ctx context.Context, cfg CollectorConfig) (*CollectorStats, er
 	if cfg.Log == nil {
 		cfg.Log = zap.NewNop()
 	}
-	c := &collector{cfg: cfg, log: cfg.Log, writers: map[string]*ncio.FileWriter{}, st: CollectorStats{Agents: map[string]int64{}}}
+	c := &collector{cfg: cfg, log: cfg.Log, writers: map[string]*ncio.FileWriter{}, written: map[string]*seqSet{}, st: CollectorStats{Agents: map[string]int64{}}}
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return nil, err
 	}
@@ -327,7 +340,7 @@ func (c *collector) apply(m jetstream.Msg) {
 	var framed []byte
 	if err == nil {
 		key := b.Agent + "/" + b.Run
-		if set := c.state.Applied[key]; set != nil && set.contains(b.Seq) {
+		if c.applied(key, b.Seq) {
 			c.st.Duplicates++
 			c.pending = append(c.pending, m)
 			return
@@ -353,18 +366,30 @@ func (c *collector) apply(m jetstream.Msg) {
 	if c.cfg.Observe != nil {
 		b.FramedEach(c.cfg.Observe) // counted once written: decoded a second time only with metrics on
 	}
-	key := b.Agent + "/" + b.Run
-	set := c.state.Applied[key]
-	if set == nil {
-		set = &seqSet{}
-		c.state.Applied[key] = set
-	}
-	set.add(b.Seq)
-	c.state.Touched[key] = c.commits + 1
+	addSeq(c.written, b.Agent+"/"+b.Run, b.Seq)
 	c.st.Batches++
 	c.st.Records += int64(b.Records)
 	c.st.Agents[b.Agent] += int64(b.Records)
 	c.pending = append(c.pending, m)
+}
+
+// applied reports whether batch seq of run key is in the files already.
+func (c *collector) applied(key string, seq uint64) bool {
+	for _, sets := range []map[string]*seqSet{c.state.Applied, c.written} {
+		if set := sets[key]; set != nil && set.contains(seq) {
+			return true
+		}
+	}
+	return false
+}
+
+func addSeq(sets map[string]*seqSet, key string, seq uint64) {
+	set := sets[key]
+	if set == nil {
+		set = &seqSet{}
+		sets[key] = set
+	}
+	set.add(seq)
 }
 
 func (c *collector) rel(b *Batch) string {
@@ -380,28 +405,44 @@ func (c *collector) writer(b *Batch) (*ncio.FileWriter, error) {
 	if w := c.writers[rel]; w != nil {
 		return w, nil
 	}
-	path := filepath.Join(c.cfg.Out, rel)
 	var (
 		w   *ncio.FileWriter
 		err error
 	)
-	if fs, ok := c.state.Files[rel]; ok {
-		w, err = ncio.OpenFileAppend(path, fs.Size, fs.Records, c.cfg.Compression)
+	if fs, ok := c.state.Files[rel]; ok && fs.Size > 0 {
+		w, err = ncio.OpenFileAppend(c.filePath(rel, fs), fs.Size, fs.Records, c.cfg.Compression)
 	} else {
-		if err = os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, err
-		}
-		src := b.Agent + ": " + b.Source
-		if c.cfg.Merge {
-			src = "net collect"
-		}
-		w, err = ncio.CreateFileAt(path, ncio.NewHeader(b.Type, src, b.Payloads), c.cfg.Compression)
+		w, err = c.create(rel, b)
 	}
 	if err != nil {
 		return nil, err
 	}
 	c.writers[rel] = w
 	return w, nil
+}
+
+// create starts the file of rel. It is listed in the state file before
+// it exists, so that after a crash the collector knows the file is its
+// own; a name something else holds is left to it.
+func (c *collector) create(rel string, b *Batch) (*ncio.FileWriter, error) {
+	fs := fileState{}
+	if name := c.freeName(rel); name != rel {
+		fs.Path = name
+		c.log.Warn("a file the collector did not write holds the name: writing beside it", zap.String("file", rel), zap.String("new", name))
+	}
+	path := c.filePath(rel, fs)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	c.state.Files[rel] = fs
+	if err := c.saveState(); err != nil {
+		return nil, err
+	}
+	src := b.Agent + ": " + b.Source
+	if c.cfg.Merge {
+		src = "net collect"
+	}
+	return ncio.CreateFileAt(path, ncio.NewHeader(b.Type, src, b.Payloads), c.cfg.Compression)
 }
 
 // commit makes every written record durable, records it in the state
@@ -415,9 +456,23 @@ func (c *collector) commit() error {
 		if err != nil {
 			return err
 		}
-		c.state.Files[rel] = fileState{Size: size, Records: w.Records()}
+		fs := c.state.Files[rel]
+		fs.Size, fs.Records = size, w.Records()
+		c.state.Files[rel] = fs
 	}
 	c.commits++
+	for key, set := range c.written {
+		for _, r := range set.R {
+			for x := r[0]; ; x++ { // x <= r[1] never ends at MaxUint64
+				addSeq(c.state.Applied, key, x)
+				if x == r[1] {
+					break
+				}
+			}
+		}
+		c.state.Touched[key] = c.commits
+	}
+	clear(c.written)
 	c.evictRuns()
 	if err := c.saveState(); err != nil {
 		return err
@@ -475,59 +530,6 @@ func (c *collector) saveState() error {
 	if d, err := os.Open(c.cfg.Out); err == nil {
 		d.Sync()
 		d.Close()
-	}
-	return nil
-}
-
-// recover loads the state of an earlier run and cuts every file back to
-// its last checkpoint: what was written after it was never acknowledged
-// and comes again.
-func (c *collector) recover() error {
-	c.state = collectState{Files: map[string]fileState{}, Applied: map[string]*seqSet{}, Touched: map[string]int64{}}
-	path := filepath.Join(c.cfg.Out, stateFile)
-	b, err := os.ReadFile(path)
-	existing := recordFilesUnder(c.cfg.Out)
-	if errors.Is(err, os.ErrNotExist) {
-		if len(existing) > 0 {
-			return fmt.Errorf("%s holds record files (%s, …) but no collector state (%s): give net collect an empty or its own -out directory", c.cfg.Out, existing[0], stateFile)
-		}
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, &c.state); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if c.state.Files == nil {
-		c.state.Files = map[string]fileState{}
-	}
-	if c.state.Applied == nil {
-		c.state.Applied = map[string]*seqSet{}
-	}
-	if c.state.Touched == nil {
-		c.state.Touched = map[string]int64{}
-	}
-	for _, k := range c.state.Touched {
-		c.commits = max(c.commits, k)
-	}
-	for rel := range c.state.Files {
-		if !slices.Contains(existing, rel) {
-			c.log.Warn("a checkpointed record file is gone: it starts again", zap.String("file", rel))
-			delete(c.state.Files, rel)
-		}
-	}
-	for _, rel := range existing {
-		fs, ok := c.state.Files[rel]
-		p := filepath.Join(c.cfg.Out, rel)
-		if !ok {
-			c.log.Info("removing a record file written after the last checkpoint", zap.String("file", p))
-			os.Remove(p)
-			continue
-		}
-		if err := os.Truncate(p, fs.Size); err != nil {
-			return fmt.Errorf("cutting %s back to its checkpoint: %w", p, err)
-		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	goio "io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -30,8 +31,26 @@ func (c CheckResult) OK() bool { return c.Err == nil }
 
 // CheckFile reads a record file to its end and validates every record.
 func CheckFile(path string) CheckResult {
+	return checkFrom(path, func(f goio.Reader) goio.Reader { return f })
+}
+
+// CheckPrefix validates the first size bytes of a record file as a record
+// file of their own: what a checkpoint (FileWriter.Checkpoint) promised
+// is there and readable, whatever follows it.
+func CheckPrefix(path string, size int64) CheckResult {
+	return checkFrom(path, func(f goio.Reader) goio.Reader { return goio.LimitReader(f, size) })
+}
+
+// checkFrom validates the records of path as limit lets them be read.
+func checkFrom(path string, limit func(goio.Reader) goio.Reader) CheckResult {
 	res := CheckResult{Path: path}
-	r, err := Open(path)
+	f, err := os.Open(path)
+	if err != nil {
+		res.Err = fmt.Errorf("header: %w", err)
+		return res
+	}
+	defer f.Close()
+	r, err := NewReader(limit(f), path)
 	if err != nil {
 		res.Err = fmt.Errorf("header: %w", err)
 		return res

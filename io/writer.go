@@ -2,6 +2,7 @@ package io
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	goio "io"
 	"os"
@@ -57,9 +58,14 @@ func CreateFile(dir string, hdr *types.Header, c Compression) (*FileWriter, erro
 	return CreateFileAt(filepath.Join(dir, hdr.Type.Name()+c.Extension()), hdr, c)
 }
 
-// CreateFileAt creates the record file path and writes its header.
+// CreateFileAt creates the record file path and writes its header. It
+// never opens a file that exists already: a run writes only files it
+// created, so nothing of an earlier run or of a user is overwritten.
 func CreateFileAt(path string, hdr *types.Header, c Compression) (*FileWriter, error) {
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("%s exists already: not overwritten", path)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -49,7 +49,9 @@ capture: -out/<agent id>/<Type>.ncap.gz, or -out/<Type>.ncap.gz with -merge.
 Records are acknowledged only once durable in the files (a checkpoint every
 -commit-interval); after a crash the files are cut back to the last
 checkpoint and the unacknowledged batches come again, so every record is
-stored exactly once.
+stored exactly once. Record files the collector did not write are left
+alone; a file that does not match its checkpoint is set aside as
+<file>.damaged-<UTC>, untouched, and its type starts a new file.
 
 Security (embedded server): -tls-cert/-tls-key for TLS, -tls-ca to require
 agent certificates signed by that CA (mutual TLS), -nkeys FILE (public nkeys)
@@ -164,6 +166,10 @@ agent:     net agent -collector nats://HOST:4222 -tls-ca %s -tls-cert %s -tls-ke
 	if st != nil && !o.quiet {
 		fmt.Fprintf(cmd.OutOrStdout(), "collected %d records in %d batches (%d redelivered batches skipped, %d refused, %d checkpoints)\n",
 			st.Records, st.Batches, st.Duplicates, st.Bad, st.Commits)
+		if st.SetAside+st.Missing+st.Strangers > 0 {
+			fmt.Fprintf(cmd.OutOrStdout(), "at start: %d files set aside (not as their checkpoint said: *.damaged-*), %d checkpointed files gone, %d record files not ours left alone\n",
+				st.SetAside, st.Missing, st.Strangers)
+		}
 		agents := make([]string, 0, len(st.Agents))
 		for a := range st.Agents {
 			agents = append(agents, a)

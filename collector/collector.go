@@ -63,19 +63,32 @@ type Config struct {
 	Profiles profile.Config
 	// Monitor, when set, shows the run's counters while it goes.
 	Monitor *Monitor
+	// FlushInterval, when positive, is how often (wall time) every
+	// worker hands its buffered records to the sink and the sink pushes
+	// its files to disk (ncio.Syncer): a killed run leaves readable
+	// files holding every record written before the last flush.
+	FlushInterval time.Duration
 }
 
 // Summary is what a run did.
 type Summary struct {
-	Source   string
-	Packets  int64
-	Bytes    int64
-	Elapsed  time.Duration
-	Workers  int
-	Stats    packet.Stats
-	Warning  error // input ended early (a truncated file); records up to it were written
-	Stopped  bool  // the run was interrupted (context cancelled)
-	LinkType map[string]int64
+	Source  string
+	Packets int64
+	Bytes   int64
+	Elapsed time.Duration
+	Workers int
+	Stats   packet.Stats
+	Warning error // input ended early (a truncated file); records up to it were written
+	Stopped bool  // the run stopped before the end of input (context cancelled, write error)
+	// InputOffset and InputSize are how far into its file a file source
+	// got and the file's size (0 for other sources).
+	InputOffset, InputSize int64
+	// StopReason (what stopped the run: "interrupted by SIGINT") and
+	// InputPackets (the input's packets, 0 when unknown) are for
+	// StopLine; the caller sets them.
+	StopReason   string
+	InputPackets int64
+	LinkType     map[string]int64
 	// Reassembly and Defrag count what stream reassembly and IP
 	// defragmentation did.
 	Reassembly reassembly.Stats
@@ -179,6 +192,14 @@ type batchPacket struct {
 	now int64
 	// tick marks no packet: the clock moved on (live capture).
 	tick bool
+	// flush marks no packet: hand the buffered records to the sink; the
+	// last worker to see the cycle syncs the sink.
+	flush *flushCycle
+}
+
+// flushCycle is one periodic flush, shared by the workers' markers.
+type flushCycle struct {
+	left atomic.Int32
 }
 
 // packetBatch carries packets to one worker: one channel operation per
@@ -226,6 +247,19 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 
 	sum := &Summary{Source: name, Workers: workers, LinkType: map[string]int64{}, Records: map[string]int64{}}
 	start := time.Now()
+	// The first error writing records stops the run at once: the reader
+	// stops, the workers drain, and Run returns it.
+	var (
+		writeErr error
+		failOnce sync.Once
+		failed   = make(chan struct{})
+	)
+	fail := func(err error) {
+		failOnce.Do(func() {
+			writeErr = err
+			close(failed)
+		})
+	}
 
 	free := make(chan *packetBatch, workers*8)
 	queues := make([]chan *packetBatch, workers)
@@ -234,6 +268,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	for i := range workers {
 		queues[i] = make(chan *packetBatch, 4)
 		ws[i] = newWorker(cfg, enabled, streams, profiles, asmCfg, workers)
+		ws[i].em.onError = fail
 		if cfg.Monitor != nil {
 			ws[i].monitor, ws[i].index = cfg.Monitor, i
 		}
@@ -279,17 +314,21 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	// about once a second, even when few or no packets arrive; a file is
 	// driven by its packets alone, so runs are repeatable.
 	lastTick := time.Now()
-	tick := func() {
-		clock = max(clock, time.Now().UnixNano())
+	// mark sends bp, a marker that is no packet, to every worker.
+	mark := func(bp batchPacket) {
 		for i := range workers {
 			b := current[i]
 			if b == nil {
 				b = newBatch()
 				current[i] = b
 			}
-			b.pkts = append(b.pkts, batchPacket{tick: true, now: clock})
+			b.pkts = append(b.pkts, bp)
 			send(i)
 		}
+	}
+	tick := func() {
+		clock = max(clock, time.Now().UnixNano())
+		mark(batchPacket{tick: true, now: clock})
 		lastTick = time.Now()
 	}
 	linkTypes := map[layers.LinkType]int64{}
@@ -307,6 +346,29 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 		readErr error
 	)
 	readerDone := make(chan struct{})
+	flushDone := make(chan struct{})
+	if cfg.FlushInterval > 0 {
+		go func() {
+			t := time.NewTicker(cfg.FlushInterval)
+			defer t.Stop()
+			for {
+				select {
+				case <-t.C:
+				case <-flushDone:
+					return
+				}
+				mu.Lock()
+				if closed {
+					mu.Unlock()
+					return
+				}
+				c := &flushCycle{}
+				c.left.Store(int32(workers))
+				mark(batchPacket{flush: c, now: clock})
+				mu.Unlock()
+			}
+		}()
+	}
 	go func() {
 		defer close(readerDone)
 		for !stop.Load() {
@@ -382,19 +444,29 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 			mu.Unlock()
 		}
 	}()
-	select {
-	case <-readerDone:
-	case <-ctx.Done():
+	stopReader := func() {
 		stop.Store(true)
-		sum.Stopped = true
 		select {
 		case <-readerDone:
 		case <-time.After(500 * time.Millisecond):
 			cfg.Log.Info("input blocked in a read; stopping without it")
 		}
 	}
+	select {
+	case <-readerDone:
+	case <-ctx.Done():
+		sum.Stopped = true
+		stopReader()
+	case <-failed:
+		sum.Stopped = true
+		stopReader()
+	}
+	if f, ok := src.(*File); ok {
+		sum.InputOffset, sum.InputSize = f.Offset(), f.Size
+	}
 	mu.Lock()
 	closed = true
+	close(flushDone)
 	for i := range workers {
 		if current[i] != nil && len(current[i].pkts) > 0 {
 			send(i)
@@ -446,6 +518,9 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	defer mu.Unlock()
 	for lt, n := range linkTypes {
 		sum.LinkType[lt.String()] += n
+	}
+	if writeErr != nil {
+		return sum, writeErr
 	}
 	if err != nil {
 		if errors.Is(err, ErrTruncated) {

@@ -18,6 +18,9 @@ func (s *Summary) Print(w io.Writer) {
 	fmt.Fprintf(tw, "elapsed\t%s\n", s.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(tw, "packets/s\t%.0f\n", s.PacketsPerSecond())
 	fmt.Fprintf(tw, "workers\t%d\n", s.Workers)
+	if line := s.StopLine(); line != "" {
+		fmt.Fprintf(tw, "STOPPED EARLY\t%s\n", line)
+	}
 	if len(s.LinkType) > 0 {
 		fmt.Fprintf(tw, "link types\t%s\n", joinCounts(s.LinkType))
 	}

@@ -25,6 +25,7 @@ import (
 type worker struct {
 	parser *packet.Parser
 	em     *countingEmitter
+	sink   ncio.RecordSink
 	asm    *reassembly.Assembler // nil when nothing reads streams
 	sw     *stream.Worker
 	flows  *flow.Table
@@ -42,7 +43,7 @@ type worker struct {
 }
 
 func newWorker(cfg Config, enabled func(string) bool, streams *stream.Run, profiles *profile.Store, asmCfg reassembly.Config, workers int) *worker {
-	w := &worker{em: newCountingEmitter(cfg.Sink.NewEmitter())}
+	w := &worker{em: newCountingEmitter(cfg.Sink.NewEmitter()), sink: cfg.Sink}
 	emit := func(t types.Type, r proto.Message) error { return w.em.Emit(t, r) }
 	if profiles.Active() {
 		// Profiles learn from the connections the flow table writes and
@@ -76,6 +77,10 @@ func (w *worker) run(queue <-chan *packetBatch, free chan<- *packetBatch) {
 		for _, bp := range b.pkts {
 			if bp.tick {
 				w.tick(bp.now)
+				continue
+			}
+			if bp.flush != nil {
+				w.flush(bp.flush)
 				continue
 			}
 			data := b.data[bp.off : bp.off+bp.n]
@@ -124,6 +129,15 @@ func (w *worker) tick(now int64) {
 		w.asm.Advance(now)
 	}
 	w.keep(w.em.Flush())
+}
+
+// flush hands the worker's buffered records to the sink; the last worker
+// of the cycle then has the sink push its files to disk.
+func (w *worker) flush(c *flushCycle) {
+	w.keep(w.em.Flush())
+	if c.left.Add(-1) == 0 {
+		w.keep(w.em.report(ncio.SyncSink(w.sink)))
+	}
 }
 
 func (w *worker) keep(err error) {
@@ -180,6 +194,8 @@ type countingEmitter struct {
 	ncio.Emitter
 	counts  []int64 // by types.Type
 	observe func(types.Type, proto.Message)
+	// onError, when set, hears of the first error writing records.
+	onError func(error)
 }
 
 func newCountingEmitter(e ncio.Emitter) *countingEmitter {
@@ -193,7 +209,18 @@ func (c *countingEmitter) Emit(t types.Type, r proto.Message) error {
 	if c.observe != nil {
 		c.observe(t, r)
 	}
-	return c.Emitter.Emit(t, r)
+	return c.report(c.Emitter.Emit(t, r))
+}
+
+// Flush hands the buffered records to the sink.
+func (c *countingEmitter) Flush() error { return c.report(c.Emitter.Flush()) }
+
+// report passes err on, telling onError of it.
+func (c *countingEmitter) report(err error) error {
+	if err != nil && c.onError != nil {
+		c.onError(err)
+	}
+	return err
 }
 
 // addTo adds the counts to m, by type name.

@@ -18,6 +18,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nkeys"
+
+	ncio "github.com/netcap-go/netcap/io"
 )
 
 // GeneratedKeys names the files GenKeys wrote.
@@ -107,10 +109,10 @@ func GenKeys(dir string, hosts []string) (*GeneratedKeys, error) {
 	seed, _ := user.Seed()
 	pub, _ := user.PublicKey()
 	k.AgentPublic = pub
-	if err := os.WriteFile(k.AgentSeed, append(seed, '\n'), 0o600); err != nil {
+	if err := writeNew(k.AgentSeed, append(seed, '\n'), 0o600); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(k.AgentsFile, []byte("# public nkeys of the agents net collect accepts (-nkeys)\n"+pub+"\n"), 0o644); err != nil {
+	if err := writeNew(k.AgentsFile, []byte("# public nkeys of the agents net collect accepts (-nkeys)\n"+pub+"\n"), 0o644); err != nil {
 		return nil, err
 	}
 	return k, nil
@@ -122,7 +124,21 @@ func serial() *big.Int {
 }
 
 func writePEM(path, typ string, der []byte, mode os.FileMode) error {
-	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), mode)
+	return writeNew(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), mode)
+}
+
+// writeNew writes a new file: keys of an earlier -gen-keys are never
+// overwritten.
+func writeNew(path string, b []byte, mode os.FileMode) error {
+	f, err := ncio.CreateNew(path, mode)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if e := f.Close(); err == nil {
+		err = e
+	}
+	return err
 }
 
 // ServerTLS builds the collector's TLS config; with ca, agents must show

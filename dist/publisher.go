@@ -82,6 +82,9 @@ type Publisher struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	lastWarn time.Time
+	// stalled is set while publishing fails (the collector is
+	// unreachable): Sync then moves waiting batches to the spool.
+	stalled bool
 }
 
 // NewPublisher connects (in the background: an unreachable collector is
@@ -308,6 +311,9 @@ func (p *Publisher) publish(b *Batch) (dup, ok bool) {
 		ack, err := p.js.PublishMsg(ctx, msg)
 		cancel()
 		if err == nil {
+			p.mu.Lock()
+			p.stalled = false
+			p.mu.Unlock()
 			return ack.Duplicate, true
 		}
 		// The reconnect loop does not report every failed attempt; its last
@@ -315,6 +321,7 @@ func (p *Publisher) publish(b *Batch) (dup, ok bool) {
 		p.checkFatal(p.nc.LastError())
 		p.mu.Lock()
 		stop := p.abort || p.fatal != nil
+		p.stalled = true
 		p.st.Retries++
 		if !stop && time.Since(p.lastWarn) > 10*time.Second {
 			p.lastWarn = time.Now()
@@ -339,6 +346,59 @@ func (p *Publisher) publish(b *Batch) (dup, ok bool) {
 	}
 }
 
+// Sync moves the batches waiting in memory for an unreachable collector
+// to the disk spool (when there is one), so that an agent killed while
+// the collector is away loses at most the batch in flight. The batch
+// being sent stays; a batch sent twice is stored once (message IDs and
+// the collector's sequence sets).
+func (p *Publisher) Sync() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.sp == nil || !p.stalled || len(p.mem) <= 1 {
+		return nil
+	}
+	kept := p.mem[:1]
+	for i, b := range p.mem[1:] {
+		ok, err := p.sp.put(b)
+		if err != nil || !ok {
+			kept = append(kept, p.mem[1+i:]...)
+			if err != nil {
+				p.log.Error("spool", zap.Error(err))
+			}
+			break
+		}
+		p.st.SpooledBatches++
+		p.memBytes -= int64(b.Size())
+	}
+	p.mem = kept
+	p.st.SpoolMaxLen = max(p.st.SpoolMaxLen, int64(p.sp.len()))
+	return nil
+}
+
+// waitDrained waits until every batch is sent, the collector refuses
+// the agent, or DrainTimeout passes; meanwhile what waits for an
+// unreachable collector goes to the spool every second (Sync), so a kill
+// during the wait loses nothing spooled.
+func (p *Publisher) waitDrained() {
+	timer := time.NewTimer(p.cfg.DrainTimeout)
+	defer timer.Stop()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		p.Sync()
+		select {
+		case <-p.done:
+			return
+		case <-p.fatalCh:
+			return
+		case <-timer.C:
+			p.log.Warn("collector did not take everything before the drain timeout", zap.Duration("timeout", p.cfg.DrainTimeout))
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 // Close waits up to DrainTimeout for every batch to be acknowledged. What
 // is left goes to the spool (sent by the next run with the same -spool),
 // or is dropped and counted without one.
@@ -347,14 +407,7 @@ func (p *Publisher) Close() error {
 	p.closing = true
 	p.cond.Broadcast()
 	p.mu.Unlock()
-	timer := time.NewTimer(p.cfg.DrainTimeout)
-	select {
-	case <-p.done:
-	case <-p.fatalCh:
-	case <-timer.C:
-		p.log.Warn("collector did not take everything before the drain timeout", zap.Duration("timeout", p.cfg.DrainTimeout))
-	}
-	timer.Stop()
+	p.waitDrained()
 	p.mu.Lock()
 	p.abort = true
 	p.cond.Broadcast()

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	goio "io"
-	"os"
 	"strconv"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -21,7 +20,7 @@ func ConvertToParquet(src, dst string) (int64, error) {
 		return 0, err
 	}
 	defer r.Close()
-	f, err := os.Create(dst)
+	f, err := CreateNew(dst, 0o644)
 	if err != nil {
 		return 0, err
 	}

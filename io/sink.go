@@ -25,6 +25,29 @@ type RecordSink interface {
 	Close() error
 }
 
+// Syncer is a RecordSink that can push what it holds to disk on demand,
+// so that a process killed afterwards leaves every record handed to it
+// before readable (collector.Config.FlushInterval).
+type Syncer interface {
+	Sync() error
+}
+
+// SyncSink has s, or the sink it wraps (Unwrap), push what it holds to
+// disk; sinks that cannot (NATS, memory) are left as they are.
+func SyncSink(s RecordSink) error {
+	for s != nil {
+		if y, ok := s.(Syncer); ok {
+			return y.Sync()
+		}
+		u, ok := s.(interface{ Unwrap() RecordSink })
+		if !ok {
+			return nil
+		}
+		s = u.Unwrap()
+	}
+	return nil
+}
+
 // Emitter takes records from one goroutine.
 type Emitter interface {
 	// Emit writes m, a record of type t. m may be reused by the caller once
@@ -214,6 +237,25 @@ func (s *FileSink) Close() error {
 		f.mu.Lock()
 		if f.cur != nil {
 			errs = append(errs, f.closeCurrent())
+		}
+		f.mu.Unlock()
+	}
+	return errors.Join(errs...)
+}
+
+// Sync flushes every open file to disk (FileWriter.Flush).
+func (s *FileSink) Sync() error {
+	s.mu.Lock()
+	files := make([]*typeFile, 0, len(s.files))
+	for _, f := range s.files {
+		files = append(files, f)
+	}
+	s.mu.Unlock()
+	var errs []error
+	for _, f := range files {
+		f.mu.Lock()
+		if f.cur != nil {
+			errs = append(errs, f.cur.Flush())
 		}
 		f.mu.Unlock()
 	}

@@ -62,10 +62,7 @@ func CreateFile(dir string, hdr *types.Header, c Compression) (*FileWriter, erro
 // never opens a file that exists already: a run writes only files it
 // created, so nothing of an earlier run or of a user is overwritten.
 func CreateFileAt(path string, hdr *types.Header, c Compression) (*FileWriter, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, os.ErrExist) {
-		return nil, fmt.Errorf("%s exists already: not overwritten", path)
-	}
+	f, err := CreateNew(path, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +84,16 @@ func CreateFileAt(path string, hdr *types.Header, c Compression) (*FileWriter, e
 		return nil, fmt.Errorf("writing header of %s: %w", path, err)
 	}
 	return w, nil
+}
+
+// fail names the file and what was being done in err, once: "writing
+// out/TCP.ncap.gz: no space left on device".
+func (w *FileWriter) fail(doing string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) && pe.Path == w.path {
+		err = pe.Err
+	}
+	return fmt.Errorf("%s %s: %w", doing, w.path, err)
 }
 
 // Path returns the file's path.
@@ -122,9 +129,34 @@ func (w *FileWriter) WriteFramed(b []byte, n int) error {
 		w.comp = c
 	}
 	if _, err := w.comp.Write(b); err != nil {
-		return fmt.Errorf("writing %s: %w", w.path, err)
+		return w.fail("writing", err)
 	}
 	w.records += int64(n)
+	return nil
+}
+
+// Flush pushes what the file holds so far to disk: the compressor's
+// pending block (a gzip sync flush, a zstd block), the buffer, then
+// fsync. The file then reads to its last complete record, so a process
+// killed later leaves every record written before the flush readable
+// (net util -check -repair cuts the rest).
+func (w *FileWriter) Flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	if f, ok := w.comp.(interface{ Flush() error }); ok {
+		if err := f.Flush(); err != nil {
+			return w.fail("writing", err)
+		}
+	}
+	if err := w.buf.Flush(); err != nil {
+		return w.fail("writing", err)
+	}
+	if err := w.f.Sync(); err != nil {
+		return w.fail("writing", err)
+	}
 	return nil
 }
 
@@ -143,15 +175,15 @@ func (w *FileWriter) Checkpoint() (int64, error) {
 	}
 	if w.comp != nil {
 		if err := w.comp.Close(); err != nil {
-			return 0, fmt.Errorf("checkpoint %s: %w", w.path, err)
+			return 0, w.fail("checkpoint", err)
 		}
 		w.comp = nil
 	}
 	if err := w.buf.Flush(); err != nil {
-		return 0, fmt.Errorf("checkpoint %s: %w", w.path, err)
+		return 0, w.fail("checkpoint", err)
 	}
 	if err := w.f.Sync(); err != nil {
-		return 0, fmt.Errorf("checkpoint %s: %w", w.path, err)
+		return 0, w.fail("checkpoint", err)
 	}
 	return w.out.n, nil
 }
@@ -216,7 +248,7 @@ func (w *FileWriter) Close() error {
 		os.Remove(w.path)
 	}
 	if err != nil {
-		return fmt.Errorf("closing %s: %w", w.path, err)
+		return w.fail("closing", err)
 	}
 	return nil
 }

@@ -232,7 +232,7 @@ func Run(cfg Config) (*Summary, error) {
 }
 
 func writeUnmatched(path string, alerts []*Alert) error {
-	f, err := os.Create(path)
+	f, err := ncio.CreateNew(path, 0o644)
 	if err != nil {
 		return err
 	}
@@ -256,7 +256,7 @@ func labelType(cfg Config, j *Joiner, t types.Type, paths []string, f *fields, k
 	cols := types.Fields(md)
 	format := types.Format{Time: cfg.Time, Begin: "(", End: ")", Sep: ";"}
 
-	out, err := os.Create(ts.CSV)
+	out, err := ncio.CreateNew(ts.CSV, 0o644)
 	if err != nil {
 		return ts, err
 	}
@@ -270,7 +270,7 @@ func labelType(cfg Config, j *Joiner, t types.Type, paths []string, f *fields, k
 	var pf *os.File
 	if cfg.Parquet {
 		ts.Parquet = filepath.Join(cfg.Out, t.Name()+"_labeled.parquet")
-		if pf, err = os.Create(ts.Parquet); err != nil {
+		if pf, err = ncio.CreateNew(ts.Parquet, 0o644); err != nil {
 			return ts, err
 		}
 		defer pf.Close()

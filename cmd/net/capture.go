@@ -80,6 +80,8 @@ type captureOptions struct {
 	memProfile string
 	metrics    string
 	parquet    bool
+	flushEvery time.Duration
+	force      bool
 
 	// newSink replaces the record files (net agent publishes instead);
 	// stop ends the capture early (the collector refused the agent).
@@ -129,7 +131,10 @@ func (o *captureOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
 	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile (pprof) at the end of the run to this file")
 	f.DurationVar(&o.statsEvery, "stats-interval", 10*time.Second, "live capture: how often a stats line (packets, rate, drops) goes to stderr when it is not a terminal")
-	f.StringVarP(&o.out, "out", "o", ".", "directory for the record files")
+	f.StringVarP(&o.out, "out", "o", ".", "directory for the record files (refused when it holds record files already, unless -force)")
+	f.BoolVar(&o.force, "force", false, "remove the record files of an earlier run in -out (every type) before writing")
+	f.BoolVar(&o.force, "noprompt", false, "the same as -force (Netcap's name)")
+	f.DurationVar(&o.flushEvery, "flush-interval", 5*time.Second, "push every record file to disk this often, so a killed run leaves readable files (0: only at the end)")
 	f.IntVar(&o.workers, "workers", runtime.NumCPU(), "packet decoding workers")
 	f.StringVar(&o.include, "include", "", "comma-separated decoders to run (default: all)")
 	f.StringVar(&o.exclude, "exclude", "", "comma-separated decoders not to run")
@@ -262,6 +267,9 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 	if o.newSink != nil {
 		sink, err = o.newSink(name)
 	} else {
+		if err := prepareOut(o.out, o.force); err != nil {
+			return err
+		}
 		files, err = ncio.NewFileSink(ncio.FileSinkConfig{Dir: o.out, Compression: comp, Source: name, Payloads: o.payload, Rotate: o.rotate, RotateSize: rotateSize})
 		sink = files
 		scraped.Store(files)
@@ -273,8 +281,8 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		sink = metrics.NewSink(sink, recorder)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, signals := notifyStop(context.Background())
+	defer signals.Stop()
 	if o.stop != nil {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
@@ -301,10 +309,10 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 		defer signal.Stop(sig)
 		select {
-		case <-sig:
+		case s := <-sig:
 			fmt.Fprintln(os.Stderr, "net: second interrupt: closing the record files as they are")
 			sink.Close()
-			os.Exit(130)
+			os.Exit(signalStatus(s))
 		case <-forced:
 		}
 	}()
@@ -319,6 +327,8 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		Count:   o.count,
 		Sink:    sink,
 		Log:     log,
+
+		FlushInterval: o.flushEvery,
 		Stream: stream.Options{
 			FileStorage:   o.fileStorage,
 			Payloads:      o.payload,
@@ -371,6 +381,7 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		}
 	}
 	closeErr := sink.Close()
+	status := describeStop(sum, o, runErr, signals.Signal(), ctx)
 	if sum != nil && !o.quiet {
 		sum.Print(cmd.OutOrStdout())
 		if files != nil {
@@ -388,9 +399,86 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		fmt.Fprintf(os.Stderr, "net: warning: %v\n", sum.Warning)
 	}
 	if runErr != nil {
-		return runErr
+		if closeErr != nil {
+			// Mostly the same cause (a full disk): one line says it.
+			log.Debug("closing the other record files", zap.Error(closeErr))
+			return fmt.Errorf("capture stopped: %w (%d record files could not be completed: net util -check -repair recovers what they hold)", runErr, len(unwrapJoined(closeErr)))
+		}
+		return fmt.Errorf("capture stopped: %w", runErr)
 	}
-	return closeErr
+	if closeErr != nil {
+		return closeErr
+	}
+	if status != 0 {
+		return &exitError{code: status}
+	}
+	return nil
+}
+
+// unwrapJoined lists the errors errors.Join put together (err alone
+// otherwise).
+func unwrapJoined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// describeStop fills in why a run stopped early and how far it got, says
+// so on stderr, and returns the exit status it calls for: 130/143 for a
+// file or stdin not read to its end because of SIGINT/SIGTERM (a live
+// capture ends that way normally: 0).
+func describeStop(sum *collector.Summary, o *captureOptions, runErr error, sig os.Signal, ctx context.Context) int {
+	if sum == nil || !sum.Stopped {
+		return 0
+	}
+	switch {
+	case runErr != nil:
+		sum.StopReason = "stopped by an error"
+	case sig != nil:
+		sum.StopReason = "interrupted by " + signalName(sig)
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		sum.StopReason = "stopped by -duration"
+	default:
+		sum.StopReason = "stopped"
+	}
+	if o.read != "" {
+		if n, ok := collector.CountPackets(o.read, time.Second); ok {
+			sum.InputPackets = n
+		}
+	}
+	if runErr != nil {
+		return 1 // the error says the rest
+	}
+	fmt.Fprintf(os.Stderr, "net capture: %s: the record files hold the records of those packets\n", sum.StopLine())
+	if sig != nil && o.iface == "" {
+		return signalStatus(sig)
+	}
+	return 0
+}
+
+// prepareOut refuses an output directory that holds record files of an
+// earlier run, so that runs never mix; with force it removes them first.
+func prepareOut(dir string, force bool) error {
+	old, err := ncio.RecordFilesIn(dir)
+	if err != nil || len(old) == 0 {
+		return err
+	}
+	if !force {
+		names := old
+		if len(names) > 5 {
+			names = append(slices.Clone(names[:5]), "…")
+		}
+		return fmt.Errorf("capture: -out %s holds %d record files of an earlier run (%s): choose another -out, or add -force to remove them first",
+			dir, len(old), strings.Join(names, ", "))
+	}
+	for _, name := range old {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("capture: -force: %w", err)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "net capture: -force: removed %d record files of an earlier run from %s\n", len(old), dir)
+	return nil
 }
 
 // listDecoders prints every decoder by group with its field count, as

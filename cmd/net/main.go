@@ -20,6 +20,13 @@ func run(args []string) int {
 		if errors.Is(err, errDone) {
 			return 0
 		}
+		var ee *exitError
+		if errors.As(err, &ee) {
+			if ee.err != nil {
+				fmt.Fprintf(os.Stderr, "net: %v\n", ee.err)
+			}
+			return ee.code
+		}
 		fmt.Fprintf(os.Stderr, "net: %v\n", err)
 		return 1
 	}

@@ -205,7 +205,7 @@ type connsFile struct {
 }
 
 // write appends b to the file at path (relative to the pool's dir),
-// creating it (truncated) when create is set.
+// creating it when create is set (never over an existing file).
 func (p *connsPool) write(path string, create bool, b []byte) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -220,7 +220,7 @@ func (p *connsPool) write(path string, create bool, b []byte) error {
 		}
 		flags := os.O_WRONLY | os.O_APPEND
 		if create {
-			flags |= os.O_CREATE | os.O_TRUNC
+			flags |= os.O_CREATE | os.O_EXCL
 		}
 		for p.lru.Len() >= connsMaxOpen {
 			p.closeElement(p.lru.Front())

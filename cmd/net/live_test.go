@@ -228,3 +228,63 @@ func TestLiveCapture(t *testing.T) {
 		t.Errorf("-bpf 'udp port 53': %d DNS and %d UDP records", len(recs["DNS"]), len(recs["UDP"]))
 	}
 }
+
+// TestLiveCaptureSafety: a live capture killed with SIGKILL has flushed
+// what it decoded (every -flush-interval), and one writing into a full
+// tmpfs stops at once with exit status 1, naming the file.
+func TestLiveCaptureSafety(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("live capture test needs root (network namespaces, AF_PACKET, tmpfs): skipping")
+	}
+	testutil.Tool(t, "ip", "iproute2")
+	testutil.Tool(t, "ping", "iputils-ping")
+	cli, _, cliIf := vethPair(t)
+	start := func(out string) *exec.Cmd {
+		cmd := exec.Command("ip", "netns", "exec", cli, netBin, "capture", "-iface", cliIf, "-out", out, "-quiet", "-flush-interval", "200ms")
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1500 * time.Millisecond) // the socket is open and bound
+		return cmd
+	}
+
+	out := t.TempDir()
+	cmd := start(out)
+	netns(t, cli, "ping", "-c", "5", "-i", "0.2", "10.201.0.2")
+	time.Sleep(time.Second)
+	cmd.Process.Kill()
+	cmd.Wait()
+	netCmd(t, nil, "util", "-check", "-repair", "-read", out)
+	icmp := filepath.Join(out, "ICMPv4.ncap.gz")
+	if rep := strings.Replace(icmp, ".ncap.gz", ".repaired.ncap.gz", 1); fileExists(rep) {
+		icmp = rep
+	}
+	if n := len(recordHashes(t, icmp)); n < 10 {
+		t.Errorf("%d ICMPv4 records readable after kill -9, want the 5 echo requests and replies", n)
+	}
+
+	mnt := t.TempDir()
+	if b, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Fatalf("mount tmpfs: %v %s", err, b)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	cmd = start(mnt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	flood := exec.Command("ip", "netns", "exec", cli, "ping", "-f", "-c", "50000", "-s", "1000", "10.201.0.2")
+	flood.Start()
+	defer func() { flood.Process.Kill(); flood.Wait() }()
+	select {
+	case err := <-done:
+		ee, ok := err.(*exec.ExitError)
+		stderr := cmd.Stderr.(*bytes.Buffer).String()
+		if !ok || ee.ExitCode() != 1 || !strings.Contains(stderr, "no space left on device") || !strings.Contains(stderr, mnt+"/") {
+			t.Errorf("live capture on a full disk: %v\n%s", err, stderr)
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the live capture did not stop on a full disk")
+	}
+}

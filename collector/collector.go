@@ -92,6 +92,9 @@ type Summary struct {
 	Live *LiveStats
 	// Profiles counts what the profile store did.
 	Profiles profile.Stats
+	// Oversize counts frames of a capture file captured longer than
+	// their original length or the snap length (decoded as captured).
+	Oversize Oversize
 }
 
 // PacketsPerSecond returns the decode rate.
@@ -309,6 +312,15 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	readerDone := make(chan struct{})
 	go func() {
 		defer close(readerDone)
+		defer func() {
+			// A reader that wakes after the run gave up on it (closed)
+			// must not touch the summary any more.
+			mu.Lock()
+			if oc, ok := src.(oversizeCounter); ok && !closed {
+				sum.Oversize = oc.Oversized()
+			}
+			mu.Unlock()
+		}()
 		for !stop.Load() {
 			data, ci, err := src.ReadPacket()
 			mu.Lock()
@@ -446,6 +458,9 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	defer mu.Unlock()
 	for lt, n := range linkTypes {
 		sum.LinkType[lt.String()] += n
+	}
+	if sum.Oversize.Any() {
+		cfg.Log.Warn(name + ": " + sum.Oversize.Warning())
 	}
 	if err != nil {
 		if errors.Is(err, ErrTruncated) {

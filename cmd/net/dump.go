@@ -145,6 +145,9 @@ func dumpFile(w *bufio.Writer, path string, o *dumpOptions) error {
 		return err
 	}
 	defer r.Close()
+	if err := r.CheckName(); err != nil {
+		return err
+	}
 	format := types.Format{Time: types.TimeLocal, Begin: o.begin, End: o.end, Sep: o.structSep}
 	switch {
 	case o.epoch:
@@ -203,7 +206,9 @@ func dumpFile(w *bufio.Writer, path string, o *dumpOptions) error {
 	n := 0
 	var readErr error
 	for {
-		if err := r.Next(rec); err != nil {
+		// Records that are not of the header's type are refused, not
+		// printed as garbage (as net util -check finds them).
+		if err := r.NextValid(rec); err != nil {
 			if err != io.EOF {
 				readErr = err
 			}
@@ -246,7 +251,7 @@ func dumpFile(w *bufio.Writer, path string, o *dumpOptions) error {
 			fmt.Fprintf(os.Stderr, "net: warning: %s: file ends inside a record; printed the %d complete records\n", path, n)
 			return nil
 		}
-		return readErr
+		return fmt.Errorf("record %d: %w (the %d records before it were printed)", n+1, readErr, n)
 	}
 	return nil
 }

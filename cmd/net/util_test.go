@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -13,7 +11,6 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/netcap-go/netcap/delimited"
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/types"
@@ -101,7 +98,7 @@ func TestUtilCheckAndRepair(t *testing.T) {
 	os.WriteFile(filepath.Join(bad, "UDP.ncap.gz"), mustRead(t, filepath.Join(dir, "UDP.ncap.gz"))[:len(mustRead(t, filepath.Join(dir, "UDP.ncap.gz")))*2/3], 0o644)
 	// TCP records under a DNS header
 	wrong := filepath.Join(bad, "DNS.ncap.gz")
-	writeWrongHeader(t, good, wrong)
+	writeUnderHeader(t, good, wrong, types.Type_NC_DNS)
 
 	r := netCmd(t, nil, "util", "-check", "-repair", "-read", bad)
 	if r.code == 0 {
@@ -139,19 +136,19 @@ func mustRead(t *testing.T, p string) []byte {
 	return b
 }
 
-// writeWrongHeader copies the records of a TCP file under a DNS header.
-func writeWrongHeader(t *testing.T, src, dst string) {
+// writeUnderHeader copies the records of the record file src to dst
+// under a header of type typ, with the io package's writer.
+func writeUnderHeader(t *testing.T, src, dst string, typ types.Type) {
 	t.Helper()
 	r, err := ncio.Open(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	hdr := ncio.NewHeader(types.Type_NC_DNS, "test", false)
-	b, _ := delimited.Append(nil, hdr)
-	zw.Write(b)
+	w, err := ncio.CreateFileAt(dst, ncio.NewHeader(typ, "test", false), ncio.CompressionOf(dst))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for {
 		m := r.NewRecord()
 		if err := r.Next(m); err == io.EOF {
@@ -159,11 +156,44 @@ func writeWrongHeader(t *testing.T, src, dst string) {
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := delimited.Append(nil, m)
-		zw.Write(b)
+		if err := w.Write(m); err != nil {
+			t.Fatal(err)
+		}
 	}
-	zw.Close()
-	os.WriteFile(dst, buf.Bytes(), 0o644)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDumpChecksTypes: net dump refuses, with a non-zero exit, records
+// that are not of their header's type (UDP records under a TCP header)
+// and a file whose name says another type than its header, as util
+// -check finds both; intact files still dump.
+func TestDumpChecksTypes(t *testing.T) {
+	dir := t.TempDir()
+	mustNet(t, "capture", "-read", testutil.Testdata(t, "mixed.pcap"), "-out", dir, "-include", "TCP,UDP", "-q")
+	bad := t.TempDir()
+	udpAsTCP, tcpNamedUDP := filepath.Join(bad, "TCP.ncap.gz"), filepath.Join(bad, "UDP.ncap.gz")
+	writeUnderHeader(t, filepath.Join(dir, "UDP.ncap.gz"), udpAsTCP, types.Type_NC_TCP)
+	writeUnderHeader(t, filepath.Join(dir, "TCP.ncap.gz"), tcpNamedUDP, types.Type_NC_TCP)
+	cases := []struct{ path, want string }{
+		{udpAsTCP, "record 1: " + udpAsTCP + ": "},
+		{tcpNamedUDP, "the file name says UDP records, the header says TCP"},
+	}
+	for _, c := range cases {
+		for _, format := range []string{"-csv", "-json"} {
+			r := netCmd(t, nil, "dump", "-read", c.path, format)
+			if r.code == 0 || !strings.Contains(r.stderr, c.want) || strings.Count(r.stdout, "\n") > 1 {
+				t.Errorf("dump %s %s: exit %d, stderr %q, %d lines out; want a refusal with %q", filepath.Base(c.path), format, r.code, r.stderr, strings.Count(r.stdout, "\n"), c.want)
+			}
+		}
+		if r := netCmd(t, nil, "util", "-check", "-read", c.path); r.code == 0 || !strings.HasPrefix(r.stdout, "DAMAGED") {
+			t.Errorf("util -check %s: exit %d\n%s", filepath.Base(c.path), r.code, r.stdout)
+		}
+	}
+	if r := netCmd(t, nil, "dump", "-read", filepath.Join(dir, "UDP.ncap.gz")); r.code != 0 || r.stderr != "" {
+		t.Errorf("intact UDP file: exit %d, %s", r.code, r.stderr)
+	}
 }
 
 // TestUtilTimesAndVersion: timestamp conversions both ways and the

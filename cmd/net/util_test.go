@@ -288,3 +288,71 @@ func TestMergeSplit(t *testing.T) {
 		last = ts
 	}
 }
+
+// TestNestedLayouts: util -check and dump -read DIR go down into the
+// per-agent directories net collect and net proxy write (out/<agent>/…),
+// name each file by its path, and skip hidden and symlinked directories.
+func TestNestedLayouts(t *testing.T) {
+	out := t.TempDir()
+	a, b := filepath.Join(out, "a"), filepath.Join(out, "b")
+	mustNet(t, "capture", "-read", testutil.Testdata(t, "mixed.pcap"), "-out", a, "-q")
+	mustNet(t, "capture", "-read", testutil.Testdata(t, "http.pcap"), "-out", b, "-q")
+	var want []string
+	for _, d := range []string{a, b} {
+		files, _ := filepath.Glob(filepath.Join(d, "*.ncap.gz"))
+		want = append(want, files...)
+	}
+	// Not to be read: a hidden directory, and a symlink to a.
+	os.MkdirAll(filepath.Join(out, ".state"), 0o755)
+	os.WriteFile(filepath.Join(out, ".state", "TCP.ncap.gz"), []byte("not a record file"), 0o644)
+	if err := os.Symlink(a, filepath.Join(out, "link")); err != nil {
+		t.Fatal(err)
+	}
+
+	r := netCmd(t, nil, "util", "-check", "-read", out)
+	if r.code != 0 || strings.Count(r.stdout, "\nok ")+1 != len(want) || strings.Contains(r.stdout, ".state") || strings.Contains(r.stdout, "link") {
+		t.Fatalf("util -check of the nested layout: exit %d, want %d ok lines\n%s%s", r.code, len(want), r.stdout, r.stderr)
+	}
+	for _, f := range want {
+		if !strings.Contains(r.stdout, "ok       "+f+" ") {
+			t.Errorf("util -check does not name %s:\n%s", f, r.stdout)
+		}
+	}
+
+	// dump: every file, each after a line naming it, records as dumped one by one.
+	for _, format := range []string{"-csv", "-json"} {
+		all := mustNet(t, "dump", "-read", out, format)
+		var records int
+		for _, f := range want {
+			heading := "# " + f + "\n"
+			if format == "-json" {
+				heading = `{"file":"` + f + `"}` + "\n"
+			}
+			if !strings.Contains(all, heading) {
+				t.Errorf("dump %s of the directory lacks the heading %q", format, heading)
+			}
+			records += strings.Count(mustNet(t, "dump", "-read", f, format), "\n")
+		}
+		if got := strings.Count(all, "\n") - len(want); format == "-json" && got != records || format == "-csv" && got != records+len(want)-1 {
+			t.Errorf("dump %s of the directory: %d lines besides the headings, the files hold %d", format, got, records)
+		}
+	}
+
+	// -parquet keeps the layout: two agents' TCP files stay two files.
+	pq := t.TempDir()
+	mustNet(t, "dump", "-read", out, "-parquet", pq)
+	for _, d := range []string{"a", "b"} {
+		if _, err := os.Stat(filepath.Join(pq, d, "TCP.parquet")); err != nil {
+			t.Errorf("dump -parquet of the directory: %v", err)
+		}
+	}
+
+	// A damaged file one level down is found and named.
+	c := filepath.Join(out, "c")
+	os.MkdirAll(c, 0o755)
+	raw := mustRead(t, filepath.Join(a, "TCP.ncap.gz"))
+	os.WriteFile(filepath.Join(c, "TCP.ncap.gz"), raw[:len(raw)/2], 0o644)
+	if r := netCmd(t, nil, "util", "-check", "-read", out); r.code == 0 || !strings.Contains(r.stdout, "DAMAGED  "+filepath.Join(c, "TCP.ncap.gz")) {
+		t.Errorf("a damaged file in a subdirectory: exit %d\n%s", r.code, r.stdout)
+	}
+}

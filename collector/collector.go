@@ -105,6 +105,9 @@ type Summary struct {
 	Live *LiveStats
 	// Profiles counts what the profile store did.
 	Profiles profile.Stats
+	// Oversize counts frames of a capture file captured longer than
+	// their original length or the snap length (decoded as captured).
+	Oversize Oversize
 }
 
 // PacketsPerSecond returns the decode rate.
@@ -268,7 +271,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	for i := range workers {
 		queues[i] = make(chan *packetBatch, 4)
 		ws[i] = newWorker(cfg, enabled, streams, profiles, asmCfg, workers)
-		ws[i].em.onError = fail
+		ws[i].em.onError, ws[i].failed = fail, failed
 		if cfg.Monitor != nil {
 			ws[i].monitor, ws[i].index = cfg.Monitor, i
 		}
@@ -371,6 +374,15 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	}
 	go func() {
 		defer close(readerDone)
+		defer func() {
+			// A reader that wakes after the run gave up on it (closed)
+			// must not touch the summary any more.
+			mu.Lock()
+			if oc, ok := src.(oversizeCounter); ok && !closed {
+				sum.Oversize = oc.Oversized()
+			}
+			mu.Unlock()
+		}()
 		for !stop.Load() {
 			data, ci, err := src.ReadPacket()
 			mu.Lock()
@@ -485,6 +497,9 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	// The shared stores (software, services, profiles) write what they
 	// aggregated.
 	var errs []error
+	if writeErr != nil {
+		profiles, streams = nil, nil // nothing more can be written
+	}
 	if profiles.Active() {
 		em := newCountingEmitter(cfg.Sink.NewEmitter())
 		errs = append(errs, profiles.Flush(func(t types.Type, r proto.Message) error { return em.Emit(t, r) }), em.Flush())
@@ -518,6 +533,9 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	defer mu.Unlock()
 	for lt, n := range linkTypes {
 		sum.LinkType[lt.String()] += n
+	}
+	if sum.Oversize.Any() {
+		cfg.Log.Warn(name + ": " + sum.Oversize.Warning())
 	}
 	if writeErr != nil {
 		return sum, writeErr

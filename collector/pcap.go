@@ -34,9 +34,11 @@ type pcapReader struct {
 	order    binary.ByteOrder
 	nanos    bool
 	linkType layers.LinkType
+	snapLen  uint32
 	hdr      [16]byte
 	buf      []byte
 	packets  int
+	oversize Oversize
 }
 
 func newPcapReader(r *bufio.Reader) (*pcapReader, error) {
@@ -55,8 +57,10 @@ func newPcapReader(r *bufio.Reader) (*pcapReader, error) {
 	// The upper bits of the link type field carry FCS information (pcap
 	// LINKTYPE_ with FCS length); the link type is the low 16 bits.
 	lt := layers.LinkType(order.Uint32(h[20:24]) & 0xffff)
-	return &pcapReader{r: r, order: order, nanos: nanos, linkType: lt}, nil
+	return &pcapReader{r: r, order: order, nanos: nanos, linkType: lt, snapLen: order.Uint32(h[16:20])}, nil
 }
+
+func (p *pcapReader) Oversized() Oversize { return p.oversize }
 
 func (p *pcapReader) ReadPacket() ([]byte, CaptureInfo, error) {
 	if _, err := io.ReadFull(p.r, p.hdr[:]); err != nil {
@@ -92,6 +96,7 @@ func (p *pcapReader) ReadPacket() ([]byte, CaptureInfo, error) {
 	} else {
 		ts += frac * 1e3
 	}
+	p.oversize.check(p.packets, capLen, origLen, p.snapLen)
 	if origLen < capLen {
 		origLen = capLen
 	}

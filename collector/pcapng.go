@@ -36,13 +36,14 @@ type pcapngInterface struct {
 // pcapngReader reads pcapng files with any number of sections and
 // interfaces; every packet carries the link type of its own interface.
 type pcapngReader struct {
-	r       *bufio.Reader
-	order   binary.ByteOrder
-	ifaces  []pcapngInterface
-	hdr     [8]byte
-	buf     []byte
-	blocks  int
-	packets int
+	r        *bufio.Reader
+	order    binary.ByteOrder
+	ifaces   []pcapngInterface
+	hdr      [8]byte
+	buf      []byte
+	blocks   int
+	packets  int
+	oversize Oversize
 }
 
 func newPcapngReader(r *bufio.Reader) (*pcapngReader, error) {
@@ -189,6 +190,8 @@ func (ifc *pcapngInterface) toNanos(ts uint64) int64 {
 	return ifc.offsetNs
 }
 
+func (p *pcapngReader) Oversized() Oversize { return p.oversize }
+
 func (p *pcapngReader) ReadPacket() ([]byte, CaptureInfo, error) {
 	for {
 		typ, body, err := p.readBlock()
@@ -221,6 +224,7 @@ func (p *pcapngReader) ReadPacket() ([]byte, CaptureInfo, error) {
 				return nil, CaptureInfo{}, fmt.Errorf("pcapng packet block %d: captured length %d exceeds the block: corrupt file", p.blocks, capLen)
 			}
 			p.packets++
+			p.oversize.check(p.packets, capLen, origLen, ifc.snapLen)
 			if origLen < capLen {
 				origLen = capLen
 			}

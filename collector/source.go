@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/klauspost/compress/gzip"
@@ -120,19 +121,24 @@ func NewFile(r io.Reader, name string) (*File, error) {
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: gzip: %w", name, err)
+			return nil, decompressError(name, "gzip", err)
 		}
-		br = bufio.NewReaderSize(zr, 1<<20)
+		br = bufio.NewReaderSize(&decompressReader{r: zr, name: name, kind: "gzip"}, 1<<20)
 	case bytes.Equal(head, []byte{0x28, 0xb5, 0x2f, 0xfd}):
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
 		if err != nil {
-			return nil, fmt.Errorf("%s: zstd: %w", name, err)
+			return nil, decompressError(name, "zstd", err)
 		}
-		br = bufio.NewReaderSize(zr.IOReadCloser(), 1<<20)
+		br = bufio.NewReaderSize(&decompressReader{r: zr.IOReadCloser(), name: name, kind: "zstd"}, 1<<20)
 	}
 	head, err = br.Peek(4)
-	if err != nil {
+	if err == io.EOF {
 		return nil, fmt.Errorf("%s: %w (file too short)", name, ErrNotCapture)
+	}
+	if err != nil {
+		// A damaged compressed stream, or a zstd window larger than the
+		// decoder allows: say so, not that the capture is short.
+		return nil, err
 	}
 	cf := &File{Name: name, count: cr, closer: func() error { return nil }}
 	switch {
@@ -150,4 +156,32 @@ func NewFile(r io.Reader, name string) (*File, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return cf, nil
+}
+
+// decompressReader names the file and the decompressor in the errors of a
+// compressed stream. End of input stays io.EOF; a stream cut short still
+// wraps io.ErrUnexpectedEOF, so the readers report it as truncation.
+type decompressReader struct {
+	r          io.Reader
+	name, kind string
+}
+
+func (d *decompressReader) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = decompressError(d.name, d.kind, err)
+	}
+	return n, err
+}
+
+// decompressError is "reading NAME: gzip: invalid header": the kind is
+// not repeated when the decompressor's message already starts with it.
+func decompressError(name, kind string, err error) error {
+	if errors.Is(err, zstd.ErrWindowSizeExceeded) {
+		return fmt.Errorf("reading %s: zstd: %w (the stream declares a window over the decoder's %d MiB)", name, err, zstd.MaxWindowSize>>20)
+	}
+	if strings.HasPrefix(err.Error(), kind+":") {
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	return fmt.Errorf("reading %s: %s: %w", name, kind, err)
 }

@@ -266,6 +266,12 @@ func FuzzCaptureReader(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(data[:min(len(data), 4096)])
+		// the decompressing path too
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(data[:min(len(data), 4096)])
+		zw.Close()
+		f.Add(gz.Bytes())
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cf, err := NewFile(bytes.NewReader(data), "fuzz")

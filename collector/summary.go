@@ -27,6 +27,12 @@ func (s *Summary) Print(w io.Writer) {
 	if s.Stats.Truncated > 0 {
 		fmt.Fprintf(tw, "truncated packets\t%d\n", s.Stats.Truncated)
 	}
+	if s.Oversize.OverOriginal > 0 {
+		fmt.Fprintf(tw, "captured > original length\t%d (decoded as captured)\n", s.Oversize.OverOriginal)
+	}
+	if s.Oversize.OverSnap > 0 {
+		fmt.Fprintf(tw, "captured > snap length\t%d (decoded as captured)\n", s.Oversize.OverSnap)
+	}
 	if s.Stats.TooDeep > 0 {
 		fmt.Fprintf(tw, "packets cut at layer limit\t%d\n", s.Stats.TooDeep)
 	}

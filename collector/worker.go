@@ -26,6 +26,9 @@ type worker struct {
 	parser *packet.Parser
 	em     *countingEmitter
 	sink   ncio.RecordSink
+	// failed is closed once writing records failed: the worker then
+	// skips what is left (the run is stopping).
+	failed <-chan struct{}
 	asm    *reassembly.Assembler // nil when nothing reads streams
 	sw     *stream.Worker
 	flows  *flow.Table
@@ -74,6 +77,9 @@ func newWorker(cfg Config, enabled func(string) bool, streams *stream.Run, profi
 
 func (w *worker) run(queue <-chan *packetBatch, free chan<- *packetBatch) {
 	for b := range queue {
+		if w.stopping() {
+			continue
+		}
 		for _, bp := range b.pkts {
 			if bp.tick {
 				w.tick(bp.now)
@@ -107,6 +113,9 @@ func (w *worker) run(queue <-chan *packetBatch, free chan<- *packetBatch) {
 			w.published = time.Now()
 		}
 	}
+	if w.stopping() {
+		return
+	}
 	if w.asm != nil {
 		w.asm.Flush()
 		w.keep(w.sw.Err())
@@ -137,6 +146,16 @@ func (w *worker) flush(c *flushCycle) {
 	w.keep(w.em.Flush())
 	if c.left.Add(-1) == 0 {
 		w.keep(w.em.report(ncio.SyncSink(w.sink)))
+	}
+}
+
+// stopping reports whether the run failed writing records.
+func (w *worker) stopping() bool {
+	select {
+	case <-w.failed:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -215,10 +234,19 @@ func (c *countingEmitter) Emit(t types.Type, r proto.Message) error {
 // Flush hands the buffered records to the sink.
 func (c *countingEmitter) Flush() error { return c.report(c.Emitter.Flush()) }
 
-// report passes err on, telling onError of it.
+// report passes err on, telling onError of its first error (a flush
+// joins the errors of every file it wrote to).
 func (c *countingEmitter) report(err error) error {
 	if err != nil && c.onError != nil {
-		c.onError(err)
+		first := err
+		for {
+			j, ok := first.(interface{ Unwrap() []error })
+			if !ok || len(j.Unwrap()) == 0 {
+				break
+			}
+			first = j.Unwrap()[0]
+		}
+		c.onError(first)
 	}
 	return err
 }

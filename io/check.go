@@ -62,14 +62,15 @@ func checkFrom(path string, limit func(goio.Reader) goio.Reader) CheckResult {
 		res.Err = fmt.Errorf("header: record type %d is unknown", res.Type)
 		return res
 	}
+	if err := r.CheckName(); err != nil {
+		res.Err = fmt.Errorf("header: %w", err)
+		return res
+	}
 	for {
 		proto.Reset(m)
-		err := r.Next(m)
+		err := r.NextValid(m)
 		if errors.Is(err, goio.EOF) {
 			return res
-		}
-		if err == nil {
-			err = checkKnownFields(m.ProtoReflect())
 		}
 		if err != nil {
 			res.Err = fmt.Errorf("record %d: %w", res.Records+1, err)
@@ -77,6 +78,46 @@ func checkFrom(path string, limit func(goio.Reader) goio.Reader) CheckResult {
 		}
 		res.Records++
 	}
+}
+
+// NextValid reads the next record into m, as Next does, and fails for a
+// record holding fields its type does not define. Decoding alone cannot
+// tell another type's record (under a header of the wrong type) from a
+// good one: protobuf keeps the fields it does not know, and those whose
+// wire type differs, as unknown fields, which this check finds. Records of
+// another type that happen to use only fields of the same numbers and
+// wire types still pass; CheckName catches the usual cause.
+func (r *Reader) NextValid(m proto.Message) error {
+	if err := r.Next(m); err != nil {
+		return err
+	}
+	if err := checkKnownFields(m.ProtoReflect()); err != nil {
+		return fmt.Errorf("%s: %w", r.name, err)
+	}
+	return nil
+}
+
+// CheckName fails when the file's name says another record type than its
+// header does (UDP.ncap.gz holding TCP records). A name that does not
+// start with a type name (a renamed file, stdin) says nothing.
+func (r *Reader) CheckName() error {
+	named, ok := TypeOfName(r.name)
+	if ok && named != r.Type() {
+		return fmt.Errorf("%s: the file name says %s records, the header says %s", r.name, named.Name(), r.Type().Name())
+	}
+	return nil
+}
+
+// TypeOfName is the record type a record file's name starts with:
+// Type.ncap.gz, Type-<time>.ncap.gz (rotated, split), Type.repaired.ncap.gz.
+func TypeOfName(path string) (types.Type, bool) {
+	base := filepath.Base(path)
+	if !IsRecordFile(base) {
+		return 0, false
+	}
+	name, _, _ := strings.Cut(base, ".")
+	name, _, _ = strings.Cut(name, "-")
+	return types.TypeByName(name)
 }
 
 // checkKnownFields fails for a record holding fields its type does not
@@ -126,11 +167,7 @@ func RepairFile(src, dst string) (int64, error) {
 	var n int64
 	for {
 		proto.Reset(m)
-		err := r.Next(m)
-		if err == nil {
-			err = checkKnownFields(m.ProtoReflect())
-		}
-		if err != nil {
+		if err := r.NextValid(m); err != nil {
 			break
 		}
 		if err := w.Write(m); err != nil {

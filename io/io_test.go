@@ -169,9 +169,11 @@ func FuzzRecordReader(f *testing.F) {
 			return
 		}
 		defer r.Close()
+		r.CheckName()
 		m := r.NewRecord()
 		for i := 0; i < 100000; i++ {
-			if err := r.Next(m); err != nil {
+			// NextValid is Next and the type check of dump and util -check.
+			if err := r.NextValid(m); err != nil {
 				return
 			}
 		}

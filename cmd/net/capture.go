@@ -150,7 +150,7 @@ func (o *captureOptions) addFlags(cmd *cobra.Command) {
 	f.IntVar(&o.maxConns, "reassembly-max-conns", 1_000_000, "connections tracked at most; past it the least recently active is closed (counted)")
 	f.DurationVar(&o.tcpTimeout, "tcp-timeout", 5*time.Minute, "a TCP connection without a packet for this long (capture time) ends")
 	f.DurationVar(&o.udpTimeout, "udp-timeout", time.Minute, "a UDP conversation without a datagram for this long ends")
-	f.StringVar(&o.fileStorage, "fileStorage", "", "write files extracted from HTTP, SMTP and POP3 into this directory")
+	f.StringVar(&o.fileStorage, "fileStorage", "", "write files extracted from HTTP, SMTP and POP3 into this directory (a relative path is under -out, as in Netcap); symlinks in it are never followed, existing files never overwritten")
 	f.BoolVar(&o.conns, "conns", false, "write every reassembled conversation to <out>/tcp|udp/<service>/<flow>.bin")
 	f.IntVar(&o.maxBodyBytes, "max-body-bytes", 16<<20, "bytes of one message body kept in memory (hashing and file extraction see all of it)")
 	f.StringVar(&o.nvd, "nvd", "", "NVD CVE feed (JSON: 1.1 \"CVE_Items\" feed or API 2.0 \"vulnerabilities\", may be gzipped) to look the software seen up in: Vulnerability records")
@@ -162,6 +162,15 @@ func (o *captureOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.geoDB, "geodb", "", "MaxMind GeoLite2/GeoIP2 City, Country or ASN database (.mmdb) for IPProfile geolocation (optional; no network lookups)")
 	f.BoolVar(&o.reverseDNS, "reverse-dns", false, "look up the PTR name of each profiled address with the system resolver (network I/O; off by default)")
 	f.IntVar(&o.maxProfiles, "max-profiles", profile.DefaultMaxProfiles, "device and IP profiles kept at most (each); past it the least recently updated is written early")
+}
+
+// underOut resolves a relative output path of a flag under -out, as
+// Netcap did (an absolute one, or "" for off, stays as it is).
+func underOut(out, path string) string {
+	if path == "" || filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(out, path)
 }
 
 func splitList(s string) []string {
@@ -330,7 +339,7 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 
 		FlushInterval: o.flushEvery,
 		Stream: stream.Options{
-			FileStorage:   o.fileStorage,
+			FileStorage:   underOut(o.out, o.fileStorage),
 			Payloads:      o.payload,
 			MaxBodyBytes:  o.maxBodyBytes,
 			NVDPath:       o.nvd,
@@ -442,13 +451,13 @@ func describeStop(sum *collector.Summary, o *captureOptions, runErr error, sig o
 	default:
 		sum.StopReason = "stopped"
 	}
+	if runErr != nil {
+		return 1 // the error says the rest
+	}
 	if o.read != "" {
 		if n, ok := collector.CountPackets(o.read, time.Second); ok {
 			sum.InputPackets = n
 		}
-	}
-	if runErr != nil {
-		return 1 // the error says the rest
 	}
 	fmt.Fprintf(os.Stderr, "net capture: %s: the record files hold the records of those packets\n", sum.StopLine())
 	if sig != nil && o.iface == "" {

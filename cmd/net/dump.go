@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -46,7 +47,12 @@ func newDumpCmd(root *rootOptions) *cobra.Command {
 		Use:   "dump",
 		Short: "Print audit records as CSV, TSV, JSON, a table or protobuf text",
 		Long: `Print the records of a record file (.ncap, .ncap.gz, .ncap.zst), of every
-record file in a directory, or of standard input (-read -).
+record file in a directory and its subdirectories (net collect's and net
+proxy's out/<name>/Type.ncap.gz; hidden and symlinked directories are
+skipped), or of standard input (-read -). In a directory's dump each file's
+records follow a line naming the file: "# path", or {"file":"path"} in JSON.
+Records that are not of the type their file's header (or name) says are an
+error, as in net util -check.
 
 CSV (the default) has one header line per record type; columns are the
 record's fields in field-number order. Nested messages are written as
@@ -64,7 +70,7 @@ field present and timestamps as Unix nanoseconds.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.read, "read", "r", "", "record file, directory of record files, or - for stdin")
+	f.StringVarP(&o.read, "read", "r", "", "record file, directory of record files (subdirectories too), or - for stdin")
 	f.BoolVar(&o.csv, "csv", false, "comma-separated values (the default)")
 	f.BoolVar(&o.tsv, "tsv", false, "tab-separated values")
 	f.BoolVar(&o.json, "json", false, "one JSON object per line")
@@ -80,56 +86,53 @@ field present and timestamps as Unix nanoseconds.`,
 	f.StringVar(&o.end, "end", ")", "closing mark of a nested message in text output")
 	f.StringVar(&o.structSep, "struct-sep", ";", "separator between the fields of a nested message")
 	f.BoolVar(&o.noHeader, "no-header-line", false, "omit the CSV/TSV header line")
-	f.StringVar(&o.parquet, "parquet", "", "write the records as Parquet instead (typed columns, nested fields as structs and lists): a file for one record file, a directory (<Type>.parquet each) for a directory")
+	f.StringVar(&o.parquet, "parquet", "", "write the records as Parquet instead (typed columns, nested fields as structs and lists): a file for one record file, a directory (<subdir>/<Type>.parquet each) for a directory")
 	return cmd
 }
 
-// recordFiles returns the files to dump for -read: one file, stdin, or the
-// record files of a directory in name order.
-func recordFiles(path string) ([]string, error) {
+// recordFiles returns the files to read for -read: one file, stdin, or
+// the record files of a directory and of its subdirectories (the layouts
+// of net collect and net proxy), and whether -read was a directory.
+func recordFiles(path string) ([]string, bool, error) {
 	if path == "" {
-		return nil, errors.New("dump: no input: give a record file with -read FILE")
+		return nil, false, errors.New("no input: give a record file or directory with -read")
 	}
 	if path == "-" {
-		return []string{"-"}, nil
+		return []string{"-"}, false, nil
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if !st.IsDir() {
-		return []string{path}, nil
+		return []string{path}, false, nil
 	}
-	entries, err := os.ReadDir(path)
+	out, err := ncio.FindRecordFiles(path)
 	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range entries {
-		if !e.IsDir() && ncio.IsRecordFile(e.Name()) {
-			out = append(out, filepath.Join(path, e.Name()))
-		}
+		return nil, true, err
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("dump: no record files in %s", path)
+		return nil, true, fmt.Errorf("no record files in %s or its subdirectories", path)
 	}
-	slices.Sort(out)
-	return out, nil
+	return out, true, nil
 }
 
 func runDump(stdout io.Writer, o *dumpOptions) error {
-	files, err := recordFiles(o.read)
+	files, dir, err := recordFiles(o.read)
 	if err != nil {
-		return err
+		return fmt.Errorf("dump: %w", err)
 	}
 	if o.parquet != "" {
-		return dumpParquet(stdout, files, o.parquet)
+		return dumpParquet(stdout, files, dir, o)
 	}
 	w := bufio.NewWriterSize(stdout, 1<<20)
 	defer w.Flush()
 	for i, path := range files {
 		if i > 0 && !o.json && !o.header {
 			w.WriteByte('\n')
+		}
+		if dir {
+			fileHeading(w, path, o.json)
 		}
 		if err := dumpFile(w, path, o); err != nil {
 			w.Flush()
@@ -139,12 +142,27 @@ func runDump(stdout io.Writer, o *dumpOptions) error {
 	return nil
 }
 
+// fileHeading names the file whose records follow, in a directory's dump
+// (files of several agents may have the same name): a "# path" line, or
+// a {"file": path} object in JSON (record fields never start lower-case).
+func fileHeading(w *bufio.Writer, path string, asJSON bool) {
+	if asJSON {
+		b, _ := json.Marshal(path)
+		fmt.Fprintf(w, "{\"file\":%s}\n", b)
+		return
+	}
+	fmt.Fprintf(w, "# %s\n", path)
+}
+
 func dumpFile(w *bufio.Writer, path string, o *dumpOptions) error {
 	r, err := ncio.Open(path)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
+	if err := r.CheckName(); err != nil {
+		return err
+	}
 	format := types.Format{Time: types.TimeLocal, Begin: o.begin, End: o.end, Sep: o.structSep}
 	switch {
 	case o.epoch:
@@ -203,7 +221,9 @@ func dumpFile(w *bufio.Writer, path string, o *dumpOptions) error {
 	n := 0
 	var readErr error
 	for {
-		if err := r.Next(rec); err != nil {
+		// Records that are not of the header's type are refused, not
+		// printed as garbage (as net util -check finds them).
+		if err := r.NextValid(rec); err != nil {
 			if err != io.EOF {
 				readErr = err
 			}
@@ -246,7 +266,7 @@ func dumpFile(w *bufio.Writer, path string, o *dumpOptions) error {
 			fmt.Fprintf(os.Stderr, "net: warning: %s: file ends inside a record; printed the %d complete records\n", path, n)
 			return nil
 		}
-		return readErr
+		return fmt.Errorf("record %d: %w (the %d records before it were printed)", n+1, readErr, n)
 	}
 	return nil
 }
@@ -262,17 +282,22 @@ func keepOnly(m protoreflect.Message, fields []protoreflect.FieldDescriptor) {
 }
 
 // dumpParquet converts record files to Parquet: one file to the path
-// given, several into that directory as <Type>.parquet.
-func dumpParquet(stdout io.Writer, files []string, out string) error {
+// given, a directory's files into that directory as <subdir>/<Type>.parquet.
+func dumpParquet(stdout io.Writer, files []string, dir bool, o *dumpOptions) error {
+	out := o.parquet
 	if len(files) == 1 && files[0] == "-" {
 		return errors.New("dump: -parquet needs a record file, not stdin")
 	}
-	if st, err := os.Stat(out); len(files) > 1 || err == nil && st.IsDir() {
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			return err
-		}
+	if st, err := os.Stat(out); dir || err == nil && st.IsDir() {
 		for _, f := range files {
-			dst := filepath.Join(out, parquetName(f))
+			sub := "."
+			if dir {
+				sub, _ = filepath.Rel(o.read, filepath.Dir(f))
+			}
+			dst := filepath.Join(out, sub, parquetName(f))
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
 			n, err := ncio.ConvertToParquet(f, dst)
 			if err != nil {
 				return fmt.Errorf("dump: %s: %w", f, err)

@@ -52,7 +52,7 @@ their timestamps (-speed 10: ten times faster). It serves until Ctrl-C.`,
 }
 
 func runExport(cmd *cobra.Command, o *exportOptions) error {
-	paths, err := recordFiles(o.read)
+	paths, _, err := recordFiles(o.read)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}

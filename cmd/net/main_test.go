@@ -64,6 +64,20 @@ func netCmdWith(t *testing.T, stdin []byte, env []string, args ...string) result
 	if env != nil {
 		cmd.Env = append(os.Environ(), env...)
 	}
+	return runNetCmd(t, cmd, stdin)
+}
+
+// netCmdIn runs net in the working directory dir.
+func netCmdIn(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(netBin, args...)
+	cmd.Dir = dir
+	return runNetCmd(t, cmd, nil)
+}
+
+func runNetCmd(t *testing.T, cmd *exec.Cmd, stdin []byte) result {
+	t.Helper()
+	args := cmd.Args[1:]
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if stdin != nil {

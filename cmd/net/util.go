@@ -49,7 +49,7 @@ func newUtilCmd(root *rootOptions) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error { return runUtil(cmd.OutOrStdout(), o) },
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.read, "read", "r", "", "record file or directory (-merge: comma-separated files)")
+	f.StringVarP(&o.read, "read", "r", "", "record file or directory, subdirectories too (-merge: comma-separated files)")
 	f.StringVarP(&o.out, "out", "o", "", "output: the merged file (-merge) or a directory (-split)")
 	f.BoolVar(&o.check, "check", false, "validate record files: header, compression, framing, every record decodes and belongs to the header's type")
 	f.BoolVar(&o.repair, "repair", false, "with -check: write the readable prefix of a damaged file to <Type>.repaired.ncap.gz")
@@ -124,7 +124,7 @@ func runUtil(w io.Writer, o *utilOptions) error {
 }
 
 func checkFiles(w io.Writer, o *utilOptions) error {
-	files, err := recordFiles(o.read)
+	files, _, err := recordFiles(o.read)
 	if err != nil {
 		return fmt.Errorf("util: %w", err)
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -13,7 +11,6 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/netcap-go/netcap/delimited"
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/types"
@@ -101,7 +98,7 @@ func TestUtilCheckAndRepair(t *testing.T) {
 	os.WriteFile(filepath.Join(bad, "UDP.ncap.gz"), mustRead(t, filepath.Join(dir, "UDP.ncap.gz"))[:len(mustRead(t, filepath.Join(dir, "UDP.ncap.gz")))*2/3], 0o644)
 	// TCP records under a DNS header
 	wrong := filepath.Join(bad, "DNS.ncap.gz")
-	writeWrongHeader(t, good, wrong)
+	writeUnderHeader(t, good, wrong, types.Type_NC_DNS)
 
 	r := netCmd(t, nil, "util", "-check", "-repair", "-read", bad)
 	if r.code == 0 {
@@ -139,19 +136,19 @@ func mustRead(t *testing.T, p string) []byte {
 	return b
 }
 
-// writeWrongHeader copies the records of a TCP file under a DNS header.
-func writeWrongHeader(t *testing.T, src, dst string) {
+// writeUnderHeader copies the records of the record file src to dst
+// under a header of type typ, with the io package's writer.
+func writeUnderHeader(t *testing.T, src, dst string, typ types.Type) {
 	t.Helper()
 	r, err := ncio.Open(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	hdr := ncio.NewHeader(types.Type_NC_DNS, "test", false)
-	b, _ := delimited.Append(nil, hdr)
-	zw.Write(b)
+	w, err := ncio.CreateFileAt(dst, ncio.NewHeader(typ, "test", false), ncio.CompressionOf(dst))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for {
 		m := r.NewRecord()
 		if err := r.Next(m); err == io.EOF {
@@ -159,11 +156,44 @@ func writeWrongHeader(t *testing.T, src, dst string) {
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := delimited.Append(nil, m)
-		zw.Write(b)
+		if err := w.Write(m); err != nil {
+			t.Fatal(err)
+		}
 	}
-	zw.Close()
-	os.WriteFile(dst, buf.Bytes(), 0o644)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDumpChecksTypes: net dump refuses, with a non-zero exit, records
+// that are not of their header's type (UDP records under a TCP header)
+// and a file whose name says another type than its header, as util
+// -check finds both; intact files still dump.
+func TestDumpChecksTypes(t *testing.T) {
+	dir := t.TempDir()
+	mustNet(t, "capture", "-read", testutil.Testdata(t, "mixed.pcap"), "-out", dir, "-include", "TCP,UDP", "-q")
+	bad := t.TempDir()
+	udpAsTCP, tcpNamedUDP := filepath.Join(bad, "TCP.ncap.gz"), filepath.Join(bad, "UDP.ncap.gz")
+	writeUnderHeader(t, filepath.Join(dir, "UDP.ncap.gz"), udpAsTCP, types.Type_NC_TCP)
+	writeUnderHeader(t, filepath.Join(dir, "TCP.ncap.gz"), tcpNamedUDP, types.Type_NC_TCP)
+	cases := []struct{ path, want string }{
+		{udpAsTCP, "record 1: " + udpAsTCP + ": "},
+		{tcpNamedUDP, "the file name says UDP records, the header says TCP"},
+	}
+	for _, c := range cases {
+		for _, format := range []string{"-csv", "-json"} {
+			r := netCmd(t, nil, "dump", "-read", c.path, format)
+			if r.code == 0 || !strings.Contains(r.stderr, c.want) || strings.Count(r.stdout, "\n") > 1 {
+				t.Errorf("dump %s %s: exit %d, stderr %q, %d lines out; want a refusal with %q", filepath.Base(c.path), format, r.code, r.stderr, strings.Count(r.stdout, "\n"), c.want)
+			}
+		}
+		if r := netCmd(t, nil, "util", "-check", "-read", c.path); r.code == 0 || !strings.HasPrefix(r.stdout, "DAMAGED") {
+			t.Errorf("util -check %s: exit %d\n%s", filepath.Base(c.path), r.code, r.stdout)
+		}
+	}
+	if r := netCmd(t, nil, "dump", "-read", filepath.Join(dir, "UDP.ncap.gz")); r.code != 0 || r.stderr != "" {
+		t.Errorf("intact UDP file: exit %d, %s", r.code, r.stderr)
+	}
 }
 
 // TestUtilTimesAndVersion: timestamp conversions both ways and the
@@ -256,5 +286,73 @@ func TestMergeSplit(t *testing.T) {
 			t.Fatalf("merged file out of time order: %d after %d", ts, last)
 		}
 		last = ts
+	}
+}
+
+// TestNestedLayouts: util -check and dump -read DIR go down into the
+// per-agent directories net collect and net proxy write (out/<agent>/…),
+// name each file by its path, and skip hidden and symlinked directories.
+func TestNestedLayouts(t *testing.T) {
+	out := t.TempDir()
+	a, b := filepath.Join(out, "a"), filepath.Join(out, "b")
+	mustNet(t, "capture", "-read", testutil.Testdata(t, "mixed.pcap"), "-out", a, "-q")
+	mustNet(t, "capture", "-read", testutil.Testdata(t, "http.pcap"), "-out", b, "-q")
+	var want []string
+	for _, d := range []string{a, b} {
+		files, _ := filepath.Glob(filepath.Join(d, "*.ncap.gz"))
+		want = append(want, files...)
+	}
+	// Not to be read: a hidden directory, and a symlink to a.
+	os.MkdirAll(filepath.Join(out, ".state"), 0o755)
+	os.WriteFile(filepath.Join(out, ".state", "TCP.ncap.gz"), []byte("not a record file"), 0o644)
+	if err := os.Symlink(a, filepath.Join(out, "link")); err != nil {
+		t.Fatal(err)
+	}
+
+	r := netCmd(t, nil, "util", "-check", "-read", out)
+	if r.code != 0 || strings.Count(r.stdout, "\nok ")+1 != len(want) || strings.Contains(r.stdout, ".state") || strings.Contains(r.stdout, "link") {
+		t.Fatalf("util -check of the nested layout: exit %d, want %d ok lines\n%s%s", r.code, len(want), r.stdout, r.stderr)
+	}
+	for _, f := range want {
+		if !strings.Contains(r.stdout, "ok       "+f+" ") {
+			t.Errorf("util -check does not name %s:\n%s", f, r.stdout)
+		}
+	}
+
+	// dump: every file, each after a line naming it, records as dumped one by one.
+	for _, format := range []string{"-csv", "-json"} {
+		all := mustNet(t, "dump", "-read", out, format)
+		var records int
+		for _, f := range want {
+			heading := "# " + f + "\n"
+			if format == "-json" {
+				heading = `{"file":"` + f + `"}` + "\n"
+			}
+			if !strings.Contains(all, heading) {
+				t.Errorf("dump %s of the directory lacks the heading %q", format, heading)
+			}
+			records += strings.Count(mustNet(t, "dump", "-read", f, format), "\n")
+		}
+		if got := strings.Count(all, "\n") - len(want); format == "-json" && got != records || format == "-csv" && got != records+len(want)-1 {
+			t.Errorf("dump %s of the directory: %d lines besides the headings, the files hold %d", format, got, records)
+		}
+	}
+
+	// -parquet keeps the layout: two agents' TCP files stay two files.
+	pq := t.TempDir()
+	mustNet(t, "dump", "-read", out, "-parquet", pq)
+	for _, d := range []string{"a", "b"} {
+		if _, err := os.Stat(filepath.Join(pq, d, "TCP.parquet")); err != nil {
+			t.Errorf("dump -parquet of the directory: %v", err)
+		}
+	}
+
+	// A damaged file one level down is found and named.
+	c := filepath.Join(out, "c")
+	os.MkdirAll(c, 0o755)
+	raw := mustRead(t, filepath.Join(a, "TCP.ncap.gz"))
+	os.WriteFile(filepath.Join(c, "TCP.ncap.gz"), raw[:len(raw)/2], 0o644)
+	if r := netCmd(t, nil, "util", "-check", "-read", out); r.code == 0 || !strings.Contains(r.stdout, "DAMAGED  "+filepath.Join(c, "TCP.ncap.gz")) {
+		t.Errorf("a damaged file in a subdirectory: exit %d\n%s", r.code, r.stdout)
 	}
 }

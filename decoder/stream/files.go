@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"mime"
@@ -117,10 +118,8 @@ func (w *FileWriter) Discard() {
 	}
 	w.done = true
 	if w.f != nil {
-		name := w.f.Name()
 		w.f.Close()
-		os.Remove(name)
-		os.Remove(filepath.Dir(name)) // only if it is left empty
+		w.c.Run().files.remove(w.c.Options().FileStorage, w.f.Name())
 	}
 }
 
@@ -137,14 +136,43 @@ func DetectContentType(head []byte) string {
 	return t
 }
 
-// fileStore names stored files uniquely across workers.
+// fileStore names stored files uniquely across workers. Every file is
+// created inside the storage directory through an os.Root, so no name and
+// no symlink can lead outside it; a symlink or other non-directory where a
+// content-type directory would be is passed over for the next free name
+// (text_html-1), and an existing name, symlink or not, for the next free
+// file name (index-1.html): nothing is followed, nothing overwritten.
 type fileStore struct {
 	mu    sync.Mutex
-	names map[string]int
+	names map[string]int  // next suffix to try, by relative path
+	made  map[string]bool // content-type directories this run created
 }
 
 // create opens DIR/<type>/<name> for a file, adding -N to a name in use.
 func (s *fileStore) create(dir string, rec *types.File, head []byte) (*os.File, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.names == nil {
+		s.names, s.made = map[string]int{}, map[string]bool{}
+	}
+	sub, err := s.typeDir(root, safeName(strings.ReplaceAll(contentType(rec, head), "/", "_"), "unknown"))
+	if err != nil {
+		return nil, err
+	}
+	name := safeName(path.Base(strings.ReplaceAll(rec.Name, "\\", "/")), "file")
+	return s.newFile(root, sub, name)
+}
+
+// contentType is the declared media type of a file, or the sniffed one.
+func contentType(rec *types.File, head []byte) string {
 	ct := rec.ContentType
 	if mt, _, err := mime.ParseMediaType(ct); err == nil {
 		ct = mt
@@ -152,31 +180,76 @@ func (s *fileStore) create(dir string, rec *types.File, head []byte) (*os.File, 
 	if ct == "" {
 		ct = DetectContentType(head)
 	}
-	sub := filepath.Join(dir, safeName(strings.ReplaceAll(ct, "/", "_"), "unknown"))
-	if err := os.MkdirAll(sub, 0o755); err != nil {
-		return nil, err
-	}
-	name := safeName(path.Base(strings.ReplaceAll(rec.Name, "\\", "/")), "file")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.names == nil {
-		s.names = map[string]int{}
-	}
-	p := filepath.Join(sub, name)
-	for n := s.names[p]; ; n++ {
-		candidate := p
-		if n > 0 {
-			ext := filepath.Ext(name)
-			candidate = filepath.Join(sub, fmt.Sprintf("%s-%d%s", strings.TrimSuffix(name, ext), n, ext))
+	return ct
+}
+
+// typeDir returns the directory for a content type: name, or name-N when
+// name is taken by something that is not a real directory.
+func (s *fileStore) typeDir(root *os.Root, name string) (string, error) {
+	for n := 0; ; n++ {
+		candidate := numbered(name, "", n)
+		st, err := root.Lstat(candidate)
+		switch {
+		case err == nil && st.IsDir():
+			return candidate, nil
+		case err == nil:
+			continue // a symlink or a file: never used
+		case !errors.Is(err, os.ErrNotExist):
+			return "", err
 		}
-		f, err := os.OpenFile(candidate, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		err = root.Mkdir(candidate, 0o755)
 		if err == nil {
-			s.names[p] = n + 1
+			s.made[candidate] = true
+			return candidate, nil
+		}
+		if !errors.Is(err, os.ErrExist) { // else made meanwhile by someone else: passed over
+			return "", err
+		}
+	}
+}
+
+// newFile creates sub/name exclusively, or sub/name-N.ext when it exists.
+func (s *fileStore) newFile(root *os.Root, sub, name string) (*os.File, error) {
+	key := filepath.Join(sub, name)
+	ext := filepath.Ext(name)
+	for n := s.names[key]; ; n++ {
+		rel := filepath.Join(sub, numbered(strings.TrimSuffix(name, ext), ext, n))
+		f, err := root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			s.names[key] = n + 1
 			return f, nil
 		}
-		if !os.IsExist(err) {
+		if !errors.Is(err, os.ErrExist) {
 			return nil, err
 		}
+	}
+}
+
+// numbered is base+ext for n 0, else base-n+ext.
+func numbered(base, ext string, n int) string {
+	if n == 0 {
+		return base + ext
+	}
+	return fmt.Sprintf("%s-%d%s", base, n, ext)
+}
+
+// remove deletes a file this run stored (an incomplete one), and its
+// content-type directory when this run made it and it is left empty.
+func (s *fileStore) remove(dir, name string) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return
+	}
+	defer root.Close()
+	rel, err := filepath.Rel(root.Name(), name)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	root.Remove(rel)
+	if sub := filepath.Dir(rel); s.made[sub] && root.Remove(sub) == nil {
+		delete(s.made, sub)
 	}
 }
 

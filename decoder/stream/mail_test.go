@@ -594,10 +594,19 @@ var decodeWordsCases = []string{
 // keeps them (UTF-8, or escaped in the record) as both do for utf-8 words,
 // so Go reads us-ascii words as utf-8 here.
 func goDecodeHeader(s string) (string, error) {
-	return new(mime.WordDecoder).DecodeHeader(usASCIIWord.ReplaceAllString(s, "=?utf-8?"))
+	s = usASCIIWord.ReplaceAllStringFunc(s, func(w string) string {
+		u := usASCIIWord.ReplaceAllString(w, "=?utf-8?$1?$2?=")
+		if _, err := new(mime.WordDecoder).Decode(u); err != nil {
+			return w // not a word Go decodes: it stays as written
+		}
+		return u
+	})
+	return new(mime.WordDecoder).DecodeHeader(s)
 }
 
-var usASCIIWord = regexp.MustCompile(`(?i)=\?us-ascii\?`)
+// usASCIIWord is a whole us-ascii encoded word (its text ends at the first
+// "?=", as Go reads it).
+var usASCIIWord = regexp.MustCompile(`(?is)=\?us-ascii\?([bq])\?(.*?)\?=`)
 
 // TestDecodeWordsAgainstGo: where Go's mime.WordDecoder decodes a value
 // (it gives up on a whole value with a charset it does not know), ours is

@@ -9,10 +9,11 @@ import (
 
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/types"
 )
 
 // allRecords decodes a capture with n workers and returns every record,
-// by type, as sorted text.
+// by type, as sorted text. Every record's strings must be escaped.
 func allRecords(t *testing.T, path string, workers int) map[string][]string {
 	t.Helper()
 	f, err := OpenFile(path)
@@ -27,6 +28,9 @@ func allRecords(t *testing.T, path string, workers int) map[string][]string {
 	out := map[string][]string{}
 	for _, typ := range sink.Types() {
 		for _, m := range sink.Records(typ) {
+			if err := types.CheckStrings(m); err != nil {
+				t.Errorf("%s: %v", path, err)
+			}
 			b, _ := protojson.MarshalOptions{UseProtoNames: true}.Marshal(m)
 			out[typ.Name()] = append(out[typ.Name()], string(b))
 		}

@@ -300,7 +300,9 @@ func labelType(cfg Config, j *Joiner, t types.Type, paths []string, f *fields, k
 			ts.Labelled++
 		}
 		row = format.Row(row[:0], m, cols)
-		row = append(row, d.Label, d.Category, strconv.FormatInt(d.Severity, 10), strconv.FormatInt(d.AlertCount, 10))
+		// Signatures come from alert files: one line per row, as the record's columns.
+		row = append(row, types.EscapeControls(d.Label, false), types.EscapeControls(d.Category, false),
+			strconv.FormatInt(d.Severity, 10), strconv.FormatInt(d.AlertCount, 10))
 		if err := cw.Write(row); err != nil {
 			return err
 		}

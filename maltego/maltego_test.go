@@ -69,3 +69,19 @@ func FuzzParseArgs(f *testing.F) {
 		}
 	})
 }
+
+// TestCleanKeepsBytes: what XML 1.0 cannot carry is written \xNN, not
+// replaced; record strings (escaped already) and text pass unchanged.
+func TestCleanKeepsBytes(t *testing.T) {
+	for in, want := range map[string]string{
+		`caf\xe9 a\\b`:         `caf\xe9 a\\b`,
+		"two\r\n\tlines é":     "two\r\n\tlines é",
+		"nul\x00 bad\xff":      `nul\x00 bad\xff`,
+		"non\uFFFEchar\uFFFF":  `non\xef\xbf\xbechar\xef\xbf\xbf`,
+		"c1\u0085 esc\x1b[31m": `c1\xc2\x85 esc\x1b[31m`,
+	} {
+		if got := clean(in); got != want {
+			t.Errorf("clean(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

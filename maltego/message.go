@@ -12,6 +12,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/netcap-go/netcap/types"
 )
 
 // Message types of a UI message.
@@ -161,32 +163,20 @@ func writeXML(w io.Writer, v any) error {
 	return err
 }
 
-// clean drops characters XML 1.0 cannot carry (control characters, invalid
-// UTF-8), which record strings may hold.
+// clean makes s fit XML 1.0, which cannot carry control characters
+// (but TAB, CR and LF), bytes that are not UTF-8, U+FFFE and U+FFFF: they
+// are written \xNN, as record strings escape them (types.EscapeControls),
+// so nothing is lost; record strings are escaped already and pass as they
+// are.
 func clean(s string) string {
-	if isClean(s) {
-		return s
+	s = types.EscapeControls(s, true)
+	if strings.ContainsAny(s, "\uFFFE\uFFFF") {
+		s = xmlNonCharacters.Replace(s)
 	}
-	var b strings.Builder
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		if r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r != 0xFFFE && r != 0xFFFF {
-			b.WriteRune(r)
-		} else {
-			b.WriteRune('\uFFFD')
-		}
-	}
-	return b.String()
+	return s
 }
 
-func isClean(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
+var xmlNonCharacters = strings.NewReplacer("\uFFFE", `\xef\xbf\xbe`, "\uFFFF", `\xef\xbf\xbf`)
 
 func displayName(prop string) string {
 	if prop == "" {

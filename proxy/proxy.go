@@ -278,7 +278,9 @@ func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) 
 	}
 }
 
-// record builds and emits the exchange's HTTP record.
+// record builds and emits the exchange's HTTP record. What the client and
+// the backend sent is escaped (types.WireString): a header byte that is
+// not UTF-8 must not keep the record from being written.
 func (p *Proxy) record(x *exchange, sw *statusWriter) {
 	end := time.Since(x.start)
 	r := x.req
@@ -286,10 +288,11 @@ func (p *Proxy) record(x *exchange, sw *statusWriter) {
 	defer x.mu.Unlock()
 	rec := &types.HTTP{
 		Timestamp: x.start.UnixNano(),
-		Proto:     r.Proto, Method: r.Method, Host: r.Host, URL: r.RequestURI,
-		UserAgent: r.UserAgent(), Referer: r.Referer(),
-		ContentType:        r.Header.Get("Content-Type"),
-		ReqContentEncoding: r.Header.Get("Content-Encoding"),
+		Proto:     types.WireString(r.Proto), Method: types.WireString(r.Method),
+		Host: types.WireString(r.Host), URL: types.WireString(r.RequestURI),
+		UserAgent: types.WireString(r.UserAgent()), Referer: types.WireString(r.Referer()),
+		ContentType:        types.WireString(r.Header.Get("Content-Type")),
+		ReqContentEncoding: types.WireString(r.Header.Get("Content-Encoding")),
 		RequestHeader:      headerMap(r.Header),
 		DoneAfter:          int64(end),
 		DNSDoneAfter:       int64(x.dnsDone),
@@ -305,7 +308,7 @@ func (p *Proxy) record(x *exchange, sw *statusWriter) {
 		}
 	}
 	for _, c := range r.Cookies() {
-		rec.ReqCookies = append(rec.ReqCookies, &types.HTTPCookie{Name: c.Name, Value: c.Value})
+		rec.ReqCookies = append(rec.ReqCookies, &types.HTTPCookie{Name: types.WireString(c.Name), Value: types.WireString(c.Value)})
 	}
 	var (
 		reqBody []byte
@@ -318,7 +321,7 @@ func (p *Proxy) record(x *exchange, sw *statusWriter) {
 	} else if r.ContentLength > 0 {
 		rec.ReqContentLength = clamp(r.ContentLength)
 	}
-	rec.Parameters = parameters(r.URL.RawQuery, rec.ContentType, reqBody, reqCut)
+	rec.Parameters = parameters(r.URL.RawQuery, r.Header.Get("Content-Type"), reqBody, reqCut)
 	rec.ContentTypeDetected = stream.DetectContentType(reqBody)
 	if p.cfg.Payloads && len(reqBody) > 0 {
 		rec.RequestBody = reqBody
@@ -332,12 +335,13 @@ func (p *Proxy) record(x *exchange, sw *statusWriter) {
 		rec.StatusCode = int32(x.res.StatusCode)
 	}
 	if res := x.res; res != nil {
-		rec.ResContentEncoding = res.Header.Get("Content-Encoding")
-		rec.ServerName = res.Header.Get("Server")
-		rec.ResContentType = res.Header.Get("Content-Type")
+		rec.ResContentEncoding = types.WireString(res.Header.Get("Content-Encoding"))
+		rec.ServerName = types.WireString(res.Header.Get("Server"))
+		rec.ResContentType = types.WireString(res.Header.Get("Content-Type"))
 		rec.ResponseHeader = headerMap(res.Header)
 		for _, c := range res.Cookies() {
-			hc := &types.HTTPCookie{Name: c.Name, Value: c.Value, Path: c.Path, Domain: c.Domain, MaxAge: int32(c.MaxAge),
+			hc := &types.HTTPCookie{Name: types.WireString(c.Name), Value: types.WireString(c.Value),
+				Path: types.WireString(c.Path), Domain: types.WireString(c.Domain), MaxAge: int32(c.MaxAge),
 				Secure: c.Secure, HttpOnly: c.HttpOnly, SameSite: int32(c.SameSite)}
 			if !c.Expires.IsZero() && c.Expires.Unix() > 0 {
 				hc.Expires = uint64(c.Expires.Unix())
@@ -370,20 +374,28 @@ func splitAddr(s string) (string, int32, bool) {
 	return host, int32(n), true
 }
 
-// headerMap joins a field's values with ", " (as the capture path does).
+// headerMap joins a field's values with ", " (as the capture path does),
+// escaped.
 func headerMap(h http.Header) map[string]string {
 	if len(h) == 0 {
 		return nil
 	}
-	out := make(map[string]string, len(h))
-	for k, v := range h {
-		out[k] = strings.Join(v, ", ")
+	return joinEscaped(h)
+}
+
+// joinEscaped makes a record map of names and their values: joined with
+// ", ", escaped (types.WireString).
+func joinEscaped(m map[string][]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[types.WireString(k)] = types.WireString(strings.Join(v, ", "))
 	}
 	return out
 }
 
 // parameters are the query's and, for form bodies, the form's fields,
-// values of a repeated name joined with ", " (as the capture path does).
+// values of a repeated name joined with ", " (as the capture path does),
+// escaped.
 func parameters(rawQuery, contentType string, body []byte, cut bool) map[string]string {
 	vals := map[string][]string{}
 	add := func(q string) {
@@ -399,11 +411,7 @@ func parameters(rawQuery, contentType string, body []byte, cut bool) map[string]
 	if len(vals) == 0 {
 		return nil
 	}
-	out := make(map[string]string, len(vals))
-	for k, v := range vals {
-		out[k] = strings.Join(v, ", ")
-	}
-	return out
+	return joinEscaped(vals)
 }
 
 // statusWriter remembers the status and counts the body bytes sent to the client.

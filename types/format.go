@@ -32,6 +32,10 @@ const (
 // Text columns are the record's fields in field-number order, named as in
 // netcap.proto. A column holds one value:
 //   - integers in decimal, booleans as true/false, floats in shortest form;
+//   - strings as the record holds them (wire values escaped, see
+//     WireString), control characters that remain (TAB, CR and LF of a
+//     text field, or any in a record not written by a decoder) as \xNN too,
+//     so that a row is one line;
 //   - bytes in lower-case hex;
 //   - timestamps (see IsTimestampField) per Time;
 //   - a nested message as Begin + its fields joined by Sep + End, e.g.
@@ -117,7 +121,7 @@ func (f *Format) appendField(sb *strings.Builder, r protoreflect.Message, fd pro
 			if i > 0 {
 				sb.WriteByte('|')
 			}
-			sb.WriteString(k.String())
+			sb.WriteString(EscapeControls(k.String(), false))
 			sb.WriteByte('=')
 			f.appendValue(sb, fd.MapValue(), mp.Get(k))
 		}
@@ -167,7 +171,7 @@ func (f *Format) appendValue(sb *strings.Builder, fd protoreflect.FieldDescripto
 	case protoreflect.FloatKind, protoreflect.DoubleKind:
 		sb.WriteString(strconv.FormatFloat(v.Float(), 'f', -1, 64))
 	case protoreflect.StringKind:
-		sb.WriteString(v.String())
+		sb.WriteString(EscapeControls(v.String(), false))
 	case protoreflect.BytesKind:
 		sb.WriteString(hex.EncodeToString(v.Bytes()))
 	case protoreflect.EnumKind:
@@ -281,7 +285,8 @@ func appendJSONValue(b []byte, fd protoreflect.FieldDescriptor, v protoreflect.V
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
+// appendJSONString appends s as a JSON string; a byte of invalid UTF-8
+// (which no record read from a file holds) becomes \xNN, as in WireString.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
@@ -306,7 +311,7 @@ func appendJSONString(b []byte, s string) []byte {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
-			b = append(b, "\ufffd"...)
+			b = append(b, '\\', '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
 		} else {
 			b = append(b, s[i:i+size]...)
 		}

@@ -48,7 +48,7 @@ func TestFormatColumns(t *testing.T) {
 	if len(obj) != len(all) {
 		t.Errorf("%d keys, want %d", len(obj), len(all))
 	}
-	if obj["UserAgent"] != "quote\" tab\t nl\n bad\ufffd" {
+	if obj["UserAgent"] != "quote\" tab\t nl\n bad\\xff" {
 		t.Errorf("UserAgent %q", obj["UserAgent"])
 	}
 	if obj["RequestBody"] != "3q0=" || obj["Timestamp"].(json.Number).String() != "1700000000123456789" {
@@ -59,5 +59,24 @@ func TestFormatColumns(t *testing.T) {
 	}
 	if c := obj["ReqCookies"].([]any); len(c) != 2 {
 		t.Errorf("ReqCookies %v", c)
+	}
+}
+
+// TestFormatCellsOneLine: whatever a string holds (a record's text field
+// keeps CR and LF; a record not made by a decoder may hold anything), a
+// text column has no control character, so a CSV or TSV row is one line;
+// escapes a record holds already pass unchanged.
+func TestFormatCellsOneLine(t *testing.T) {
+	f := types.DefaultFormat
+	part := &types.MailPart{ID: "1", Header: map[string]string{"X-Key\n": "v\t"}, Content: "Hi,\r\n\tbye\r\n", Filename: `a\\b\xe9`}
+	got := f.Row(nil, part, types.Fields(part.ProtoReflect().Descriptor()))
+	want := []string{"1", `X-Key\x0a=v\x09`, `Hi,\x0d\x0a\x09bye\x0d\x0a`, `a\\b\xe9`}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("row\n %q\nwant\n %q", got, want)
+	}
+	rec := &types.HTTP{UserAgent: "quote\" tab\t nl\n bad\xff"}
+	ua, _ := types.SelectFields(rec.ProtoReflect().Descriptor(), []string{"UserAgent"})
+	if got := f.Row(nil, rec, ua); got[0] != `quote" tab\x09 nl\x0a bad\xff` {
+		t.Errorf("UserAgent column %q", got[0])
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -20,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -263,23 +261,7 @@ func waitFor(t *testing.T, p *proc, s string) {
 
 func readHTTPRecords(t *testing.T, path string) []*types.HTTP {
 	t.Helper()
-	r, err := ncio.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var out []*types.HTTP
-	for {
-		m := &types.HTTP{}
-		err := r.Next(m)
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		out = append(out, m)
-	}
+	return readRecordsOf(t, path, func() *types.HTTP { return &types.HTTP{} })
 }
 
 // scrapeMetrics parses /metrics with Prometheus' text parser and returns
@@ -371,5 +353,97 @@ keyFile: %s
 		if name == "secure" && (recs[0].TLSDoneAfter <= 0 || recs[0].TLSDoneAfter > recs[0].FirstByteAfter) {
 			t.Errorf("secure: TLS done after %d, first byte after %d", recs[0].TLSDoneAfter, recs[0].FirstByteAfter)
 		}
+	}
+}
+
+// TestProxyHeaderNotUTF8: a client and a backend that send the byte 0xe9
+// (Latin-1 é) in header values, the URL and the query, through a real net
+// proxy process. The record used to fail to marshal: it was dropped, yet
+// counted, and the proxy exited with an error. Now it is written, with
+// \xe9 where the byte was, and the proxy exits 0.
+func TestProxyHeaderNotUTF8(t *testing.T) {
+	backend := rawBackend(t, "HTTP/1.1 200 OK\r\nServer: caf\xe9/1.0\r\nX-Name: caf\xe9\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+	addr, out := freeAddr(t), t.TempDir()
+	p := startNet(t, "proxy", "-local", addr, "-remote", "http://"+backend, "-out", out)
+	waitFor(t, p, "listening on "+addr)
+	res := rawExchange(t, addr, "GET /latin1?q=caf%E9&r=\xe9 HTTP/1.1\r\nHost: x\r\nUser-Agent: caf\xe9\r\nX-Latin1: caf\xe9\r\nConnection: close\r\n\r\n")
+	if !strings.HasPrefix(res, "HTTP/1.1 200 OK\r\n") || !strings.HasSuffix(res, "\r\n\r\nok") {
+		t.Fatalf("client got %q", res)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.wait(t, 30*time.Second); code != 0 {
+		t.Fatalf("proxy exit %d: %s", code, p.stderr.String())
+	}
+	recs := readHTTPRecords(t, filepath.Join(out, "HTTP.ncap.gz"))
+	if len(recs) != 1 {
+		t.Fatalf("%d records", len(recs))
+	}
+	r := recs[0]
+	for _, c := range []struct{ field, got, want string }{
+		{"URL", r.URL, `/latin1?q=caf%E9&r=\xe9`},
+		{"UserAgent", r.UserAgent, `caf\xe9`},
+		{"RequestHeader X-Latin1", r.RequestHeader["X-Latin1"], `caf\xe9`},
+		{"Parameters q", r.Parameters["q"], `caf\xe9`},
+		{"ServerName", r.ServerName, `caf\xe9/1.0`},
+		{"ResponseHeader X-Name", r.ResponseHeader["X-Name"], `caf\xe9`},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: %q, want %q", c.field, c.got, c.want)
+		}
+	}
+}
+
+// rawBackend answers every connection with response, byte for byte, and
+// returns its address.
+func rawBackend(t *testing.T, response string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				readHead(c)
+				c.Write([]byte(response))
+			}()
+		}
+	}()
+	return l.Addr().String()
+}
+
+// rawExchange sends request, byte for byte, and returns the whole response
+// (the request asks the server to close).
+func rawExchange(t *testing.T, addr, request string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write([]byte(request)); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(c)
+	return string(b)
+}
+
+// readHead reads a request head (through the empty line).
+func readHead(c net.Conn) {
+	var head []byte
+	buf := make([]byte, 1024)
+	for !bytes.Contains(head, []byte("\r\n\r\n")) {
+		n, err := c.Read(buf)
+		if err != nil {
+			return
+		}
+		head = append(head, buf[:n]...)
 	}
 }

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"net"
 	"net/netip"
-	"strings"
 
 	"github.com/gopacket/gopacket"
 
 	"github.com/netcap-go/netcap/decoder/dpi"
 	"github.com/netcap-go/netcap/decoder/packet"
 	"github.com/netcap-go/netcap/decoder/tlshello"
+	"github.com/netcap-go/netcap/types"
 )
 
 // maxDetectPackets is how many payload-carrying packets of a connection
@@ -55,7 +55,7 @@ type Conn struct {
 	closed     bool
 
 	CommunityID string
-	ServerName  string // TLS SNI or HTTP Host
+	ServerName  string // TLS SNI or HTTP Host, escaped (types.WireString)
 	app         string
 	reason      uint8 // why it was written, an index of reasons
 	tries       uint8
@@ -245,7 +245,7 @@ func (c *Conn) detect(payload []byte, fromClient bool) {
 	switch c.app {
 	case "TLS":
 		if ch, err := tlshello.ParseClientHello(payload); err == nil && ch.HasServerName {
-			c.ServerName = strings.ToValidUTF8(ch.ServerName, "\uFFFD")
+			c.ServerName = types.WireString(ch.ServerName)
 		}
 	case "HTTP":
 		c.ServerName = httpHost(payload)
@@ -265,7 +265,7 @@ func httpHost(b []byte) string {
 			return ""
 		}
 		if len(line) > 5 && bytes.EqualFold(line[:5], []byte("host:")) {
-			return string(bytes.ToValidUTF8(bytes.TrimSpace(line[5:]), []byte("\uFFFD")))
+			return types.WireBytes(bytes.TrimSpace(line[5:]))
 		}
 	}
 	return ""

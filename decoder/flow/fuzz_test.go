@@ -50,6 +50,9 @@ func FuzzFlowTable(f *testing.F) {
 			if _, err := proto.Marshal(r); err != nil {
 				t.Fatalf("%s record does not marshal: %v", typ.Name(), err)
 			}
+			if err := types.CheckStrings(r); err != nil {
+				t.Fatalf("%s record: %v", typ.Name(), err)
+			}
 			return nil
 		}
 		store := profile.NewStore(profile.Config{Devices: true, IPs: true, MaxProfiles: 4})

@@ -10,11 +10,14 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/xml"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
+
+	"github.com/netcap-go/netcap/types"
 )
 
 // pdmlNode is a proto or field element of tshark's PDML output.
@@ -250,7 +253,16 @@ func tsNum(s string) string { return normalize(s) }
 // hexOf renders bytes as lower-case hex, "" for none.
 func hexOf(b []byte) string { return hex.EncodeToString(b) }
 
-// validString is what a record holds for bytes from the wire in a string
-// field: invalid UTF-8 sequences replaced by U+FFFD (proto3 strings must
-// be UTF-8).
-func validString(b []byte) string { return strings.ToValidUTF8(string(b), "\uFFFD") }
+// tsharkText is how tshark shows the bytes a record string stands for
+// (types.UnescapeWire): each byte that is not part of UTF-8 as U+FFFD.
+func tsharkText(s string) string {
+	b, err := types.UnescapeWire(s)
+	if err != nil {
+		return fmt.Sprintf("%q: %v", s, err)
+	}
+	var sb strings.Builder
+	for _, r := range string(b) { // U+FFFD for each such byte
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}

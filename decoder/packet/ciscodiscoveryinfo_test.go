@@ -59,7 +59,7 @@ func cdpInfoFromPDML(f l2Frame) *types.CiscoDiscoveryInfo {
 	var addrs *[]string
 	var power *types.CDPPowerDialogue
 	helloUnknown := 0
-	show := func(fl l2Field) string { return l2unesc(fl.Show) }
+	show := func(fl l2Field) string { return types.WireString(l2unesc(fl.Show)) }
 	for _, fl := range f.fields {
 		switch fl.Name {
 		case "cdp.tlv.type":
@@ -99,7 +99,7 @@ func cdpInfoFromPDML(f l2Frame) *types.CiscoDiscoveryInfo {
 				IsPhone: c&0x80 != 0, RemotelyManaged: c&0x100 != 0}
 		case "cdp.software_version":
 			version = append(version, l2Bytes(fl)...)
-			r.Version = string(version)
+			r.Version = types.WireBytes(version)
 		case "cdp.platform":
 			r.Platform = show(fl)
 		case "cdp.ip_prefix":

@@ -60,7 +60,7 @@ var dhcpv4Decoder = newDecoder(
 		}
 		var fp strings.Builder
 		for i, o := range l.Options {
-			r.Options[i] = &types.DHCPOption{Type: int32(o.Type), Length: int32(o.Length), Data: wireString(o.Data)}
+			r.Options[i] = &types.DHCPOption{Type: int32(o.Type), Length: int32(o.Length), Data: types.WireBytes(o.Data)}
 			if o.Type == layers.DHCPOptParamsRequest {
 				for _, code := range o.Data {
 					if fp.Len() > 0 {

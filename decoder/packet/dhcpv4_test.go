@@ -79,7 +79,7 @@ func dhcpv4Rows(p pdmlPacket) [][]string {
 						}
 					}
 				}
-				opts = append(opts, decStr(b[0])+";"+tsNum(o.show("dhcp.option.length"))+";"+validString(b[min(2, len(b)):]))
+				opts = append(opts, decStr(b[0])+";"+tsNum(o.show("dhcp.option.length"))+";"+types.WireBytes(b[min(2, len(b)):]))
 				for _, item := range o.all("dhcp.option.request_list_item") {
 					fp = append(fp, item.Show)
 				}

@@ -45,7 +45,7 @@ var dhcpv6Decoder = newDecoder(
 		}
 		var fp strings.Builder
 		for i, o := range l.Options {
-			r.Options[i] = &types.DHCPv6Option{Code: int32(o.Code), Length: int32(o.Length), Data: wireString(o.Data)}
+			r.Options[i] = &types.DHCPv6Option{Code: int32(o.Code), Length: int32(o.Length), Data: types.WireBytes(o.Data)}
 			if o.Code == layers.DHCPv6OptOro {
 				for j := 0; j+1 < len(o.Data); j += 2 {
 					if fp.Len() > 0 {

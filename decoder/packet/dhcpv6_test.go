@@ -51,7 +51,7 @@ func dhcpv6Rows(p pdmlPacket) [][]string {
 			if err != nil || len(b) < 4 {
 				break // an option overrunning the message: the record's options end before it
 			}
-			opts = append(opts, decStr(binary.BigEndian.Uint16(b))+";"+decStr(binary.BigEndian.Uint16(b[2:]))+";"+validString(b[4:]))
+			opts = append(opts, decStr(binary.BigEndian.Uint16(b))+";"+decStr(binary.BigEndian.Uint16(b[2:]))+";"+types.WireBytes(b[4:]))
 			if binary.BigEndian.Uint16(b) == 6 {
 				for _, c := range o.all("dhcpv6.requested_option_code") {
 					fp = append(fp, c.Show)

@@ -212,7 +212,7 @@ func diameterValue(format string, v []byte) string {
 	case diameterGrouped:
 		return ""
 	case diameterUTF8String, diameterIdentity, diameterURI, diameterIPFilter, diameterQoSFilter:
-		return wireString(v)
+		return types.WireBytes(v)
 	case diameterInteger32:
 		if len(v) == 4 {
 			return strconv.FormatInt(int64(int32(binary.BigEndian.Uint32(v))), 10)

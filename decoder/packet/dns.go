@@ -84,7 +84,7 @@ var dnsDecoder = newDecoder(
 		if len(l.Questions) > 0 {
 			r.Questions = make([]*types.DNSQuestion, len(l.Questions))
 			for i, q := range l.Questions {
-				r.Questions[i] = &types.DNSQuestion{Name: wireString(q.Name), Type: int32(q.Type), Class: int32(q.Class)}
+				r.Questions[i] = &types.DNSQuestion{Name: types.WireBytes(q.Name), Type: int32(q.Type), Class: int32(q.Class)}
 			}
 		}
 		r.Answers = dnsRecords(l.Answers)
@@ -108,7 +108,7 @@ func dnsRecords(rrs []layers.DNSResourceRecord) []*types.DNSResourceRecord {
 
 func dnsRecord(rr *layers.DNSResourceRecord) *types.DNSResourceRecord {
 	r := &types.DNSResourceRecord{
-		Name:       wireString(rr.Name),
+		Name:       types.WireBytes(rr.Name),
 		Type:       int32(rr.Type),
 		Class:      int32(rr.Class),
 		TTL:        rr.TTL,
@@ -148,7 +148,7 @@ func dnsRecord(rr *layers.DNSResourceRecord) *types.DNSResourceRecord {
 		}
 	case layers.DNSTypeMX:
 		if rr.MX.Name != nil {
-			r.MX = &types.DNSMX{Preference: int32(rr.MX.Preference), Name: wireString(rr.MX.Name)}
+			r.MX = &types.DNSMX{Preference: int32(rr.MX.Preference), Name: types.WireBytes(rr.MX.Name)}
 		}
 	case layers.DNSTypeTXT, layers.DNSTypeHINFO:
 		if len(rr.TXTs) > 0 {

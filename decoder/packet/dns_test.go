@@ -30,12 +30,12 @@ func dnsOurRow(m proto.Message) []string {
 	r := m.(*types.DNS)
 	var qs []string
 	for _, q := range r.Questions {
-		qs = append(qs, strings.Join([]string{q.Name, decStr(q.Type), decStr(q.Class)}, ";"))
+		qs = append(qs, strings.Join([]string{tsharkText(q.Name), decStr(q.Type), decStr(q.Class)}, ";"))
 	}
 	rrs := func(list []*types.DNSResourceRecord) string {
 		var out []string
 		for _, rr := range list {
-			f := []string{rr.Name, decStr(rr.Type), decStr(rr.Class), decStr(rr.TTL), decStr(rr.DataLength), hexOf(rr.Data),
+			f := []string{tsharkText(rr.Name), decStr(rr.Type), decStr(rr.Class), decStr(rr.TTL), decStr(rr.DataLength), hexOf(rr.Data),
 				rr.IP, string(rr.NS), string(rr.CNAME), string(rr.PTR), "", "", "", ""}
 			if s := rr.SOA; s != nil {
 				f[10] = strings.Join([]string{string(s.MName), string(s.RName), decStr(s.Serial), decStr(s.Refresh),
@@ -45,7 +45,7 @@ func dnsOurRow(m proto.Message) []string {
 				f[11] = strings.Join([]string{decStr(s.Priority), decStr(s.Weight), decStr(s.Port), string(s.Name)}, ",")
 			}
 			if s := rr.MX; s != nil {
-				f[12] = decStr(s.Preference) + "," + s.Name
+				f[12] = decStr(s.Preference) + "," + tsharkText(s.Name)
 			}
 			var txts []string
 			for _, t := range rr.TXTs {

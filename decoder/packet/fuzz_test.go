@@ -30,6 +30,9 @@ func fuzzLayer(f *testing.F, lt gopacket.LayerType, extra ...[]byte) {
 			if _, err := proto.Marshal(r); err != nil {
 				t.Fatalf("%s record does not marshal: %v", typ.Name(), err)
 			}
+			if err := types.CheckStrings(r); err != nil {
+				t.Fatalf("%s record: %v", typ.Name(), err)
+			}
 			return nil
 		}
 		p := packet.NewParser(packet.Options{Payloads: true, Entropy: true}, nil, emit)

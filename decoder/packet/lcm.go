@@ -36,7 +36,7 @@ var lcmDecoder = newDecoder(
 			r.FragmentOffset = int32(m.offset)
 			r.FragmentNumber = int32(m.fragment)
 			r.TotalFragments = int32(m.fragments)
-			r.ChannelName = wireString(m.channel)
+			r.ChannelName = types.WireBytes(m.channel)
 			r.Fragmented = m.magic == lcmFragmentMagic
 		case *layers.LCM: // gopacket's, behind links decoded by gopacket
 			r.Magic = int32(m.Magic)
@@ -45,7 +45,7 @@ var lcmDecoder = newDecoder(
 			r.FragmentOffset = int32(m.FragmentOffset)
 			r.FragmentNumber = int32(m.FragmentNumber)
 			r.TotalFragments = int32(m.TotalFragments)
-			r.ChannelName = wireString([]byte(m.ChannelName))
+			r.ChannelName = types.WireString(m.ChannelName)
 			r.Fragmented = m.Fragmented
 		}
 		r.SrcIP, r.DstIP = p.SrcIP, p.DstIP

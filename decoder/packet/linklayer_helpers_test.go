@@ -19,14 +19,19 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/types"
 )
 
-// l2esc writes a string from the wire the way tshark prints a string
-// field with -T fields: backslash, tab, CR and LF escaped, other control
-// characters as \xNN.
+// l2esc writes the bytes a record string stands for (types.UnescapeWire)
+// the way tshark prints a string field with -T fields: backslash, tab, CR
+// and LF escaped, other control characters as \xNN.
 func l2esc(s string) string {
+	b, err := types.UnescapeWire(s)
+	if err != nil {
+		return fmt.Sprintf("%q: %v", s, err)
+	}
 	var sb strings.Builder
-	for _, r := range s {
+	for _, r := range string(b) {
 		switch {
 		case r == '\\':
 			sb.WriteString(`\\`)

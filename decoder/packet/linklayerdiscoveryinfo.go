@@ -56,12 +56,12 @@ var linkLayerDiscoveryInfoDecoder = newDecoder(
 )
 
 // textString is a text field from the wire as a record string: up to its
-// first NUL byte, valid UTF-8.
+// first NUL byte, escaped (types.WireString).
 func textString(s string) string {
 	if i := strings.IndexByte(s, 0); i >= 0 {
 		s = s[:i]
 	}
-	return strings.ToValidUTF8(s, "\uFFFD")
+	return types.WireString(s)
 }
 
 func lldpCapabilities(c layers.LLDPCapabilities) *types.LLDPCapabilities {

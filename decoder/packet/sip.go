@@ -67,11 +67,11 @@ var sipDecoder = newDecoder(
 		r.Method = int32(s.Method)
 		r.IsResponse = s.IsResponse
 		r.ResponseCode = int32(s.ResponseCode)
-		r.ResponseStatus = wireString([]byte(s.ResponseStatus))
+		r.ResponseStatus = types.WireString(s.ResponseStatus)
 		if len(s.names) > 0 {
 			r.Headers = make([]string, len(s.names))
 			for i, name := range s.names {
-				r.Headers[i] = wireString([]byte(name + ":" + strings.Join(s.Headers[name], ",")))
+				r.Headers[i] = types.WireString(name + ":" + strings.Join(s.Headers[name], ","))
 			}
 		}
 		r.SrcIP, r.DstIP = p.SrcIP, p.DstIP

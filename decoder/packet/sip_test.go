@@ -92,7 +92,7 @@ func sipRows(p pdmlPacket) [][]string {
 		}
 		var headers []string
 		for _, n := range names {
-			headers = append(headers, validString([]byte(n+":"+strings.Join(values[n], ","))))
+			headers = append(headers, types.WireBytes([]byte(n+":"+strings.Join(values[n], ","))))
 		}
 		rows = append(rows, []string{version, method, isResponse, code, status, strings.Join(headers, "\n"),
 			srcIP, dstIP, srcPort, dstPort})

@@ -3,7 +3,6 @@ package packet
 import (
 	"math"
 	"net"
-	"strings"
 )
 
 // entropy returns the Shannon entropy of data in bits per byte (0 to 8).
@@ -57,11 +56,4 @@ func macString(hw net.HardwareAddr) string {
 		return ""
 	}
 	return hw.String()
-}
-
-// wireString turns bytes from the wire into a string a protobuf record can
-// hold: proto3 strings must be valid UTF-8, so invalid sequences become
-// U+FFFD (the record would not marshal otherwise).
-func wireString(b []byte) string {
-	return strings.ToValidUTF8(string(b), "\uFFFD")
 }

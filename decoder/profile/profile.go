@@ -10,12 +10,14 @@
 package profile
 
 import (
+	"bytes"
 	"net"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
 
@@ -364,15 +366,20 @@ func vendorHint(v string) string {
 	return ""
 }
 
-// printable returns s when it is printable text, else "".
+// printable returns a DHCP option's data (escaped, as the DHCPv4 record
+// holds it) when its bytes are text, without trailing NUL bytes; else "".
 func printable(s string) string {
-	s = strings.TrimRight(s, "\x00")
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r == 0xfffd {
+	b, err := types.UnescapeWire(s)
+	if err != nil || !utf8.Valid(b) {
+		return ""
+	}
+	b = bytes.TrimRight(b, "\x00")
+	for _, r := range string(b) {
+		if r < 0x20 || r == 0x7f {
 			return ""
 		}
 	}
-	return s
+	return types.WireBytes(b)
 }
 
 func (p *ipProfile) seen(first, last int64) {
@@ -475,7 +482,7 @@ func (s *Store) writeIP(p *ipProfile, emit EmitFunc) error {
 	r.TimestampFirst, r.TimestampLast = p.first, p.last
 	r.DNSNames = slices.Clone(p.names.vals)
 	if s.cfg.ReverseDNS.Enabled() {
-		if name := strings.ToLower(strings.TrimSuffix(s.cfg.ReverseDNS.Lookup(p.addr), ".")); name != "" && !slices.Contains(r.DNSNames, name) {
+		if name := types.WireString(strings.ToLower(strings.TrimSuffix(s.cfg.ReverseDNS.Lookup(p.addr), "."))); name != "" && !slices.Contains(r.DNSNames, name) {
 			r.DNSNames = append(r.DNSNames, name)
 			slices.Sort(r.DNSNames)
 		}

@@ -38,6 +38,6 @@ func (c *Conn) EmitAlert(a *types.Alert) {
 			a.Protocol = c.protocol.Name()
 		}
 	}
-	a.Name, a.Description, a.Notes = wireString(a.Name), wireString(a.Description), wireString(a.Notes)
+	a.Name, a.Description, a.Notes = types.WireString(a.Name), types.WireString(a.Description), types.WireString(a.Notes)
 	c.Emit(types.Type_NC_Alert, a)
 }

@@ -23,6 +23,6 @@ func (c *Conn) EmitCredentials(service, user, password, notes string, ts int64) 
 	c.creds[k] = true
 	c.Emit(types.Type_NC_Credentials, &types.Credentials{
 		Timestamp: ts, Service: service, Flow: c.Ident,
-		User: wireString(user), Password: wireString(password), Notes: wireString(notes),
+		User: types.WireString(user), Password: types.WireString(password), Notes: types.WireString(notes),
 	})
 }

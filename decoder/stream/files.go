@@ -56,8 +56,8 @@ func (c *Conn) NewFile(fi FileInfo) *FileWriter {
 		src, dst = dst, src
 	}
 	rec := &types.File{
-		Timestamp: fi.Timestamp, Name: wireString(fi.Name), Ident: c.Ident, Source: fi.Source,
-		ContentType: wireString(fi.ContentType), Host: wireString(fi.Host),
+		Timestamp: fi.Timestamp, Name: types.WireString(fi.Name), Ident: c.Ident, Source: fi.Source,
+		ContentType: types.WireString(fi.ContentType), Host: types.WireString(fi.Host),
 		SrcIP: src.Addr.String(), DstIP: dst.Addr.String(), SrcPort: int32(src.Port), DstPort: int32(dst.Port),
 	}
 	return &FileWriter{c: c, rec: rec, md5: md5.New(), sha: sha256.New()}

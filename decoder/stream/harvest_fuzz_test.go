@@ -21,6 +21,9 @@ func fzConn(t testing.TB, opts Options, transport reassembly.Transport, serverPo
 		if _, err := proto.Marshal(m); err != nil { // invalid UTF-8 fails here
 			t.Fatalf("%s record does not marshal: %v: %v", typ, err, m)
 		}
+		if err := types.CheckStrings(m); err != nil {
+			t.Fatalf("%s record: %v", typ, err)
+		}
 		out = append(out, m)
 		return nil
 	})

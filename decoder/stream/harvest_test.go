@@ -490,7 +490,7 @@ func TestTelnetCharacterModeSynthetic(t *testing.T) {
 	)
 	pcap := hvWritePcap(t, hvTCPConv(40003, 23, segs...))
 	got, _ := hvCreds(hvDecode(t, pcap, collector.Config{}, "Credentials"), "Telnet")
-	want := []string{"Telnet 10.0.0.1:40003->10.0.0.2:23 admin p\uFFFDw!"}
+	want := []string{`Telnet 10.0.0.1:40003->10.0.0.2:23 admin p\xffw!`} // 0xFF kept, escaped
 	if !slices.Equal(got, want) {
 		t.Fatalf("ours %q\nwant %q", got, want)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/types"
 )
 
 var (
@@ -16,7 +17,8 @@ var (
 )
 
 // decodeCapture runs the whole pipeline (two workers, reassembly, every
-// decoder) on a capture, once per test binary.
+// decoder) on a capture, once per test binary; every record's strings must
+// be escaped.
 func decodeCapture(t testing.TB, path string) *ncio.MemorySink {
 	t.Helper()
 	decodedMu.Lock()
@@ -32,6 +34,13 @@ func decodeCapture(t testing.TB, path string) *ncio.MemorySink {
 	sink := ncio.NewMemorySink()
 	if _, err := collector.Run(context.Background(), f, path, collector.Config{Workers: 2, Sink: sink}); err != nil {
 		t.Fatalf("decode %s: %v", path, err)
+	}
+	for _, typ := range sink.Types() {
+		for _, m := range sink.Records(typ) {
+			if err := types.CheckStrings(m); err != nil {
+				t.Errorf("%s: %v", path, err)
+			}
+		}
 	}
 	decoded[path] = sink
 	return sink

@@ -990,18 +990,18 @@ func (s *httpSession) emit(p *httpPair) {
 	payloads := s.c.Options().Payloads
 	if q := p.req; q != nil {
 		r.Timestamp = q.start
-		r.Proto, r.Method, r.URL, r.Host = wireString(q.proto), wireString(q.method), wireString(q.target), wireString(q.host)
-		r.UserAgent, r.Referer = wireString(q.get("User-Agent")), wireString(q.get("Referer"))
+		r.Proto, r.Method, r.URL, r.Host = types.WireString(q.proto), types.WireString(q.method), types.WireString(q.target), types.WireString(q.host)
+		r.UserAgent, r.Referer = types.WireString(q.get("User-Agent")), types.WireString(q.get("Referer"))
 		r.ReqCookies = requestCookies(q)
 		r.ReqContentLength = contentLength(q)
-		r.ContentType = wireString(q.ctype)
-		r.ReqContentEncoding = wireString(q.enc)
+		r.ContentType = types.WireString(q.ctype)
+		r.ReqContentEncoding = types.WireString(q.enc)
 		r.ContentTypeDetected = q.sniffed
 		r.RequestHeader = headerMap(q)
 		if len(q.params) > 0 {
 			r.Parameters = map[string]string{}
 			for k, v := range q.params {
-				r.Parameters[wireString(k)] = wireString(strings.Join(v, ", "))
+				r.Parameters[types.WireString(k)] = types.WireString(strings.Join(v, ", "))
 			}
 		}
 		if payloads && len(q.body) > 0 {
@@ -1010,7 +1010,7 @@ func (s *httpSession) emit(p *httpPair) {
 	}
 	if a := p.res; a != nil {
 		if p.req == nil {
-			r.Timestamp, r.Proto = a.start, wireString(a.proto)
+			r.Timestamp, r.Proto = a.start, types.WireString(a.proto)
 		} else {
 			r.FirstByteAfter = a.start - p.req.start
 			r.DoneAfter = a.end - p.req.start
@@ -1018,9 +1018,9 @@ func (s *httpSession) emit(p *httpPair) {
 		r.StatusCode = int32(a.status)
 		r.ResCookies = responseCookies(a)
 		r.ResContentLength = contentLength(a)
-		r.ResContentEncoding = wireString(a.enc)
-		r.ServerName = wireString(a.get("Server"))
-		r.ResContentType = wireString(a.ctype)
+		r.ResContentEncoding = types.WireString(a.enc)
+		r.ServerName = types.WireString(a.get("Server"))
+		r.ResContentType = types.WireString(a.ctype)
 		r.ResContentTypeDetected = a.sniffed
 		r.ResponseHeader = headerMap(a)
 		if payloads && len(a.body) > 0 {
@@ -1047,11 +1047,11 @@ func headerMap(m *httpMsg) map[string]string {
 	}
 	out := make(map[string]string, len(m.fields))
 	for _, f := range m.fields {
-		k := wireString(f.name)
+		k := types.WireString(f.name)
 		if v, ok := out[k]; ok {
-			out[k] = v + ", " + wireString(f.value)
+			out[k] = v + ", " + types.WireString(f.value)
 		} else {
-			out[k] = wireString(f.value)
+			out[k] = types.WireString(f.value)
 		}
 	}
 	return out
@@ -1069,7 +1069,7 @@ func requestCookies(m *httpMsg) []*types.HTTPCookie {
 			if name == "" || len(out) >= httpMaxFields {
 				continue
 			}
-			out = append(out, &types.HTTPCookie{Name: wireString(name), Value: wireString(value)})
+			out = append(out, &types.HTTPCookie{Name: types.WireString(name), Value: types.WireString(value)})
 		}
 	}
 	return out
@@ -1086,11 +1086,11 @@ func responseCookies(m *httpMsg) []*types.HTTPCookie {
 		if err != nil {
 			name, value, _ := strings.Cut(f.value, "=")
 			value, _, _ = strings.Cut(value, ";")
-			out = append(out, &types.HTTPCookie{Name: wireString(strings.TrimSpace(name)), Value: wireString(strings.TrimSpace(value))})
+			out = append(out, &types.HTTPCookie{Name: types.WireString(strings.TrimSpace(name)), Value: types.WireString(strings.TrimSpace(value))})
 			continue
 		}
 		hc := &types.HTTPCookie{
-			Name: wireString(c.Name), Value: wireString(c.Value), Path: wireString(c.Path), Domain: wireString(c.Domain),
+			Name: types.WireString(c.Name), Value: types.WireString(c.Value), Path: types.WireString(c.Path), Domain: types.WireString(c.Domain),
 			MaxAge: int32(c.MaxAge), Secure: c.Secure, HttpOnly: c.HttpOnly, SameSite: int32(c.SameSite),
 		}
 		if !c.Expires.IsZero() && c.Expires.Unix() > 0 {

@@ -48,6 +48,9 @@ func FuzzHTTPSession(f *testing.F) {
 			if _, err := proto.Marshal(m); err != nil {
 				t.Fatalf("%v: %v", typ, err)
 			}
+			if err := types.CheckStrings(m); err != nil {
+				t.Fatalf("%v: %v", typ, err)
+			}
 			if r, ok := m.(*types.HTTP); ok && (len(r.RequestBody) > 1024 || len(r.ResponseBody) > 1024) {
 				t.Fatalf("body beyond MaxBodyBytes")
 			}

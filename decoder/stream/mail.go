@@ -315,14 +315,14 @@ func (m *mailReader) startPart(h mailHeader, mediaType string, params map[string
 	m.nparts++
 	if m.nparts <= mailMaxParts {
 		p.recorded = true
-		p.rec = &types.MailPart{ID: m.sectionID(), Header: map[string]string{}, Filename: wireString(name)}
+		p.rec = &types.MailPart{ID: m.sectionID(), Header: map[string]string{}, Filename: types.WireString(name)}
 		for _, f := range h.fields {
 			if len(m.levels) == 0 && !strings.HasPrefix(strings.ToLower(f.name), "content-") {
 				continue // the message's own fields are in the Mail record
 			}
-			k, v := wireString(f.name), wireString(strings.TrimSpace(f.value))
+			k, v := types.WireString(f.name), types.WireString(strings.TrimSpace(f.value))
 			if old, ok := p.rec.Header[k]; ok {
-				v = old + "\n" + v
+				v = old + `\x0a` + v // escaped: a field's values, line by line
 			}
 			p.rec.Header[k] = v
 		}
@@ -407,7 +407,7 @@ func (m *mailReader) endPart(atEnd bool) {
 		p.file.Close()
 	}
 	if p.text {
-		p.rec.Content = charsetToUTF8(p.charset, p.content)
+		p.rec.Content = mailBodyText(p.charset, p.content)
 	}
 	m.parts = append(m.parts, p.rec)
 }
@@ -461,10 +461,10 @@ func (m *mailReader) finish() string {
 	}
 	// The SMTP envelope stands in for fields a relay adds at delivery.
 	if rec.ReturnPath == "" && m.env.MailFrom != "" {
-		rec.ReturnPath = wireString("<" + m.env.MailFrom + ">")
+		rec.ReturnPath = types.WireString("<" + m.env.MailFrom + ">")
 	}
 	if rec.EnvelopeTo == "" && len(m.env.RcptTo) > 0 {
-		rec.EnvelopeTo = wireString(strings.Join(m.env.RcptTo, ", "))
+		rec.EnvelopeTo = types.WireString(strings.Join(m.env.RcptTo, ", "))
 	}
 	m.c.Emit(types.Type_NC_Mail, rec)
 	m.software(h)
@@ -526,8 +526,8 @@ func isVersion(v string) bool {
 }
 
 // mailText makes a header value a record string: encoded words decoded,
-// valid UTF-8.
-func mailText(s string) string { return wireString(strings.TrimSpace(decodeWords(s))) }
+// escaped.
+func mailText(s string) string { return types.WireString(strings.TrimSpace(decodeWords(s))) }
 
 // parseMediaType reads a Content-Type or Content-Disposition value: the
 // lower-cased type and its parameters (RFC 2231 continuations and charsets
@@ -767,13 +767,14 @@ func decodeWord(s string) (string, int, bool) {
 	return out, n, true
 }
 
-// charsetToUTF8 converts text of a declared charset to valid UTF-8 (bytes
-// of unknown charsets that are not UTF-8 are replaced).
-func charsetToUTF8(charset string, b []byte) string {
+// mailBodyText converts text of a declared charset to UTF-8 and escapes it
+// as a multi-line text (types.WireText): bytes of unknown charsets, and
+// bytes that are not the UTF-8 they claim to be, become \xNN.
+func mailBodyText(charset string, b []byte) string {
 	if s, ok := convertCharset(charset, b); ok {
-		return wireString(s)
+		return types.WireText(s)
 	}
-	return wireString(string(b))
+	return types.WireText(string(b))
 }
 
 // cp1252 maps Windows-1252's 0x80-0x9F (0 where undefined).
@@ -789,10 +790,8 @@ var latin9 = map[byte]rune{0xA4: 0x20AC, 0xA6: 0x0160, 0xA8: 0x0161, 0xB4: 0x017
 // these (UTF-8, ASCII, Latin-1, Latin-9, Windows-1252); false for others.
 func convertCharset(charset string, b []byte) (string, bool) {
 	switch strings.ToLower(strings.TrimSpace(charset)) {
-	case "", "utf-8", "utf8":
-		return string(b), true
-	case "us-ascii", "ascii", "ansi_x3.4-1968":
-		return asciiOnly(b), true
+	case "", "utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968":
+		return string(b), true // bytes outside ASCII: UTF-8 or escaped
 	case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1":
 		return singleByte(b, nil, nil), true
 	case "iso-8859-15", "iso8859-15", "latin-9", "latin9":
@@ -801,19 +800,6 @@ func convertCharset(charset string, b []byte) (string, bool) {
 		return singleByte(b, nil, &cp1252), true
 	}
 	return "", false
-}
-
-// asciiOnly replaces every byte outside ASCII.
-func asciiOnly(b []byte) string {
-	var out strings.Builder
-	for _, c := range b {
-		if c < 0x80 {
-			out.WriteByte(c)
-		} else {
-			out.WriteRune(utf8.RuneError)
-		}
-	}
-	return out.String()
 }
 
 func singleByte(b []byte, diff map[byte]rune, c1 *[32]rune) string {

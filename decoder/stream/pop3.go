@@ -166,7 +166,7 @@ func (s *pop3Session) record(prefix string, line []byte) {
 	if len(line) > smtpMaxEntry {
 		line = line[:smtpMaxEntry]
 	}
-	s.rec.Commands = append(s.rec.Commands, wireString(prefix+string(line)))
+	s.rec.Commands = append(s.rec.Commands, types.WireString(prefix+string(line)))
 }
 
 // client reads client lines; force goes on past an AUTH whose reply is
@@ -257,14 +257,14 @@ func (s *pop3Session) command(line []byte, ts int64) {
 		s.clientWait, s.stls = seq, true
 	case "USER":
 		s.user = arg
-		s.rec.User = wireString(arg)
+		s.rec.User = types.WireString(arg)
 	case "PASS":
 		s.pass, s.passTS, s.passPending = arg, ts, true
-		s.rec.Pass = wireString(arg)
+		s.rec.Pass = types.WireString(arg)
 	case "APOP":
 		// APOP name digest: the MD5 of the greeting's timestamp and the secret.
 		name, digest, _ := strings.Cut(arg, " ")
-		s.rec.User, s.rec.AuthToken = wireString(name), wireString(strings.TrimSpace(digest))
+		s.rec.User, s.rec.AuthToken = types.WireString(name), types.WireString(strings.TrimSpace(digest))
 		notes := "APOP MD5 digest"
 		if s.apopStamp != "" {
 			notes += " of the timestamp " + s.apopStamp + " and the secret"
@@ -321,13 +321,13 @@ func (s *pop3Session) endAuth(outcome string) {
 	}
 	s.auth = nil
 	if len(a.responses) > 0 {
-		s.rec.AuthToken = wireString(strings.Join(a.responses, " "))
+		s.rec.AuthToken = types.WireString(strings.Join(a.responses, " "))
 	}
 	user, pass, notes := saslCredentials(a.mech, a.responses, a.challenges)
 	if user == "" && pass == "" {
 		return
 	}
-	s.rec.User, s.rec.Pass = wireString(user), wireString(pass)
+	s.rec.User, s.rec.Pass = types.WireString(user), types.WireString(pass)
 	n := "AUTH " + a.mech
 	if notes != "" {
 		n += " (" + notes + ")"

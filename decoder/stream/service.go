@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -25,8 +24,9 @@ import (
 //     registry bundled in package resolvers), "" when unknown.
 //   - Banner: the first bytes the server sent in its earliest
 //     conversation, up to svBannerBytes and up to the client's next
-//     data (the server's first turn: a greeting, a response head), as text
-//     (see svBannerText).
+//     data (the server's first turn: a greeting, a response head),
+//     escaped (types.WireString: line ends too, so binary and text banners
+//     alike are one line).
 //   - Protocol: the stream protocol detected in its earliest conversation
 //     that had one, else "TCP" or "UDP".
 //   - Product, Vendor, Version: read from the earliest banner that names a
@@ -238,11 +238,11 @@ func (st *svStore) flush(emit Emitter) error {
 			IP:          k.addr.String(),
 			Port:        int32(k.port),
 			Name:        ianaServiceName(k.transport, k.port),
-			Banner:      svBannerText(a.banner),
+			Banner:      types.WireBytes(a.banner),
 			Protocol:    strings.ToUpper(k.transport.String()),
-			Product:     wireString(a.product.Product),
-			Vendor:      wireString(a.product.Vendor),
-			Version:     wireString(a.product.Version),
+			Product:     types.WireString(a.product.Product),
+			Vendor:      types.WireString(a.product.Vendor),
+			Version:     types.WireString(a.product.Version),
 			BytesServer: svClamp32(a.bytesServer),
 			BytesClient: svClamp32(a.bytesClient),
 		}
@@ -261,30 +261,8 @@ func (st *svStore) flush(emit Emitter) error {
 
 func svClamp32(n int64) int32 { return int32(min(n, math.MaxInt32)) }
 
-// svBannerText renders the first bytes of a server as text: valid UTF-8 is
-// kept (with tab, CR and LF), other control bytes and invalid UTF-8 are
-// written as \xNN, and a backslash as \\, so binary banners stay readable
-// and unambiguous.
-func svBannerText(b []byte) string {
-	var sb strings.Builder
-	for len(b) > 0 {
-		r, n := utf8.DecodeRune(b)
-		switch {
-		case r == utf8.RuneError && n <= 1, r < 0x20 && r != '\t' && r != '\r' && r != '\n', r == 0x7f:
-			sb.WriteString(`\x`)
-			sb.WriteString(strconv.FormatUint(uint64(b[0])|0x100, 16)[1:])
-			n = 1
-		case r == '\\':
-			sb.WriteString(`\\`)
-		default:
-			sb.Write(b[:n])
-		}
-		b = b[n:]
-	}
-	return sb.String()
-}
-
-// svBannerSW is what a banner says about the server's software.
+// svBannerSW is what a banner says about the server's software, as the
+// wire has it (the records escape it).
 type svBannerSW struct {
 	Product, Vendor, Version string
 	Service                  string // the protocol the greeting belongs to, if it tells
@@ -342,7 +320,7 @@ func svBannerSoftware(proto string, banner []byte) svBannerSW {
 			sw, _, _ := strings.Cut(rest, " ")
 			if _, sw, ok := strings.Cut(sw, "-"); ok {
 				product, version, _ := strings.Cut(sw, "_")
-				return svBannerSW{Product: wireString(product), Version: wireString(version), Service: "SSH", Line: wireString(line)}
+				return svBannerSW{Product: product, Version: version, Service: "SSH", Line: line}
 			}
 			break
 		}
@@ -426,7 +404,7 @@ func svHTTPServer(b []byte) svBannerSW {
 		value = strings.TrimSpace(value)
 		first, _, _ := strings.Cut(value, " ")
 		product, version, _ := strings.Cut(first, "/")
-		return svBannerSW{Product: wireString(product), Version: wireString(version), Line: wireString(line)}
+		return svBannerSW{Product: product, Version: version, Line: line}
 	}
 	return svBannerSW{}
 }

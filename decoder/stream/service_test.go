@@ -2,6 +2,7 @@ package stream_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -243,8 +244,9 @@ func TestServicesAgainstTshark(t *testing.T) {
 				t.Errorf("%s: %s: bytes server %d client %d, tshark payload %d %d", name, k, r.BytesServer, r.BytesClient, w.server, w.client)
 			}
 			if b := w.first.firstServer; len(b) > 0 && utf8.Valid(b) && svPrintable(string(b)) {
-				if p := string(b[:min(len(b), 64)]); !strings.HasPrefix(r.Banner, p) {
-					t.Errorf("%s: %s: banner %q, tshark's first server payload %q", name, k, r.Banner, p)
+				banner, err := types.UnescapeWire(r.Banner)
+				if p := b[:min(len(b), 64)]; err != nil || !bytes.HasPrefix(banner, p) {
+					t.Errorf("%s: %s: banner %q (%v), tshark's first server payload %q", name, k, r.Banner, err, p)
 				}
 			}
 		}

@@ -222,7 +222,7 @@ func (s *smtpSession) record(prefix string, line []byte) {
 	if len(line) > smtpMaxEntry {
 		line = line[:smtpMaxEntry]
 	}
-	s.rec.Commands = append(s.rec.Commands, wireString(prefix+string(line)))
+	s.rec.Commands = append(s.rec.Commands, types.WireString(prefix+string(line)))
 }
 
 // client reads the client's bytes as far as it can without waiting for a

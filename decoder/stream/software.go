@@ -54,15 +54,15 @@ func (r *Run) ObserveSoftware(o SoftwareObservation) {
 			st.dropped++
 			return
 		}
-		sw = &types.Software{Product: wireString(o.Product), Vendor: wireString(o.Vendor), Version: wireString(o.Version), Timestamp: o.Timestamp}
+		sw = &types.Software{Product: types.WireString(o.Product), Vendor: types.WireString(o.Vendor), Version: types.WireString(o.Version), Timestamp: o.Timestamp}
 		st.items[k] = sw
 	}
 	// the earliest sighting; at the same time the smallest source, so the
 	// record does not depend on which worker came first
 	if sw.SourceName == "" || o.Timestamp < sw.Timestamp ||
 		o.Timestamp == sw.Timestamp && (o.SourceName < sw.SourceName || o.SourceName == sw.SourceName && o.SourceData < sw.SourceData) {
-		sw.Timestamp, sw.SourceName, sw.SourceData = o.Timestamp, o.SourceName, wireString(o.SourceData)
-		sw.Service, sw.OS, sw.Notes = o.Service, wireString(o.OS), wireString(o.Notes)
+		sw.Timestamp, sw.SourceName, sw.SourceData = o.Timestamp, o.SourceName, types.WireString(o.SourceData)
+		sw.Service, sw.OS, sw.Notes = o.Service, types.WireString(o.OS), types.WireString(o.Notes)
 	}
 	if o.Flow != "" {
 		// Flows stay sorted and keep the smallest maxSoftwareFlows: the

@@ -157,7 +157,7 @@ func (s *sshSession) write(dir Direction, kexinit []byte) {
 		return
 	}
 	h.written = true
-	r := &types.SSH{Timestamp: h.ts, Flow: s.c.Ident, Ident: wireString(h.banner), IsClient: h.client}
+	r := &types.SSH{Timestamp: h.ts, Flow: s.c.Ident, Ident: types.WireString(h.banner), IsClient: h.client}
 	if lists, ok := parseKexInit(kexinit); ok {
 		var algs string
 		if h.client {
@@ -166,7 +166,7 @@ func (s *sshSession) write(dir Direction, kexinit []byte) {
 			algs = strings.Join([]string{lists[0], lists[3], lists[5], lists[7]}, ";")
 		}
 		sum := md5.Sum([]byte(algs))
-		r.HASSH, r.Algorithms = hex.EncodeToString(sum[:]), wireString(algs)
+		r.HASSH, r.Algorithms = hex.EncodeToString(sum[:]), types.WireString(algs)
 	} else if kexinit != nil {
 		r.Notes = "malformed KEXINIT"
 	}
@@ -196,6 +196,3 @@ func parseKexInit(p []byte) ([10]string, bool) {
 	}
 	return out, true
 }
-
-// wireString makes bytes from the wire a valid proto3 string.
-func wireString(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }

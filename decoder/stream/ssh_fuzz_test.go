@@ -31,6 +31,9 @@ func FuzzSSHSession(f *testing.F) {
 			if _, err := proto.Marshal(m); err != nil {
 				t.Fatalf("%v: %v", typ, err)
 			}
+			if err := types.CheckStrings(m); err != nil {
+				t.Fatalf("%v: %v", typ, err)
+			}
 			if r, ok := m.(*types.SSH); ok {
 				sides[r.IsClient]++
 				if sides[r.IsClient] > 1 {

@@ -1,8 +1,6 @@
 package tlshello
 
 import (
-	"strings"
-
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -28,7 +26,7 @@ func (ch *ClientHello) Fill(r *types.TLSClientHello, ts int64, e Endpoints, t Tr
 	r.SessionID = clone(ch.SessionID)
 	r.CipherSuiteLen = int32(ch.CipherSuiteLen)
 	r.ExtensionLen = int32(ch.ExtensionLen)
-	r.SNI = validUTF8(ch.ServerName)
+	r.SNI = types.WireString(ch.ServerName)
 	r.OSCP = ch.StatusRequest
 	r.CipherSuites = int32s(ch.CipherSuites)
 	r.CompressMethods = bytesToInt32s(ch.CompressionMethods)
@@ -36,7 +34,7 @@ func (ch *ClientHello) Fill(r *types.TLSClientHello, ts int64, e Endpoints, t Tr
 	r.SupportedGroups = int32s(ch.SupportedGroups)
 	r.SupportedPoints = bytesToInt32s(ch.ECPointFormats)
 	for _, a := range ch.ALPNs {
-		r.ALPNs = append(r.ALPNs, validUTF8(a))
+		r.ALPNs = append(r.ALPNs, types.WireString(a))
 	}
 	for _, e := range ch.Extensions {
 		r.Extensions = append(r.Extensions, int32(e.Type))
@@ -58,13 +56,13 @@ func (sh *ServerHello) Fill(r *types.TLSServerHello, ts int64, e Endpoints) {
 	r.CompressionMethod = int32(sh.CompressionMethod)
 	r.NextProtoNeg = sh.NextProtoNeg
 	for _, np := range sh.NextProtos {
-		r.NextProtos = append(r.NextProtos, validUTF8(np))
+		r.NextProtos = append(r.NextProtos, types.WireString(np))
 	}
 	r.OCSPStapling = sh.OCSPStapling
 	r.TicketSupported = sh.TicketSupported
 	r.SecureRenegotiationSupported = sh.SecureRenegotiationSupported
 	r.SecureRenegotiation = clone(sh.SecureRenegotiation)
-	r.AlpnProtocol = validUTF8(sh.ALPN)
+	r.AlpnProtocol = types.WireString(sh.ALPN)
 	r.Ems = sh.ExtendedMasterSecret
 	for _, sct := range sh.SCTs {
 		r.Scts = append(r.Scts, clone(sct))
@@ -88,9 +86,6 @@ func clone(b []byte) []byte {
 	}
 	return append([]byte(nil), b...)
 }
-
-// validUTF8 makes wire text a valid proto3 string.
-func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 
 func int32s(vs []uint16) []int32 {
 	if len(vs) == 0 {

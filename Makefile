@@ -29,7 +29,7 @@ build:
 # capinfos, protoc) and the Go modules.
 deps:
 	@missing=""; \
-	for p in tshark:tshark tcpdump:tcpdump zstd:zstd capinfos:wireshark-common protoc:protobuf-compiler jq:jq ip:iproute2 ping:iputils-ping dig:dnsutils curl:curl; do \
+	for p in tshark:tshark tcpdump:tcpdump zstd:zstd capinfos:wireshark-common protoc:protobuf-compiler jq:jq ip:iproute2 ping:iputils-ping dig:dnsutils curl:curl python3:python3; do \
 		command -v $${p%%:*} >/dev/null 2>&1 || missing="$$missing $${p##*:}"; \
 	done; \
 	[ -e /usr/include/pcap/pcap.h ] || missing="$$missing libpcap-dev"; \

@@ -208,15 +208,18 @@ func keyOf(t Transport, src, dst Endpoint) connKey {
 // Assembler tracks the connections of one worker. Not safe for concurrent
 // use.
 type Assembler struct {
-	cfg      Config
-	factory  Factory
-	conns    map[connKey]*conn
-	lru      [2]conn // per transport, sentinels of lists least recent first
-	buffered int     // out-of-order bytes buffered
-	closed   closedConns
-	now      int64
-	swept    int64
-	stats    Stats
+	cfg     Config
+	factory Factory
+	conns   map[connKey]*conn
+	lru     [2]conn // per transport, sentinels of lists least recent first
+	// buffering is the sentinel of the list of connections holding
+	// out-of-order data, least recent first (see oldestBuffered).
+	buffering conn
+	buffered  int // out-of-order bytes buffered
+	closed    closedConns
+	now       int64
+	swept     int64
+	stats     Stats
 }
 
 // New returns an assembler; zero fields of cfg take DefaultConfig's values.
@@ -244,6 +247,7 @@ func New(cfg Config, factory Factory) *Assembler {
 	for i := range a.lru {
 		a.lru[i].prev, a.lru[i].next = &a.lru[i], &a.lru[i]
 	}
+	a.buffering.bprev, a.buffering.bnext = &a.buffering, &a.buffering
 	return a
 }
 
@@ -414,6 +418,10 @@ func (a *Assembler) touch(c *conn, ts int64) {
 	c.prev, c.next = l.prev, l
 	l.prev.next = c
 	l.prev = c
+	if c.bnext != nil {
+		a.unmarkBuffering(c)
+		a.markBuffering(c)
+	}
 }
 
 // oldest returns the least recently active connection of either list.
@@ -481,6 +489,7 @@ func (a *Assembler) close(c *conn, reason CloseReason, ts int64) {
 	if c.h != nil {
 		c.h.Close(reason, ts)
 	}
+	a.unmarkBuffering(c)
 	delete(a.conns, c.key)
 	c.prev.next, c.next.prev = c.next, c.prev
 	c.prev, c.next = nil, nil

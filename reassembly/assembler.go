@@ -134,6 +134,9 @@ type Config struct {
 	MaxSegmentsPerStream int
 	// MaxConns bounds the connections (TCP and UDP) tracked at once.
 	MaxConns int
+	// MaxClosed bounds the closed connections remembered to tell late
+	// retransmissions from new connections.
+	MaxClosed int
 	// IdleTimeout ends a TCP connection after this much capture time
 	// without a packet; UDPTimeout does the same for UDP conversations.
 	IdleTimeout time.Duration
@@ -142,13 +145,14 @@ type Config struct {
 
 // DefaultConfig returns the default bounds: 5 min TCP and 1 min UDP
 // inactivity (as Zeek), 64 MiB of buffered out-of-order data, 4 MiB and
-// 1024 segments per direction, 250,000 connections.
+// 1024 segments per direction, 250,000 connections, 65,536 closed ones.
 func DefaultConfig() Config {
 	return Config{
 		MaxBytes:             64 << 20,
 		MaxBytesPerStream:    4 << 20,
 		MaxSegmentsPerStream: 1024,
 		MaxConns:             250_000,
+		MaxClosed:            65536,
 		IdleTimeout:          5 * time.Minute,
 		UDPTimeout:           time.Minute,
 	}
@@ -237,13 +241,16 @@ func New(cfg Config, factory Factory) *Assembler {
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = d.MaxConns
 	}
+	if cfg.MaxClosed <= 0 {
+		cfg.MaxClosed = d.MaxClosed
+	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = d.IdleTimeout
 	}
 	if cfg.UDPTimeout <= 0 {
 		cfg.UDPTimeout = d.UDPTimeout
 	}
-	a := &Assembler{cfg: cfg, factory: factory, conns: map[connKey]*conn{}, closed: newClosedConns()}
+	a := &Assembler{cfg: cfg, factory: factory, conns: map[connKey]*conn{}, closed: newClosedConns(cfg.MaxClosed)}
 	for i := range a.lru {
 		a.lru[i].prev, a.lru[i].next = &a.lru[i], &a.lru[i]
 	}

@@ -428,3 +428,28 @@ func TestRetransmissionAfterClose(t *testing.T) {
 		t.Errorf("new connection after close: %d handlers", len(h.recs))
 	}
 }
+
+// TestClosedConnsBound: past MaxClosed the oldest closed connection is
+// forgotten, so its late retransmission opens a connection seen
+// mid-stream, while a more recent one's is still recognised.
+func TestClosedConnsBound(t *testing.T) {
+	h := newHarness(Config{MaxClosed: 2})
+	ports := []uint16{40001, 40002, 40003}
+	for i, p := range ports {
+		c := Endpoint{cli.Addr, p}
+		ts := int64(10 * i)
+		h.seg(c, srv, 1000, "", "S", ts)
+		h.seg(srv, c, 5000, "", "SA", ts+1)
+		h.seg(c, srv, 1001, "req", "A", ts+2)
+		h.seg(c, srv, 1004, "", "FA", ts+3)
+		h.seg(srv, c, 5001, "", "FA", ts+4)
+	}
+	h.seg(Endpoint{cli.Addr, ports[2]}, srv, 1001, "req", "A", 40) // remembered
+	if h.a.Conns() != 0 {
+		t.Fatalf("a retransmission of a remembered connection opened one")
+	}
+	h.seg(Endpoint{cli.Addr, ports[0]}, srv, 1001, "req", "A", 41) // forgotten
+	if h.a.Conns() != 1 || h.a.Stats().MidStream != 1 {
+		t.Errorf("%d connections, %d mid-stream; want the forgotten one reopened", h.a.Conns(), h.a.Stats().MidStream)
+	}
+}

@@ -241,6 +241,7 @@ type closedConns struct {
 	m    map[connKey]closedConn
 	ring []connKey
 	next int
+	max  int
 }
 
 type closedConn struct {
@@ -249,23 +250,20 @@ type closedConn struct {
 	at     int64
 }
 
-const (
-	closedMax = 65536
-	closedTTL = int64(2 * 60 * 1e9) // twice a common maximum segment lifetime
-)
+const closedTTL = int64(2 * 60 * 1e9) // twice a common maximum segment lifetime
 
-func newClosedConns() closedConns {
-	return closedConns{m: map[connKey]closedConn{}, ring: make([]connKey, 0, 1024)}
+func newClosedConns(max int) closedConns {
+	return closedConns{m: map[connKey]closedConn{}, ring: make([]connKey, 0, min(max, 1024)), max: max}
 }
 
 func (cc *closedConns) add(c *conn, ts int64) {
-	if len(cc.ring) < closedMax {
+	if len(cc.ring) < cc.max {
 		cc.ring = append(cc.ring, c.key)
 	} else {
 		old := cc.ring[cc.next]
 		delete(cc.m, old)
 		cc.ring[cc.next] = c.key
-		cc.next = (cc.next + 1) % closedMax
+		cc.next = (cc.next + 1) % cc.max
 	}
 	cc.m[c.key] = closedConn{client: c.info.Client, end: [2]uint32{c.half[0].next, c.half[1].next}, at: ts}
 }

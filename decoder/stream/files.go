@@ -140,8 +140,12 @@ func DetectContentType(head []byte) string {
 // fileStore names stored files uniquely across workers.
 type fileStore struct {
 	mu    sync.Mutex
-	names map[string]int
+	names map[string]int // the next number to try for a name
 }
+
+// maxFileNames bounds the names fileStore remembers; when full it starts
+// over, which costs only retries: O_EXCL keeps names unique.
+const maxFileNames = 1 << 16
 
 // create opens DIR/<type>/<name> for a file, adding -N to a name in use.
 func (s *fileStore) create(dir string, rec *types.File, head []byte) (*os.File, error) {
@@ -159,7 +163,7 @@ func (s *fileStore) create(dir string, rec *types.File, head []byte) (*os.File, 
 	name := safeName(path.Base(strings.ReplaceAll(rec.Name, "\\", "/")), "file")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.names == nil {
+	if s.names == nil || len(s.names) >= maxFileNames {
 		s.names = map[string]int{}
 	}
 	p := filepath.Join(sub, name)

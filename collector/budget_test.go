@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"flag"
 	"fmt"
 	"net/netip"
 	"os"
@@ -143,7 +144,13 @@ const costEntries = 100_000
 // measurement exceeds its constant by more than a fifth:
 //
 //	go test -run '^$' -bench EntryBytes -benchtime 1x ./collector
+//
+// It measures memory, not time, and takes a while: runs of every
+// benchmark (-bench ., as make bench-check) skip it.
 func BenchmarkEntryBytes(b *testing.B) {
+	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() == "." {
+		b.Skip("measures memory: run it by name (-bench EntryBytes)")
+	}
 	kinds := map[string]entryFrames{"udp": udpFlow, "http": httpConn}
 	flowCost := map[string]int64{}
 	for name, frames := range kinds {

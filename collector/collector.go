@@ -50,8 +50,8 @@ type Config struct {
 	// Count stops the run after this many packets (0: no limit).
 	Count int64
 	// Stream configures the decoding of reassembled streams; Reassembly
-	// bounds it (MaxBytes and MaxConns are for the whole run, split
-	// among the workers). NoReassembly turns both off.
+	// bounds it (MaxBytes, MaxConns and MaxClosed are for the whole run,
+	// split among the workers). NoReassembly turns both off.
 	Stream       stream.Options
 	Reassembly   reassembly.Config
 	NoReassembly bool
@@ -61,6 +61,12 @@ type Config struct {
 	// Profiles configures the DeviceProfile and IPProfile store (GeoIP,
 	// bounds); which records it writes follows Include/Exclude.
 	Profiles profile.Config
+	// Defrag bounds the IP datagrams waiting for their fragments.
+	Defrag DefragConfig
+	// MemoryBudget, when above zero, is the run's memory in bytes: it sets
+	// every table limit above left at zero (BudgetLimits) and the Go
+	// runtime's soft memory limit while the run lasts.
+	MemoryBudget int64
 	// Monitor, when set, shows the run's counters while it goes.
 	Monitor *Monitor
 	// FlushInterval, when positive, is how often (wall time) every
@@ -89,6 +95,9 @@ type Summary struct {
 	StopReason   string
 	InputPackets int64
 	LinkType     map[string]int64
+	// Limits are the table limits the memory budget set (nil without
+	// a budget).
+	Limits *Limits
 	// Reassembly and Defrag count what stream reassembly and IP
 	// defragmentation did.
 	Reassembly reassembly.Stats
@@ -228,6 +237,10 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
+	limits := cfg.applyBudget(workers)
+	if limits != nil {
+		defer setMemoryLimit(limits.MemoryLimit)()
+	}
 	enabled := enabledFunc(cfg.Include, cfg.Exclude)
 	streamOpts := cfg.Stream
 	streamOpts.Enabled = enabled
@@ -247,8 +260,11 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	if asmCfg.MaxConns > 0 {
 		asmCfg.MaxConns = max(1, asmCfg.MaxConns/workers)
 	}
+	if asmCfg.MaxClosed > 0 {
+		asmCfg.MaxClosed = max(1, asmCfg.MaxClosed/workers)
+	}
 
-	sum := &Summary{Source: name, Workers: workers, LinkType: map[string]int64{}, Records: map[string]int64{}}
+	sum := &Summary{Source: name, Workers: workers, Limits: limits, LinkType: map[string]int64{}, Records: map[string]int64{}}
 	start := time.Now()
 	// The first error writing records stops the run at once: the reader
 	// stops, the workers drain, and Run returns it.
@@ -335,7 +351,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 		lastTick = time.Now()
 	}
 	linkTypes := map[layers.LinkType]int64{}
-	defrag := newDefragmenter()
+	defrag := newDefragmenter(cfg.Defrag)
 
 	// The reader runs in its own goroutine so that an interrupt stops the
 	// run even while a read blocks (a pipe that stays open, an idle

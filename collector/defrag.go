@@ -25,6 +25,13 @@ type DefragStats struct {
 	Invalid     int64 // fragments with impossible offsets or lengths
 }
 
+// DefragConfig bounds the datagrams waiting for fragments; zero fields
+// take the defaults, 4096 datagrams and 32 MiB.
+type DefragConfig struct {
+	MaxDatagrams int
+	MaxBytes     int
+}
+
 const (
 	defragTimeout      = int64(30 * time.Second) // as Linux's ipfrag_time
 	defragMaxDatagrams = 4096
@@ -57,14 +64,21 @@ type datagram struct {
 
 // defragmenter holds the datagrams being reassembled, oldest first.
 type defragmenter struct {
+	cfg     DefragConfig
 	pending map[fragKey]*datagram
 	list    datagram // sentinel
 	bytes   int
 	stats   DefragStats
 }
 
-func newDefragmenter() *defragmenter {
-	d := &defragmenter{pending: map[fragKey]*datagram{}}
+func newDefragmenter(cfg DefragConfig) *defragmenter {
+	if cfg.MaxDatagrams <= 0 {
+		cfg.MaxDatagrams = defragMaxDatagrams
+	}
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = defragMaxBytes
+	}
+	d := &defragmenter{cfg: cfg, pending: map[fragKey]*datagram{}}
 	d.list.prev, d.list.next = &d.list, &d.list
 	return d
 }
@@ -172,7 +186,7 @@ func (d *defragmenter) add(f fragment, ts int64) ([]byte, uint8, bool) {
 	}
 	g := d.pending[f.key]
 	if g == nil {
-		for len(d.pending) >= defragMaxDatagrams || d.bytes+len(f.data) > defragMaxBytes {
+		for len(d.pending) >= d.cfg.MaxDatagrams || d.bytes+len(f.data) > d.cfg.MaxBytes {
 			if d.list.next == &d.list {
 				break
 			}

@@ -100,9 +100,16 @@ func (s *Summary) Print(w io.Writer) {
 		fmt.Fprintf(w, "\nflows: %d connections (%s), %d packets in flows, %d without one; peak %d tracked, %d evicted (-max-flows)\n",
 			f.Conns, joinCounts(f.Reasons), f.Packets, f.NoFlow, f.PeakFlows, f.Evicted)
 	}
+	if p := s.Profiles; p.IPs+p.Devices > 0 {
+		fmt.Fprintf(w, "\nprofiles: %d IP, %d device; %d evicted (-max-profiles), %d list entries left out at their bounds\n",
+			p.IPs, p.Devices, p.Evicted, p.Dropped)
+	}
 	if d := s.Defrag; d.Fragments > 0 {
 		fmt.Fprintf(w, "\nIP fragments: %d, %d datagrams reassembled, %d overlapping, %d expired, %d evicted, %d invalid\n",
 			d.Fragments, d.Reassembled, d.Overlaps, d.Expired, d.Evicted, d.Invalid)
+	}
+	if s.Limits != nil {
+		fmt.Fprintf(w, "\nmemory budget %s\n", s.Limits)
 	}
 	if len(s.Stats.Skipped) > 0 {
 		fmt.Fprintf(w, "\nskipped (not decodable per packet): %s\n", joinCounts(s.Stats.Skipped))

@@ -89,19 +89,11 @@ func (w *worker) run(queue <-chan *packetBatch, free chan<- *packetBatch) {
 				w.flush(bp.flush)
 				continue
 			}
-			data := b.data[bp.off : bp.off+bp.n]
-			w.now = bp.now
-			var err error
+			var defragmented []byte
 			if bp.defragN > 0 {
-				err = w.parser.DecodeDefragmented(data, bp.ci.Timestamp, bp.ci.Length, bp.ci.LinkType, b.data[bp.defragOff:bp.defragOff+bp.defragN])
-			} else {
-				err = w.parser.Decode(data, bp.ci.Timestamp, bp.ci.Length, bp.ci.LinkType)
+				defragmented = b.data[bp.defragOff : bp.defragOff+bp.defragN]
 			}
-			w.keep(err)
-			if w.asm != nil {
-				w.asm.Advance(bp.now)
-				w.reassemble(bp.ci.Timestamp)
-			}
+			w.decode(b.data[bp.off:bp.off+bp.n], defragmented, bp.ci, bp.now)
 		}
 		b.data, b.pkts = b.data[:0], b.pkts[:0]
 		select {
@@ -126,6 +118,24 @@ func (w *worker) run(queue <-chan *packetBatch, free chan<- *packetBatch) {
 	w.keep(w.em.Flush())
 	if w.monitor != nil {
 		w.monitor.publish(w.index, w)
+	}
+}
+
+// decode decodes one frame (with the payload of the datagram it
+// completed, if any) seen when the capture clock was at now, then
+// reassembles it.
+func (w *worker) decode(data, defragmented []byte, ci CaptureInfo, now int64) {
+	w.now = now
+	var err error
+	if defragmented != nil {
+		err = w.parser.DecodeDefragmented(data, ci.Timestamp, ci.Length, ci.LinkType, defragmented)
+	} else {
+		err = w.parser.Decode(data, ci.Timestamp, ci.Length, ci.LinkType)
+	}
+	w.keep(err)
+	if w.asm != nil {
+		w.asm.Advance(now)
+		w.reassemble(ci.Timestamp)
 	}
 }
 

@@ -134,6 +134,9 @@ type Config struct {
 	MaxSegmentsPerStream int
 	// MaxConns bounds the connections (TCP and UDP) tracked at once.
 	MaxConns int
+	// MaxClosed bounds the closed connections remembered to tell late
+	// retransmissions from new connections.
+	MaxClosed int
 	// IdleTimeout ends a TCP connection after this much capture time
 	// without a packet; UDPTimeout does the same for UDP conversations.
 	IdleTimeout time.Duration
@@ -142,13 +145,14 @@ type Config struct {
 
 // DefaultConfig returns the default bounds: 5 min TCP and 1 min UDP
 // inactivity (as Zeek), 64 MiB of buffered out-of-order data, 4 MiB and
-// 1024 segments per direction, 250,000 connections.
+// 1024 segments per direction, 250,000 connections, 65,536 closed ones.
 func DefaultConfig() Config {
 	return Config{
 		MaxBytes:             64 << 20,
 		MaxBytesPerStream:    4 << 20,
 		MaxSegmentsPerStream: 1024,
 		MaxConns:             250_000,
+		MaxClosed:            65536,
 		IdleTimeout:          5 * time.Minute,
 		UDPTimeout:           time.Minute,
 	}
@@ -208,15 +212,18 @@ func keyOf(t Transport, src, dst Endpoint) connKey {
 // Assembler tracks the connections of one worker. Not safe for concurrent
 // use.
 type Assembler struct {
-	cfg      Config
-	factory  Factory
-	conns    map[connKey]*conn
-	lru      [2]conn // per transport, sentinels of lists least recent first
-	buffered int     // out-of-order bytes buffered
-	closed   closedConns
-	now      int64
-	swept    int64
-	stats    Stats
+	cfg     Config
+	factory Factory
+	conns   map[connKey]*conn
+	lru     [2]conn // per transport, sentinels of lists least recent first
+	// buffering is the sentinel of the list of connections holding
+	// out-of-order data, least recent first (see oldestBuffered).
+	buffering conn
+	buffered  int // out-of-order bytes buffered
+	closed    closedConns
+	now       int64
+	swept     int64
+	stats     Stats
 }
 
 // New returns an assembler; zero fields of cfg take DefaultConfig's values.
@@ -234,16 +241,20 @@ func New(cfg Config, factory Factory) *Assembler {
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = d.MaxConns
 	}
+	if cfg.MaxClosed <= 0 {
+		cfg.MaxClosed = d.MaxClosed
+	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = d.IdleTimeout
 	}
 	if cfg.UDPTimeout <= 0 {
 		cfg.UDPTimeout = d.UDPTimeout
 	}
-	a := &Assembler{cfg: cfg, factory: factory, conns: map[connKey]*conn{}, closed: newClosedConns()}
+	a := &Assembler{cfg: cfg, factory: factory, conns: map[connKey]*conn{}, closed: newClosedConns(cfg.MaxClosed)}
 	for i := range a.lru {
 		a.lru[i].prev, a.lru[i].next = &a.lru[i], &a.lru[i]
 	}
+	a.buffering.bprev, a.buffering.bnext = &a.buffering, &a.buffering
 	return a
 }
 
@@ -414,6 +425,10 @@ func (a *Assembler) touch(c *conn, ts int64) {
 	c.prev, c.next = l.prev, l
 	l.prev.next = c
 	l.prev = c
+	if c.bnext != nil {
+		a.unmarkBuffering(c)
+		a.markBuffering(c)
+	}
 }
 
 // oldest returns the least recently active connection of either list.
@@ -481,6 +496,7 @@ func (a *Assembler) close(c *conn, reason CloseReason, ts int64) {
 	if c.h != nil {
 		c.h.Close(reason, ts)
 	}
+	a.unmarkBuffering(c)
 	delete(a.conns, c.key)
 	c.prev.next, c.next.prev = c.next, c.prev
 	c.prev, c.next = nil, nil

@@ -261,6 +261,35 @@ func TestBufferBounds(t *testing.T) {
 	}
 }
 
+// TestBufferBoundTakesLeastRecentlyActive: past the assembler's bound the
+// hole given up is the one of the connection with buffered data that was
+// active least recently, whatever the order the data was buffered in;
+// connections whose holes were filled are not asked.
+func TestBufferBoundTakesLeastRecentlyActive(t *testing.T) {
+	h := newHarness(Config{MaxBytes: 12})
+	ports := []uint16{40001, 40002, 40003, 40004}
+	for i, p := range ports {
+		c := Endpoint{cli.Addr, p}
+		h.seg(c, srv, 1000, "", "S", int64(i))
+		if i < 3 {
+			h.seg(c, srv, 1003, "aaaa", "A", 10+int64(i)) // a 2-byte hole, 4 buffered
+		}
+	}
+	first := Endpoint{cli.Addr, ports[0]}
+	h.seg(first, srv, 1001, "xx", "A", 20)                       // fills the hole: nothing buffered
+	h.seg(Endpoint{cli.Addr, ports[1]}, srv, 1009, "b", "A", 21) // active again, 5 buffered
+	h.seg(Endpoint{cli.Addr, ports[3]}, srv, 1005, "cccc", "A", 22)
+	// 5 + 4 + 4 > 12: the third connection, active at 12, is older than
+	// the second (21) and the first holds nothing.
+	got := map[uint16]int64{}
+	for _, r := range h.recs {
+		got[r.info.Client.Port] = r.gaps[0]
+	}
+	if got[ports[2]] != 2 || got[ports[1]] != 0 || got[ports[0]] != 0 || h.a.Buffered() != 9 {
+		t.Errorf("gaps by port %v, buffered %d; want only %d to skip its hole", got, h.a.Buffered(), ports[2])
+	}
+}
+
 func TestUDPConversations(t *testing.T) {
 	h := newHarness(Config{UDPTimeout: 5 * time.Second})
 	dns := Endpoint{srv.Addr, 53}
@@ -397,5 +426,30 @@ func TestRetransmissionAfterClose(t *testing.T) {
 	h.seg(cli, srv, 9001, "again", "A", 10)
 	if len(h.recs) != 2 || h.recs[1].data[0].String() != "again" {
 		t.Errorf("new connection after close: %d handlers", len(h.recs))
+	}
+}
+
+// TestClosedConnsBound: past MaxClosed the oldest closed connection is
+// forgotten, so its late retransmission opens a connection seen
+// mid-stream, while a more recent one's is still recognised.
+func TestClosedConnsBound(t *testing.T) {
+	h := newHarness(Config{MaxClosed: 2})
+	ports := []uint16{40001, 40002, 40003}
+	for i, p := range ports {
+		c := Endpoint{cli.Addr, p}
+		ts := int64(10 * i)
+		h.seg(c, srv, 1000, "", "S", ts)
+		h.seg(srv, c, 5000, "", "SA", ts+1)
+		h.seg(c, srv, 1001, "req", "A", ts+2)
+		h.seg(c, srv, 1004, "", "FA", ts+3)
+		h.seg(srv, c, 5001, "", "FA", ts+4)
+	}
+	h.seg(Endpoint{cli.Addr, ports[2]}, srv, 1001, "req", "A", 40) // remembered
+	if h.a.Conns() != 0 {
+		t.Fatalf("a retransmission of a remembered connection opened one")
+	}
+	h.seg(Endpoint{cli.Addr, ports[0]}, srv, 1001, "req", "A", 41) // forgotten
+	if h.a.Conns() != 1 || h.a.Stats().MidStream != 1 {
+		t.Errorf("%d connections, %d mid-stream; want the forgotten one reopened", h.a.Conns(), h.a.Stats().MidStream)
 	}
 }

@@ -8,6 +8,9 @@ type conn struct {
 	half       [2]halfStream
 	lastSeen   int64
 	prev, next *conn
+	// bprev and bnext link the connections holding out-of-order data,
+	// in the order of the list above (nil when c holds none).
+	bprev, bnext *conn
 }
 
 // direction returns the direction of data sent by src.
@@ -92,6 +95,9 @@ func (a *Assembler) drain(c *conn, dir Direction) {
 	}
 	if len(h.pending) == 0 {
 		h.pending = nil // let the backing array go
+		if len(c.half[dir.Reverse()].pending) == 0 {
+			a.unmarkBuffering(c)
+		}
 	}
 }
 
@@ -129,6 +135,9 @@ func (a *Assembler) buffer(c *conn, dir Direction, seq uint32, data []byte, ts i
 		h.pending = insertSorted(h.pending, p)
 		h.buffered += len(p.data)
 		a.buffered += len(p.data)
+	}
+	if len(h.pending) > 0 && c.bnext == nil {
+		a.markBuffering(c) // c is the most recently active connection
 	}
 	// Bounds: first this direction's, then the assembler's (taking the
 	// holes of the least recently active connections first).
@@ -198,15 +207,29 @@ func (a *Assembler) ackedHoles(c *conn, dir Direction, ack uint32) {
 }
 
 // oldestBuffered returns the least recently active connection that has
-// buffered data, or nil.
+// buffered data, or nil. The buffering list keeps them in that order, so
+// the bound on buffered bytes does not walk every connection tracked.
 func (a *Assembler) oldestBuffered() *conn {
-	l := &a.lru[TCP]
-	for c := l.next; c != l; c = c.next {
-		if len(c.half[0].pending) > 0 || len(c.half[1].pending) > 0 {
-			return c
-		}
+	if c := a.buffering.bnext; c != &a.buffering {
+		return c
 	}
 	return nil
+}
+
+// markBuffering appends c to the buffering list.
+func (a *Assembler) markBuffering(c *conn) {
+	l := &a.buffering
+	c.bprev, c.bnext = l.bprev, l
+	l.bprev.bnext = c
+	l.bprev = c
+}
+
+// unmarkBuffering takes c off the buffering list, if it is on it.
+func (a *Assembler) unmarkBuffering(c *conn) {
+	if c.bnext != nil {
+		c.bprev.bnext, c.bnext.bprev = c.bnext, c.bprev
+		c.bprev, c.bnext = nil, nil
+	}
 }
 
 // closedConns remembers where the streams of recently closed connections
@@ -218,6 +241,7 @@ type closedConns struct {
 	m    map[connKey]closedConn
 	ring []connKey
 	next int
+	max  int
 }
 
 type closedConn struct {
@@ -226,23 +250,20 @@ type closedConn struct {
 	at     int64
 }
 
-const (
-	closedMax = 65536
-	closedTTL = int64(2 * 60 * 1e9) // twice a common maximum segment lifetime
-)
+const closedTTL = int64(2 * 60 * 1e9) // twice a common maximum segment lifetime
 
-func newClosedConns() closedConns {
-	return closedConns{m: map[connKey]closedConn{}, ring: make([]connKey, 0, 1024)}
+func newClosedConns(max int) closedConns {
+	return closedConns{m: map[connKey]closedConn{}, ring: make([]connKey, 0, min(max, 1024)), max: max}
 }
 
 func (cc *closedConns) add(c *conn, ts int64) {
-	if len(cc.ring) < closedMax {
+	if len(cc.ring) < cc.max {
 		cc.ring = append(cc.ring, c.key)
 	} else {
 		old := cc.ring[cc.next]
 		delete(cc.m, old)
 		cc.ring[cc.next] = c.key
-		cc.next = (cc.next + 1) % closedMax
+		cc.next = (cc.next + 1) % cc.max
 	}
 	cc.m[c.key] = closedConn{client: c.info.Client, end: [2]uint32{c.half[0].next, c.half[1].next}, at: ts}
 }

@@ -3,12 +3,16 @@
 //
 //	go run ./bench/gen -kind halfopen -n 100000 -o halfopen.pcap
 //	go run ./bench/gen -kind flows -n 1000000 -o flows.pcap
+//	go run ./bench/gen -kind pending -n 400000 -o pending.pcap
 //
 //	go run ./bench/gen -kind distinct -in testdata/mixed.pcap -n 1000 -o big.pcap
 //
 // halfopen: n TCP connections that stay open, each a SYN, a SYN-ACK and a
 // client segment past a hole (it waits in the reassembly buffer), from
 // distinct client addresses. flows: n distinct UDP flows, one datagram each.
+// pending: n HTTP connections that fill every table at once (pcapgen's
+// Writer.Pending: distinct clients, MACs and servers, a request waiting
+// for its response, server bytes behind a hole).
 // distinct: n copies of a real Ethernet capture one after the other, each
 // shifted in time by the capture's span plus a second and with its IP
 // addresses rewritten (pcapgen.Distinct), so every copy's flows are new
@@ -30,7 +34,7 @@ import (
 )
 
 func main() {
-	kind := flag.String("kind", "halfopen", "halfopen or flows")
+	kind := flag.String("kind", "halfopen", "halfopen, flows, pending or distinct")
 	n := flag.Int("n", 100000, "connections or flows")
 	out := flag.String("o", "", "output file")
 	in := flag.String("in", "testdata/mixed.pcap", "capture to copy (-kind distinct)")
@@ -58,6 +62,8 @@ func main() {
 			w.HalfOpen(i)
 		case "flows":
 			w.Flow(i)
+		case "pending":
+			w.Pending(i)
 		case "distinct":
 		default:
 			fmt.Fprintln(os.Stderr, "gen: unknown kind", *kind)

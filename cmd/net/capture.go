@@ -61,6 +61,7 @@ type captureOptions struct {
 	connTimeout     time.Duration
 	flowTimeout     time.Duration
 	maxFlows        int
+	maxMemory       string
 	communityIDSeed uint16
 	geoDB           string
 	maxProfiles     int
@@ -145,9 +146,10 @@ func (o *captureOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no summary")
 	f.BoolVar(&o.decoders, "decoders", false, "list the decoders and exit")
 	f.BoolVar(&o.reassemble, "reassemble-connections", true, "reassemble TCP streams and UDP conversations for the stream decoders (HTTP, SSH, SMTP, POP3, files, credentials, …)")
-	f.IntVar(&o.maxBytes, "reassembly-max-bytes", 256<<20, "out-of-order TCP bytes buffered at most, for the whole run; past it the oldest holes are skipped (counted)")
+	f.StringVar(&o.maxMemory, "max-memory", "1GB", "memory of the run (e.g. 512MB, 4GiB): sets the limit of every table that grows with traffic (flows, reassembly, profiles, services, defragmentation) from the cost of one entry, unless its own flag is given, and the Go runtime's soft memory limit")
+	f.IntVar(&o.maxBytes, "reassembly-max-bytes", 0, "out-of-order TCP bytes buffered at most, for the whole run (default: from -max-memory); past it the oldest holes are skipped (counted)")
 	f.IntVar(&o.maxStreamBytes, "reassembly-max-stream-bytes", 4<<20, "out-of-order bytes buffered at most per direction of a connection")
-	f.IntVar(&o.maxConns, "reassembly-max-conns", 1_000_000, "connections tracked at most; past it the least recently active is closed (counted)")
+	f.IntVar(&o.maxConns, "reassembly-max-conns", 0, "connections reassembled at most (default: from -max-memory); past it the least recently active is closed (counted)")
 	f.DurationVar(&o.tcpTimeout, "tcp-timeout", 5*time.Minute, "a TCP connection without a packet for this long (capture time) ends")
 	f.DurationVar(&o.udpTimeout, "udp-timeout", time.Minute, "a UDP conversation without a datagram for this long ends")
 	f.StringVar(&o.fileStorage, "fileStorage", "", "write files extracted from HTTP, SMTP and POP3 into this directory (a relative path is under -out, as in Netcap); symlinks in it are never followed, existing files never overwritten")
@@ -157,11 +159,11 @@ func (o *captureOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.exploitDB, "exploitdb", "", "exploit-db's files_exploits.csv to look the software seen up in: Exploit records")
 	f.DurationVar(&o.connTimeout, "conn-timeout", flow.DefaultTCPTimeout, "a TCP connection without a packet for this long (capture time) is written as a Connection record")
 	f.DurationVar(&o.flowTimeout, "flow-timeout", flow.DefaultOtherTimeout, "a UDP, ICMP or other IP flow without a packet for this long is written")
-	f.IntVar(&o.maxFlows, "max-flows", flow.DefaultMaxFlows, "connections tracked at most; past it the least recently active is written early (counted as evicted)")
+	f.IntVar(&o.maxFlows, "max-flows", 0, "connections tracked at most (default: from -max-memory); past it the least recently active is written early (counted as evicted)")
 	f.Uint16Var(&o.communityIDSeed, "community-id-seed", 0, "seed of the Community ID (records carry it to join with Zeek and Suricata output)")
 	f.StringVar(&o.geoDB, "geodb", "", "MaxMind GeoLite2/GeoIP2 City, Country or ASN database (.mmdb) for IPProfile geolocation (optional; no network lookups)")
 	f.BoolVar(&o.reverseDNS, "reverse-dns", false, "look up the PTR name of each profiled address with the system resolver (network I/O; off by default)")
-	f.IntVar(&o.maxProfiles, "max-profiles", profile.DefaultMaxProfiles, "device and IP profiles kept at most (each); past it the least recently updated is written early")
+	f.IntVar(&o.maxProfiles, "max-profiles", 0, "device and IP profiles kept at most, each (default: from -max-memory); past it the least recently updated is written early")
 }
 
 // underOut resolves a relative output path of a flag under -out, as
@@ -193,6 +195,10 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 	rotateSize, err := parseSize(o.rotateSize)
 	if err != nil {
 		return fmt.Errorf("capture: -rotate-size: %w", err)
+	}
+	budget, err := parseSize(o.maxMemory)
+	if err != nil || budget == 0 {
+		return fmt.Errorf("capture: -max-memory: %q is not a size (e.g. 1GB, 512MB)", o.maxMemory)
 	}
 	if o.bpf != "" && o.iface == "" {
 		if err := collector.CheckFilter(o.bpf); err != nil {
@@ -338,6 +344,8 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		Log:     log,
 
 		FlushInterval: o.flushEvery,
+		// MemoryBudget sets the table limits left at zero.
+		MemoryBudget: budget,
 		Stream: stream.Options{
 			FileStorage:   underOut(o.out, o.fileStorage),
 			Payloads:      o.payload,

@@ -45,6 +45,7 @@ func TestMain(m *testing.M) {
 type result struct {
 	stdout, stderr string
 	code           int
+	state          *os.ProcessState
 }
 
 func netCmd(t *testing.T, stdin []byte, args ...string) result {
@@ -93,7 +94,7 @@ func runNetCmd(t *testing.T, cmd *exec.Cmd, stdin []byte) result {
 	if strings.Contains(errb.String(), "goroutine ") || strings.Contains(errb.String(), "panic:") {
 		t.Fatalf("net %s panicked:\n%s", strings.Join(args, " "), errb.String())
 	}
-	return result{out.String(), errb.String(), code}
+	return result{out.String(), errb.String(), code, cmd.ProcessState}
 }
 
 func mustNet(t *testing.T, args ...string) string {

@@ -37,9 +37,9 @@ const (
 	maxApps     = 64
 	// DefaultMaxProfiles bounds each of the two tables.
 	DefaultMaxProfiles = 1 << 16
-	// maxPendingNames bounds the DNS answers kept for addresses that have
-	// no profile yet.
-	maxPendingNames = 1 << 17
+	// pendingPerProfile bounds the addresses whose DNS answers are kept
+	// while they have no profile yet: this many per profile of the bound.
+	pendingPerProfile = 2
 )
 
 // Infos describes the record types the store writes.
@@ -257,7 +257,7 @@ func (s *Store) dns(r *types.DNS) error {
 		}
 		set := s.names[ip]
 		if set == nil {
-			if len(s.names) >= maxPendingNames {
+			if len(s.names) >= pendingPerProfile*s.cfg.MaxProfiles {
 				s.stats.Dropped++
 				continue
 			}

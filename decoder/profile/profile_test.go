@@ -332,3 +332,20 @@ func dnsAnswers(t *testing.T, path string) [][2]string {
 	}
 	return pairs
 }
+
+// TestPendingNamesBound: DNS answers for addresses without a profile are
+// kept for at most twice MaxProfiles addresses; the rest are counted as
+// dropped.
+func TestPendingNamesBound(t *testing.T) {
+	st := profile.NewStore(profile.Config{IPs: true, MaxProfiles: 1})
+	var answers []*types.DNSResourceRecord
+	for i := range 3 {
+		answers = append(answers, &types.DNSResourceRecord{Type: 1, Name: "host.example", IP: "198.51.100." + strconv.Itoa(i)})
+	}
+	if err := st.Record(types.Type_NC_DNS, &types.DNS{QR: true, Answers: answers}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if d := st.Stats().Dropped; d != 1 {
+		t.Errorf("%d names dropped, want 1 (two kept for a bound of one profile)", d)
+	}
+}

@@ -148,6 +148,10 @@ type fileStore struct {
 	made  map[string]bool // content-type directories this run created
 }
 
+// maxFileNames bounds the names fileStore remembers; when full it starts
+// over, which costs only retries: O_EXCL keeps names unique.
+const maxFileNames = 1 << 16
+
 // create opens DIR/<type>/<name> for a file, adding -N to a name in use.
 func (s *fileStore) create(dir string, rec *types.File, head []byte) (*os.File, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -161,7 +165,10 @@ func (s *fileStore) create(dir string, rec *types.File, head []byte) (*os.File, 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.names == nil {
-		s.names, s.made = map[string]int{}, map[string]bool{}
+		s.made = map[string]bool{}
+	}
+	if s.names == nil || len(s.names) >= maxFileNames {
+		s.names = map[string]int{}
 	}
 	sub, err := s.typeDir(root, safeName(strings.ReplaceAll(contentType(rec, head), "/", "_"), "unknown"))
 	if err != nil {
@@ -199,7 +206,9 @@ func (s *fileStore) typeDir(root *os.Root, name string) (string, error) {
 		}
 		err = root.Mkdir(candidate, 0o755)
 		if err == nil {
-			s.made[candidate] = true
+			if len(s.made) < maxFileNames { // past it, such directories stay
+				s.made[candidate] = true
+			}
 			return candidate, nil
 		}
 		if !errors.Is(err, os.ErrExist) { // else made meanwhile by someone else: passed over

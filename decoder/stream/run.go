@@ -60,6 +60,12 @@ func NewRun(opts Options) *Run {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 16 << 20
 	}
+	if opts.MaxServices <= 0 {
+		opts.MaxServices = DefaultMaxServices
+	}
+	if opts.MaxSoftware <= 0 {
+		opts.MaxSoftware = DefaultMaxSoftware
+	}
 	r := &Run{opts: opts}
 	for _, p := range Protocols {
 		if opts.enabled(p.Name()) || r.derivedEnabled() {

@@ -62,7 +62,7 @@ func svNewObserver(r *Run) Observer {
 	if !r.opts.enabled("Service") && !r.opts.enabled("Software") && !r.opts.enabled("Vulnerability") && !r.opts.enabled("Exploit") {
 		return nil
 	}
-	st := &svStore{items: map[svKey]*svAgg{}}
+	st := &svStore{items: map[svKey]*svAgg{}, max: r.opts.MaxServices}
 	r.services = st
 	if r.opts.enabled("Service") {
 		r.OnFlush(st.flush)
@@ -162,14 +162,15 @@ type svAgg struct {
 	flows                     []svOrder
 }
 
-// maxServices bounds the services a run aggregates; past it new ones are
-// dropped and counted (Run.Dropped), so a scan cannot grow memory without
-// end.
-const maxServices = 1 << 20
+// DefaultMaxServices bounds the services a run aggregates unless
+// Options.MaxServices says otherwise; past it new ones are dropped and
+// counted (Run.Dropped), so a scan cannot grow memory without end.
+const DefaultMaxServices = 1 << 20
 
 type svStore struct {
 	mu      sync.Mutex
 	items   map[svKey]*svAgg
+	max     int
 	dropped int64
 }
 
@@ -180,7 +181,7 @@ func (st *svStore) add(c *Conn, proto string, banner []byte, sw svBannerSW, serv
 	defer st.mu.Unlock()
 	a := st.items[k]
 	if a == nil {
-		if len(st.items) >= maxServices {
+		if len(st.items) >= st.max {
 			st.dropped++
 			return
 		}

@@ -25,7 +25,7 @@ func FuzzServiceBanner(f *testing.F) {
 		}
 		// Through the observer, with bytes of both directions.
 		c, _ := fzConn(t, Options{}, reassembly.TCP, 21)
-		st := &svStore{items: map[svKey]*svAgg{}}
+		st := &svStore{items: map[svKey]*svAgg{}, max: DefaultMaxServices}
 		s := svObserver{st: st}.New(c)
 		fzFeed(s, b)
 		if err := st.flush(func(_ types.Type, m proto.Message) error {

@@ -35,9 +35,10 @@ type softwareStore struct {
 	dropped int64
 }
 
-// maxSoftware bounds the products a run aggregates; past it new ones are
-// dropped and counted.
-const maxSoftware = 1 << 16
+// DefaultMaxSoftware bounds the products a run aggregates unless
+// Options.MaxSoftware says otherwise; past it new ones are dropped and
+// counted.
+const DefaultMaxSoftware = 1 << 16
 
 // ObserveSoftware records a sighting (safe for concurrent use).
 func (r *Run) ObserveSoftware(o SoftwareObservation) {
@@ -50,7 +51,7 @@ func (r *Run) ObserveSoftware(o SoftwareObservation) {
 	k := [3]string{o.Product, o.Vendor, o.Version}
 	sw := st.items[k]
 	if sw == nil {
-		if len(st.items) >= maxSoftware {
+		if len(st.items) >= r.opts.MaxSoftware {
 			st.dropped++
 			return
 		}

@@ -108,6 +108,10 @@ type Options struct {
 	ExploitDBPath string
 	// CommunityID computes the Community ID records carry (its seed).
 	CommunityID flow.CommunityID
+	// MaxServices and MaxSoftware bound the services and software
+	// products the run aggregates (0: DefaultMaxServices and
+	// DefaultMaxSoftware); past them new ones are dropped and counted.
+	MaxServices, MaxSoftware int
 }
 
 func (o *Options) enabled(name string) bool { return o.Enabled == nil || o.Enabled(name) }

@@ -71,6 +71,29 @@ func (w *Writer) HalfOpen(i int) {
 	w.Packet(TCPFrame(client, Server, sport, 443, 1101, 5001, ACK, make([]byte, 100)))
 }
 
+// Pending writes connection i of the pending set, which fills every table
+// at once: a client with its own MAC address opens an HTTP connection to
+// a server of its own, sends a request that waits for its response, and
+// the server's first bytes arrive behind a hole.
+func (w *Writer) Pending(i int) {
+	client, server, sport := Client(i), [4]byte{172, 16 + byte(i>>16), byte(i >> 8), byte(i)}, uint16(1024+i%60000)
+	req := []byte("GET /index.html HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n")
+	mac := []byte{2, 0, client[0], client[1], client[2], client[3]}
+	for _, f := range [][]byte{
+		TCPFrame(client, server, sport, 80, 1000, 0, SYN, nil),
+		TCPFrame(server, client, 80, sport, 5000, 1001, SYN|ACK, nil),
+		TCPFrame(client, server, sport, 80, 1001, 5001, ACK|PSH, req),
+		TCPFrame(server, client, 80, sport, 6001, 1001+uint32(len(req)), ACK, make([]byte, 1000)),
+	} {
+		if [4]byte(f[14+12:14+16]) == client {
+			copy(f[6:12], mac) // the client's frames come from its MAC
+		} else {
+			copy(f[0:6], mac) // the server's go to it
+		}
+		w.Packet(f)
+	}
+}
+
 // Flow writes flow i of the UDP flow set: one datagram.
 func (w *Writer) Flow(i int) {
 	w.Packet(UDPFrame(Client(i), Server, uint16(1024+i%60000), 53, []byte("flow")))

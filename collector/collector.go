@@ -221,6 +221,46 @@ type packetBatch struct {
 	pkts []batchPacket
 }
 
+// writeFailure holds the first error writing records: it stops the run at
+// once (the reader stops, the workers drain) and Run returns it. err is
+// read once the workers are done.
+type writeFailure struct {
+	once sync.Once
+	err  error
+	done chan struct{}
+}
+
+func newWriteFailure() *writeFailure { return &writeFailure{done: make(chan struct{})} }
+
+func (f *writeFailure) set(err error) {
+	f.once.Do(func() {
+		f.err = err
+		close(f.done)
+	})
+}
+
+// every calls f every interval (wall time) until stop is closed or f
+// returns false; nothing when interval is not positive.
+func every(interval time.Duration, stop <-chan struct{}, f func() bool) {
+	if interval <= 0 {
+		return
+	}
+	go func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				if !f() {
+					return
+				}
+			case <-stop:
+				return
+			}
+		}
+	}()
+}
+
 // Run reads every packet of src, decodes it and writes the records to
 // cfg.Sink. It stops early, flushing everything, when ctx is cancelled.
 func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summary, error) {
@@ -266,19 +306,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 
 	sum := &Summary{Source: name, Workers: workers, Limits: limits, LinkType: map[string]int64{}, Records: map[string]int64{}}
 	start := time.Now()
-	// The first error writing records stops the run at once: the reader
-	// stops, the workers drain, and Run returns it.
-	var (
-		writeErr error
-		failOnce sync.Once
-		failed   = make(chan struct{})
-	)
-	fail := func(err error) {
-		failOnce.Do(func() {
-			writeErr = err
-			close(failed)
-		})
-	}
+	writes := newWriteFailure()
 
 	free := make(chan *packetBatch, workers*8)
 	queues := make([]chan *packetBatch, workers)
@@ -287,7 +315,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	for i := range workers {
 		queues[i] = make(chan *packetBatch, 4)
 		ws[i] = newWorker(cfg, enabled, streams, profiles, asmCfg, workers)
-		ws[i].em.onError, ws[i].failed = fail, failed
+		ws[i].em.onError, ws[i].failed = writes.set, writes.done
 		if cfg.Monitor != nil {
 			ws[i].monitor, ws[i].index = cfg.Monitor, i
 		}
@@ -366,28 +394,16 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	)
 	readerDone := make(chan struct{})
 	flushDone := make(chan struct{})
-	if cfg.FlushInterval > 0 {
-		go func() {
-			t := time.NewTicker(cfg.FlushInterval)
-			defer t.Stop()
-			for {
-				select {
-				case <-t.C:
-				case <-flushDone:
-					return
-				}
-				mu.Lock()
-				if closed {
-					mu.Unlock()
-					return
-				}
-				c := &flushCycle{}
-				c.left.Store(int32(workers))
-				mark(batchPacket{flush: c, now: clock})
-				mu.Unlock()
-			}
-		}()
-	}
+	every(cfg.FlushInterval, flushDone, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if !closed {
+			c := &flushCycle{}
+			c.left.Store(int32(workers))
+			mark(batchPacket{flush: c, now: clock})
+		}
+		return !closed
+	})
 	go func() {
 		defer close(readerDone)
 		defer func() {
@@ -485,7 +501,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	case <-ctx.Done():
 		sum.Stopped = true
 		stopReader()
-	case <-failed:
+	case <-writes.done:
 		sum.Stopped = true
 		stopReader()
 	}
@@ -513,7 +529,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	// The shared stores (software, services, profiles) write what they
 	// aggregated.
 	var errs []error
-	if writeErr != nil {
+	if writes.err != nil {
 		profiles, streams = nil, nil // nothing more can be written
 	}
 	if profiles.Active() {
@@ -553,8 +569,8 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	if sum.Oversize.Any() {
 		cfg.Log.Warn(name + ": " + sum.Oversize.Warning())
 	}
-	if writeErr != nil {
-		return sum, writeErr
+	if writes.err != nil {
+		return sum, writes.err
 	}
 	if err != nil {
 		if errors.Is(err, ErrTruncated) {

@@ -282,7 +282,7 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 	if o.newSink != nil {
 		sink, err = o.newSink(name)
 	} else {
-		if err := prepareOut(o.out, o.force); err != nil {
+		if err := prepareOut(o.out, o.force, o.conns); err != nil {
 			return err
 		}
 		files, err = ncio.NewFileSink(ncio.FileSinkConfig{Dir: o.out, Compression: comp, Source: name, Payloads: o.payload, Rotate: o.rotate, RotateSize: rotateSize})
@@ -474,10 +474,16 @@ func describeStop(sum *collector.Summary, o *captureOptions, runErr error, sig o
 	return 0
 }
 
-// prepareOut refuses an output directory that holds record files of an
-// earlier run, so that runs never mix; with force it removes them first.
-func prepareOut(dir string, force bool) error {
+// prepareOut refuses an output directory that holds record files (and,
+// with -conns, conversation files) of an earlier run, so that runs never
+// mix; with force it removes them first.
+func prepareOut(dir string, force, conns bool) error {
 	old, err := ncio.RecordFilesIn(dir)
+	if err == nil && conns {
+		var bins []string
+		bins, err = stream.ConnsFiles(dir)
+		old = append(old, bins...)
+	}
 	if err != nil || len(old) == 0 {
 		return err
 	}
@@ -486,7 +492,7 @@ func prepareOut(dir string, force bool) error {
 		if len(names) > 5 {
 			names = append(slices.Clone(names[:5]), "…")
 		}
-		return fmt.Errorf("capture: -out %s holds %d record files of an earlier run (%s): choose another -out, or add -force to remove them first",
+		return fmt.Errorf("capture: -out %s holds %d files of an earlier run (%s): choose another -out, or add -force to remove them first",
 			dir, len(old), strings.Join(names, ", "))
 	}
 	for _, name := range old {
@@ -494,7 +500,7 @@ func prepareOut(dir string, force bool) error {
 			return fmt.Errorf("capture: -force: %w", err)
 		}
 	}
-	fmt.Fprintf(os.Stderr, "net capture: -force: removed %d record files of an earlier run from %s\n", len(old), dir)
+	fmt.Fprintf(os.Stderr, "net capture: -force: removed %d files of an earlier run from %s\n", len(old), dir)
 	return nil
 }
 

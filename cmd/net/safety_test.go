@@ -250,6 +250,33 @@ func TestOutputDirectoryOfAnotherRun(t *testing.T) {
 	if b, err := os.ReadFile(notes); err != nil || string(b) != "mine" {
 		t.Error("-force touched a file that is not a record file")
 	}
+
+	// -conns: the conversation files of an earlier run count too
+	conns := t.TempDir()
+	mustNet(t, "capture", "-read", pcap, "-out", conns, "-quiet", "-conns")
+	bins, _ := filepath.Glob(filepath.Join(conns, "*", "*", "*.bin"))
+	if len(bins) == 0 {
+		t.Fatal("-conns wrote no conversation files")
+	}
+	for _, f := range mustGlob(t, filepath.Join(conns, "*.ncap.gz")) {
+		os.Remove(f)
+	}
+	if r := netCmd(t, nil, "capture", "-read", pcap, "-out", conns, "-quiet", "-conns"); r.code == 0 || !strings.Contains(r.stderr, ".bin") {
+		t.Errorf("-conns into a directory with conversation files: exit %d %q", r.code, r.stderr)
+	}
+	mustNet(t, "capture", "-read", pcap, "-out", conns, "-quiet", "-conns", "-force")
+	if again, _ := filepath.Glob(filepath.Join(conns, "*", "*", "*.bin")); len(again) != len(bins) {
+		t.Errorf("-conns -force: %d conversation files, a first run writes %d", len(again), len(bins))
+	}
+}
+
+func mustGlob(t *testing.T, pat string) []string {
+	t.Helper()
+	m, err := filepath.Glob(pat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // TestAgentKilledKeepsSpool: an agent whose collector is unreachable,

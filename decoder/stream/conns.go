@@ -274,3 +274,23 @@ func (p *connsPool) closeAll() error {
 	}
 	return errors.Join(p.err)
 }
+
+// ConnsFiles lists the conversation files an earlier -conns run left in
+// dir (tcp|udp/<service>/*.bin, relative to dir): a new run refuses to mix
+// with them, or removes them with -force, as it does record files.
+func ConnsFiles(dir string) ([]string, error) {
+	var out []string
+	for _, transport := range []string{"tcp", "udp"} {
+		m, err := filepath.Glob(filepath.Join(dir, transport, "*", "*.bin"))
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range m {
+			if st, err := os.Lstat(p); err == nil && st.Mode().IsRegular() {
+				rel, _ := filepath.Rel(dir, p)
+				out = append(out, rel)
+			}
+		}
+	}
+	return out, nil
+}

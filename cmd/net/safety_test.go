@@ -2,9 +2,7 @@ package main
 
 import (
 	"crypto/sha256"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,20 +52,13 @@ func recordHashes(t *testing.T, path string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	r.Close() // only its header's type is needed
 	var out []string
-	for {
-		m := r.NewRecord()
-		err := r.Next(m)
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
+	for _, m := range readRecordsOf(t, path, r.NewRecord) {
 		b, _ := proto.MarshalOptions{Deterministic: true}.Marshal(m)
 		out = append(out, fmt.Sprintf("%x", sha256.Sum256(b)))
 	}
+	return out
 }
 
 // TestKillNineLeavesReadableFiles: a capture killed with SIGKILL after a

@@ -182,10 +182,11 @@ func (s *connsSession) out(b []byte) {
 		s.pending = append(s.pending, b)
 		return
 	}
-	if err := s.pool.write(s.path, !s.created, b); err != nil {
+	path, err := s.pool.write(s.path, !s.created, b)
+	if err != nil {
 		s.failed = true
 	}
-	s.created = true
+	s.path, s.created = path, true
 }
 
 // connsPool holds the open files of the run, at most connsMaxOpen, least
@@ -204,40 +205,59 @@ type connsFile struct {
 	f    *os.File
 }
 
-// write appends b to the file at path (relative to the pool's dir),
-// creating it when create is set (never over an existing file).
-func (p *connsPool) write(path string, create bool, b []byte) error {
+// write appends b to the file at path (relative to the pool's dir) and
+// returns the path it wrote to. With create it makes a new file, never
+// over an existing one: a name this run used already (the same
+// conversation twice, from duplicated packets) becomes name-N.bin.
+func (p *connsPool) write(path string, create bool, b []byte) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e := p.open[path]
 	if e == nil {
-		full := filepath.Join(p.dir, path)
-		if d := filepath.Dir(full); !p.dirs[d] {
-			if err := os.MkdirAll(d, 0o755); err != nil {
-				return p.fail(err)
-			}
-			p.dirs[d] = true
-		}
-		flags := os.O_WRONLY | os.O_APPEND
-		if create {
-			flags |= os.O_CREATE | os.O_EXCL
+		f, actual, err := p.openFile(path, create)
+		if err != nil {
+			return path, p.fail(err)
 		}
 		for p.lru.Len() >= connsMaxOpen {
 			p.closeElement(p.lru.Front())
 		}
-		f, err := os.OpenFile(full, flags, 0o644)
-		if err != nil {
-			return p.fail(err)
-		}
+		path = actual
 		e = p.lru.PushBack(&connsFile{path: path, f: f})
 		p.open[path] = e
 	} else {
 		p.lru.MoveToBack(e)
 	}
 	if _, err := e.Value.(*connsFile).f.Write(b); err != nil {
-		return p.fail(err)
+		return path, p.fail(err)
 	}
-	return nil
+	return path, nil
+}
+
+// openFile opens path to append, or with create makes it (or name-N.bin
+// when it exists) and returns the path it opened.
+func (p *connsPool) openFile(path string, create bool) (*os.File, string, error) {
+	full := filepath.Join(p.dir, path)
+	if d := filepath.Dir(full); !p.dirs[d] {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, path, err
+		}
+		p.dirs[d] = true
+	}
+	if !create {
+		f, err := os.OpenFile(full, os.O_WRONLY|os.O_APPEND, 0)
+		return f, path, err
+	}
+	ext := filepath.Ext(path)
+	for n := 0; ; n++ {
+		candidate := path
+		if n > 0 {
+			candidate = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path, ext), n, ext)
+		}
+		f, err := os.OpenFile(filepath.Join(p.dir, candidate), os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o644)
+		if !errors.Is(err, os.ErrExist) {
+			return f, candidate, err
+		}
+	}
 }
 
 func (p *connsPool) fail(err error) error {

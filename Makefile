@@ -122,3 +122,8 @@ resolvers-data:
 	fi
 	$(GO) run ./resolvers/internal/gendata -ieee /usr/share/ieee-data -out resolvers/data $(if $(IANA_CSV),-iana $(IANA_CSV))
 	$(GO) test -count=1 ./resolvers/...
+
+# Records unchanged by a change: every capture decoded by REF's net and the
+# working tree's, record files compared byte for byte after the header.
+same-records:
+	scripts/same-records.sh $(or $(REF),HEAD)

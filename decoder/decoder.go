@@ -6,6 +6,8 @@ package decoder
 import (
 	"strings"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -55,4 +57,30 @@ func (i Info) NumFields() int {
 		return 0
 	}
 	return mt.Descriptor().Fields().Len()
+}
+
+// Emit hands one record of type t on (to the run's emitter, which batches
+// it for the files). Every decoder writes its records through one; r may
+// be reused by the decoder once Emit returns.
+type Emit func(t types.Type, r proto.Message) error
+
+// Set is the record types a run writes, indexed by type: a lookup per
+// record, not a name comparison. The nil Set holds every type.
+type Set []bool
+
+// Has reports whether t is in the set.
+func (s Set) Has(t types.Type) bool {
+	return s == nil || int(t) < len(s) && s[t]
+}
+
+// NewSet returns the set holding ts.
+func NewSet(ts ...types.Type) Set {
+	s := Set{}
+	for _, t := range ts {
+		for int(t) >= len(s) {
+			s = append(s, false)
+		}
+		s[t] = true
+	}
+	return s
 }

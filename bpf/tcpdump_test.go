@@ -20,8 +20,8 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netcap-go/netcap/bpf"
-	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/source"
 )
 
 // compareExprs are the expressions compared with tcpdump (libpcap) on
@@ -121,7 +121,7 @@ func idOf(data []byte, wireLen int) frameID {
 // readCapture returns the frames of a capture and its link type; single
 // is false when the capture holds several link types.
 func readCapture(path string) (frames []frame, lt layers.LinkType, single bool, err error) {
-	f, err := collector.OpenFile(path)
+	f, err := source.OpenFile(path)
 	if err != nil {
 		return nil, 0, false, err
 	}
@@ -130,7 +130,7 @@ func readCapture(path string) (frames []frame, lt layers.LinkType, single bool, 
 	single = true
 	for {
 		data, ci, err := f.ReadPacket()
-		if errors.Is(err, io.EOF) || errors.Is(err, collector.ErrTruncated) {
+		if errors.Is(err, io.EOF) || errors.Is(err, source.ErrTruncated) {
 			break
 		}
 		if err != nil {
@@ -159,7 +159,7 @@ func tcpdumpMatches(tcpdump, path, expr string) (ids []frameID, rejectsAll bool,
 		}
 		return nil, false, errb.String(), false
 	}
-	f, err := collector.NewFile(&out, "tcpdump output")
+	f, err := source.NewFile(&out, "tcpdump output")
 	if err != nil {
 		return nil, false, err.Error(), false
 	}

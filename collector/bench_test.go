@@ -9,6 +9,7 @@ import (
 
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/source"
 )
 
 func loadCapture(b *testing.B, name string) []byte {
@@ -30,7 +31,7 @@ func benchReader(b *testing.B, name string) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		f, err := NewFile(bytes.NewReader(data), name)
+		f, err := source.NewFile(bytes.NewReader(data), name)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -51,7 +52,7 @@ func BenchmarkRunDiscard(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		f, err := NewFile(bytes.NewReader(data), "mixed.pcap")
+		f, err := source.NewFile(bytes.NewReader(data), "mixed.pcap")
 		if err != nil {
 			b.Fatal(err)
 		}

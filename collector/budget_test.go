@@ -17,6 +17,7 @@ import (
 	"github.com/netcap-go/netcap/internal/pcapgen"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/reassembly"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -129,7 +130,7 @@ func feedWorker(n int, frames entryFrames, withStreams bool, profiles *profile.S
 	for i := range n {
 		for _, f := range frames(i) {
 			ts += 10_000
-			w.decode(f, nil, CaptureInfo{Timestamp: ts, CaptureLength: len(f), Length: len(f), LinkType: layers.LinkTypeEthernet}, ts)
+			w.decode(f, nil, source.CaptureInfo{Timestamp: ts, CaptureLength: len(f), Length: len(f), LinkType: layers.LinkTypeEthernet}, ts)
 		}
 	}
 	return w

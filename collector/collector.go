@@ -27,6 +27,7 @@ import (
 	"github.com/netcap-go/netcap/decoder/stream"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/reassembly"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -111,12 +112,12 @@ type Summary struct {
 	// Filtered counts packets the filter rejected (file sources).
 	Filtered int64
 	// Live holds the live source's counters at the end (nil for files).
-	Live *LiveStats
+	Live *source.LiveStats
 	// Profiles counts what the profile store did.
 	Profiles profile.Stats
 	// Oversize counts frames of a capture file captured longer than
 	// their original length or the snap length (decoded as captured).
-	Oversize Oversize
+	Oversize source.Oversize
 }
 
 // PacketsPerSecond returns the decode rate.
@@ -195,7 +196,7 @@ const (
 
 type batchPacket struct {
 	off, n int
-	ci     CaptureInfo
+	ci     source.CaptureInfo
 	// defragOff/defragN locate the payload of the datagram this fragment
 	// completed, in the batch's arena; defragN is 0 for other packets.
 	defragOff, defragN int
@@ -263,7 +264,7 @@ func every(interval time.Duration, stop <-chan struct{}, f func() bool) {
 
 // Run reads every packet of src, decodes it and writes the records to
 // cfg.Sink. It stops early, flushing everything, when ctx is cancelled.
-func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summary, error) {
+func Run(ctx context.Context, src source.PacketSource, name string, cfg Config) (*Summary, error) {
 	if cfg.Sink == nil {
 		return nil, errors.New("collector: no record sink")
 	}
@@ -352,7 +353,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 		}, workers)
 	}
 	stopProgress := startProgress(cfg, src, &packets)
-	live, isLive := src.(LiveSource)
+	live, isLive := src.(source.LiveSource)
 	var filter *packetFilter
 	if cfg.Filter != "" && !isLive {
 		filter = newPacketFilter(cfg.Filter)
@@ -410,7 +411,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 			// A reader that wakes after the run gave up on it (closed)
 			// must not touch the summary any more.
 			mu.Lock()
-			if oc, ok := src.(oversizeCounter); ok && !closed {
+			if oc, ok := src.(source.OversizeCounter); ok && !closed {
 				sum.Oversize = oc.Oversized()
 			}
 			mu.Unlock()
@@ -422,10 +423,10 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 				mu.Unlock()
 				return
 			}
-			if isLive && (errors.Is(err, ErrIdle) || time.Since(lastTick) >= time.Second) {
+			if isLive && (errors.Is(err, source.ErrIdle) || time.Since(lastTick) >= time.Second) {
 				tick()
 			}
-			if errors.Is(err, ErrIdle) {
+			if errors.Is(err, source.ErrIdle) {
 				mu.Unlock()
 				continue
 			}
@@ -505,7 +506,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 		sum.Stopped = true
 		stopReader()
 	}
-	if f, ok := src.(*File); ok {
+	if f, ok := src.(*source.File); ok {
 		sum.InputOffset, sum.InputSize = f.Offset(), f.Size
 	}
 	mu.Lock()
@@ -573,7 +574,7 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 		return sum, writes.err
 	}
 	if err != nil {
-		if errors.Is(err, ErrTruncated) {
+		if errors.Is(err, source.ErrTruncated) {
 			sum.Warning = err
 		} else {
 			return sum, err

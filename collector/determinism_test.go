@@ -9,6 +9,7 @@ import (
 
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -16,7 +17,7 @@ import (
 // by type, as sorted text. Every record's strings must be escaped.
 func allRecords(t *testing.T, path string, workers int) map[string][]string {
 	t.Helper()
-	f, err := OpenFile(path)
+	f, err := source.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

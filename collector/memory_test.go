@@ -9,6 +9,7 @@ import (
 	"github.com/netcap-go/netcap/internal/pcapgen"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/reassembly"
+	"github.com/netcap-go/netcap/source"
 )
 
 // TestHalfOpenConnectionsBounded: 100,000 connections that never end, each
@@ -24,7 +25,7 @@ func TestHalfOpenConnectionsBounded(t *testing.T) {
 		w.HalfOpen(i)
 	}
 	w.Flush()
-	src, err := NewFile(bytes.NewReader(buf.Bytes()), "halfopen")
+	src, err := source.NewFile(bytes.NewReader(buf.Bytes()), "halfopen")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/netcap-go/netcap/source"
 )
 
 // offsetter is implemented by sources that know how far into their input
@@ -16,7 +18,7 @@ type offsetter interface {
 // startProgress prints a progress line to cfg.Progress twice a second
 // (or, with ProgressLines, a line every ProgressInterval) until the
 // returned function is called. It does nothing without a writer.
-func startProgress(cfg Config, src PacketSource, packets *atomic.Int64) func() {
+func startProgress(cfg Config, src source.PacketSource, packets *atomic.Int64) func() {
 	w := cfg.Progress
 	if w == nil {
 		return func() {}
@@ -28,9 +30,9 @@ func startProgress(cfg Config, src PacketSource, packets *atomic.Int64) func() {
 			every = 10 * time.Second
 		}
 	}
-	live, _ := src.(LiveSource)
+	live, _ := src.(source.LiveSource)
 	var size int64
-	if f, ok := src.(*File); ok {
+	if f, ok := src.(*source.File); ok {
 		size = f.Size
 	}
 	stop := make(chan struct{})

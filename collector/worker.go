@@ -15,6 +15,7 @@ import (
 	"github.com/netcap-go/netcap/decoder/stream"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/reassembly"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -124,7 +125,7 @@ func (w *worker) run(queue <-chan *packetBatch, free chan<- *packetBatch) {
 // decode decodes one frame (with the payload of the datagram it
 // completed, if any) seen when the capture clock was at now, then
 // reassembles it.
-func (w *worker) decode(data, defragmented []byte, ci CaptureInfo, now int64) {
+func (w *worker) decode(data, defragmented []byte, ci source.CaptureInfo, now int64) {
 	w.now = now
 	var err error
 	if defragmented != nil {

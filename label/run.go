@@ -15,7 +15,6 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/netcap-go/netcap/collector"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/types"
 )
@@ -32,6 +31,10 @@ type Config struct {
 	Mode    Mode
 	Parquet bool           // also <Type>_labeled.parquet
 	Time    types.TimeMode // timestamps in the CSV (default UTC RFC 3339)
+	// PacketLayers are the types written once per packet header (the
+	// GoPacket decoders, from the registry): only they take the label of
+	// their packet.
+	PacketLayers map[types.Type]bool
 }
 
 // TypeSummary counts one record type.
@@ -142,10 +145,6 @@ func eachRecord(paths []string, fn func(proto.Message) error) error {
 	return nil
 }
 
-// packetLayer holds the types written once per packet header (the
-// GoPacket decoders): only they take the label of their packet.
-var packetLayer = collector.PacketLayerTypes()
-
 // Run labels every record file of cfg.Dir.
 func Run(cfg Config) (*Summary, error) {
 	if cfg.Out == "" {
@@ -180,7 +179,7 @@ func Run(cfg Config) (*Summary, error) {
 			return nil, err
 		}
 		info[t] = fieldsOf(m.ProtoReflect().Descriptor())
-		info[t].packet = packetLayer[t]
+		info[t].packet = cfg.PacketLayers[t]
 	}
 
 	// Pass 1: flow instances from Connection and Flow records.

@@ -22,8 +22,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/bpf"
-	"github.com/netcap-go/netcap/collector"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -577,7 +577,7 @@ func ConnectionFilter(props map[string]string) (string, error) {
 
 // WriteFilteredPcap copies the packets of in that match expr into out (pcap).
 func WriteFilteredPcap(in, out, expr string) (int, error) {
-	src, err := collector.OpenFile(in)
+	src, err := source.OpenFile(in)
 	if err != nil {
 		return 0, err
 	}

@@ -26,6 +26,7 @@ import (
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/metrics"
 	"github.com/netcap-go/netcap/proxy"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -91,9 +92,9 @@ func capture(t *testing.T, pcap string) (*prometheus.Registry, *collector.Summar
 	if err != nil {
 		t.Fatal(err)
 	}
-	metrics.NewPipeline(reg, mon, files.BytesWritten)
+	metrics.NewPipeline(reg, func() metrics.PipelineState { return metrics.PipelineState(mon.Snapshot()) }, files.BytesWritten)
 	sink := metrics.NewSink(files, metrics.NewRecorder(reg, collector.PacketLayerTypes()))
-	src, err := collector.OpenFile(pcap)
+	src, err := source.OpenFile(pcap)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,19 @@
 package metrics
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/netcap-go/netcap/collector"
+	"github.com/netcap-go/netcap/decoder/flow"
+	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/reassembly"
 )
 
-// Pipeline exposes a running capture's internals (collector.Monitor) and
-// the record writer's bytes.
+// Pipeline exposes a running capture's internals and the record writer's
+// bytes.
 type Pipeline struct {
-	mon         *collector.Monitor
+	state       func() PipelineState
 	writerBytes func() int64
 	descs       map[string]*prometheus.Desc
 }
@@ -41,10 +45,26 @@ var pipelineDefs = []metricDef{
 	{name: "netcap_writer_bytes_total", help: "Record bytes handed to the files (before compression)."},
 }
 
-// NewPipeline registers the pipeline metrics of mon with reg; writerBytes
-// may be nil.
-func NewPipeline(reg prometheus.Registerer, mon *collector.Monitor, writerBytes func() int64) *Pipeline {
-	p := &Pipeline{mon: mon, writerBytes: writerBytes, descs: map[string]*prometheus.Desc{}}
+// PipelineState is a moment of a running capture. It has the fields of
+// collector.MonitorSnapshot, so a snapshot converts to it
+// (metrics.PipelineState(mon.Snapshot())) while metrics stays apart from
+// the capture engine.
+type PipelineState struct {
+	Running       bool
+	Packets       int64 // read
+	Bytes         int64
+	QueuedBatches int // waiting for the workers
+	Elapsed       time.Duration
+	Stats         packet.Stats     // decoders, summed over workers
+	Reassembly    reassembly.Stats // summed
+	Flows         flow.Stats       // summed
+	ActiveFlows   int              // connections held in the tables
+}
+
+// NewPipeline registers the pipeline metrics with reg: state gives the
+// capture's counters at the time of a scrape; writerBytes may be nil.
+func NewPipeline(reg prometheus.Registerer, state func() PipelineState, writerBytes func() int64) *Pipeline {
+	p := &Pipeline{state: state, writerBytes: writerBytes, descs: map[string]*prometheus.Desc{}}
 	for _, d := range pipelineDefs {
 		var labels []string
 		if d.label != "" {
@@ -65,7 +85,7 @@ func (p *Pipeline) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (p *Pipeline) Collect(ch chan<- prometheus.Metric) {
-	s := p.mon.Snapshot()
+	s := p.state()
 	c := func(name string, v int64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(p.descs[name], prometheus.CounterValue, float64(v), labels...)
 	}

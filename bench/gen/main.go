@@ -28,9 +28,8 @@ import (
 
 	"github.com/gopacket/gopacket/layers"
 
-	"github.com/netcap-go/netcap/collector"
-
 	"github.com/netcap-go/netcap/internal/pcapgen"
+	"github.com/netcap-go/netcap/source"
 )
 
 func main() {
@@ -79,7 +78,7 @@ func main() {
 
 // distinct writes n rewritten copies of the Ethernet capture in.
 func distinct(w *pcapgen.Writer, in string, n int) error {
-	src, err := collector.OpenFile(in)
+	src, err := source.OpenFile(in)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/netcap-go/netcap/metrics"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/resolvers"
+	"github.com/netcap-go/netcap/source"
 )
 
 type captureOptions struct {
@@ -247,7 +248,7 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 	if o.metrics != "" {
 		reg := metrics.NewRegistry()
 		monitor = collector.NewMonitor()
-		metrics.NewPipeline(reg, monitor, func() int64 {
+		metrics.NewPipeline(reg, func() metrics.PipelineState { return metrics.PipelineState(monitor.Snapshot()) }, func() int64 {
 			if f := scraped.Load(); f != nil {
 				return f.BytesWritten()
 			}
@@ -261,17 +262,17 @@ func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
 		defer srv.Close()
 		fmt.Fprintf(os.Stderr, "net capture: metrics on http://%s/metrics\n", srv.Addr())
 	}
-	var src collector.PacketSource
+	var src source.PacketSource
 	name, format := o.read, ""
 	if o.iface != "" {
-		l, err := collector.OpenLive(collector.LiveConfig{Interface: o.iface, Promisc: o.promisc, Snaplen: o.snaplen, Filter: o.bpf})
+		l, err := source.OpenLive(source.LiveConfig{Interface: o.iface, Promisc: o.promisc, Snaplen: o.snaplen, Filter: o.bpf})
 		if err != nil {
 			return fmt.Errorf("capture: %w", err)
 		}
 		defer l.Close()
 		src, name, format = l, o.iface, "live"
 	} else {
-		f, err := collector.OpenFile(o.read)
+		f, err := source.OpenFile(o.read)
 		if err != nil {
 			return err
 		}
@@ -463,7 +464,7 @@ func describeStop(sum *collector.Summary, o *captureOptions, runErr error, sig o
 		return 1 // the error says the rest
 	}
 	if o.read != "" {
-		if n, ok := collector.CountPackets(o.read, time.Second); ok {
+		if n, ok := source.CountPackets(o.read, time.Second); ok {
 			sum.InputPackets = n
 		}
 	}
@@ -565,7 +566,7 @@ func parseSize(s string) (int64, error) {
 
 // listInterfaces prints the network interfaces for -interfaces.
 func listInterfaces(w interface{ Write([]byte) (int, error) }) error {
-	ifs, err := collector.Interfaces()
+	ifs, err := source.Interfaces()
 	if err != nil {
 		return err
 	}

@@ -21,10 +21,10 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/internal/pcapgen"
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/source"
 )
 
 // recordSet reads every record file under dir (and its subdirectories
@@ -284,7 +284,7 @@ func TestCollectTwoAgents(t *testing.T) {
 // (pcapgen.Distinct), so every copy adds new flows.
 func distinctPcap(t *testing.T, in string, n int) string {
 	t.Helper()
-	src, err := collector.OpenFile(in)
+	src, err := source.OpenFile(in)
 	if err != nil {
 		t.Fatal(err)
 	}

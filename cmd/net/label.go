@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/label"
 	"github.com/netcap-go/netcap/types"
 )
@@ -162,7 +163,7 @@ func runLabel(cmd *cobra.Command, root *rootOptions, o *labelOptions) error {
 	if o.epoch {
 		tm = types.TimeEpoch
 	}
-	sum, err := label.Run(label.Config{Dir: o.out, Alerts: alerts, Window: o.window, Mode: mode, Parquet: o.parquet, Time: tm})
+	sum, err := label.Run(label.Config{Dir: o.out, Alerts: alerts, Window: o.window, Mode: mode, Parquet: o.parquet, Time: tm, PacketLayers: collector.PacketLayerTypes()})
 	if err != nil {
 		return fmt.Errorf("label: %w", err)
 	}

@@ -15,9 +15,9 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 
-	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder/dpi"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/source"
 )
 
 // tsharkNames maps tshark protocol names (frame.protocols) to ours.
@@ -484,7 +484,7 @@ func parseTsharkFrame(f []string) tsharkFrame {
 // packetSource returns a function yielding the frames of a capture (pcap or
 // pcapng, plain or compressed) in order, decoded from their link type.
 func packetSource(path string) (func() (gopacket.Packet, bool), func() error, error) {
-	f, err := collector.OpenFile(path)
+	f, err := source.OpenFile(path)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -19,13 +19,14 @@ import (
 	"github.com/netcap-go/netcap/decoder/packet"
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
 // forEachPacket decodes every packet of a capture and calls f with it.
 func forEachPacket(t testing.TB, path string, f func(p *packet.Packet)) {
 	t.Helper()
-	src, err := collector.OpenFile(path)
+	src, err := source.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,13 +209,13 @@ func TestCommunityIDArkime(t *testing.T) {
 
 func connectionsOf(t *testing.T, path string) []*types.Connection {
 	t.Helper()
-	f, err := collector.OpenFile(path)
+	f, err := source.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	sink := ncio.NewMemorySink()
-	if _, err := collector.Run(context.Background(), f, path, collector.Config{Workers: 1, Sink: sink, Include: []string{"Connection"}}); err != nil && !errors.Is(err, collector.ErrTruncated) {
+	if _, err := collector.Run(context.Background(), f, path, collector.Config{Workers: 1, Sink: sink, Include: []string{"Connection"}}); err != nil && !errors.Is(err, source.ErrTruncated) {
 		t.Fatal(err)
 	}
 	var out []*types.Connection

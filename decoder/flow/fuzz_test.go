@@ -8,11 +8,11 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/decoder/packet"
 	"github.com/netcap-go/netcap/decoder/profile"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -22,7 +22,7 @@ import (
 // profile store. Nothing may panic, every record must marshal, and every
 // packet is accounted once: in a flow or as having none.
 func FuzzFlowTable(f *testing.F) {
-	src, err := collector.OpenFile(testutil.Testdata(f, "mixed.pcap"))
+	src, err := source.OpenFile(testutil.Testdata(f, "mixed.pcap"))
 	if err != nil {
 		f.Fatal(err)
 	}

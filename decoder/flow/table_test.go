@@ -14,13 +14,14 @@ import (
 	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/internal/pcapgen"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
 // run decodes a synthetic capture and returns the records.
 func run(t *testing.T, capture []byte, workers int, fc flow.Config) (*ncio.MemorySink, *collector.Summary) {
 	t.Helper()
-	src, err := collector.NewFile(bytes.NewReader(capture), "synthetic")
+	src, err := source.NewFile(bytes.NewReader(capture), "synthetic")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,11 +216,11 @@ func TestMaxFlows(t *testing.T) {
 
 // countingSource counts the packets read.
 type countingSource struct {
-	collector.PacketSource
+	source.PacketSource
 	n atomic.Int64
 }
 
-func (c *countingSource) ReadPacket() ([]byte, collector.CaptureInfo, error) {
+func (c *countingSource) ReadPacket() ([]byte, source.CaptureInfo, error) {
 	data, ci, err := c.PacketSource.ReadPacket()
 	if err == nil {
 		c.n.Add(1)
@@ -261,7 +262,7 @@ func TestConnectionsWrittenDuringRun(t *testing.T) {
 		w.Flow(i)
 	}
 	w.Flush()
-	f, err := collector.NewFile(bytes.NewReader(buf.Bytes()), "long")
+	f, err := source.NewFile(bytes.NewReader(buf.Bytes()), "long")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -156,7 +157,7 @@ func TestConnectionsMatchTshark(t *testing.T) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
-			f, err := collector.OpenFile(path)
+			f, err := source.OpenFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -292,7 +293,7 @@ func TestApplicationProtoMatchesTshark(t *testing.T) {
 		if !ok {
 			continue
 		}
-		f, err := collector.OpenFile(path)
+		f, err := source.OpenFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,9 +7,9 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder/packet"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -20,7 +20,7 @@ type frame struct {
 }
 
 func loadFrames(b *testing.B, name string) []frame {
-	f, err := collector.OpenFile(testutil.Testdata(b, name))
+	f, err := source.OpenFile(testutil.Testdata(b, name))
 	if err != nil {
 		b.Fatal(err)
 	}

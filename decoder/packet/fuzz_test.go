@@ -6,9 +6,9 @@ import (
 	"github.com/gopacket/gopacket"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder/packet"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -48,7 +48,7 @@ func fuzzLayer(f *testing.F, lt gopacket.LayerType, extra ...[]byte) {
 // layerSeeds returns up to n byte strings that start with a layer of type
 // lt, cut from the frames of pcap.
 func layerSeeds(tb testing.TB, pcap string, lt gopacket.LayerType, n int) [][]byte {
-	f, err := collector.OpenFile(pcap)
+	f, err := source.OpenFile(pcap)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -445,7 +446,7 @@ func TestJA3AgainstNDPI(t *testing.T) {
 // reassembly only the whole one does.
 func TestClientHelloSplitAcrossSegments(t *testing.T) {
 	var hello []byte
-	f, err := collector.OpenFile(testutil.Testdata(t, "tls.pcap"))
+	f, err := source.OpenFile(testutil.Testdata(t, "tls.pcap"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -469,7 +470,7 @@ func TestClientHelloSplitAcrossSegments(t *testing.T) {
 		segment(40001, 5000, hello), // whole, on a port that is not 443
 	)
 	for _, reassemble := range []bool{true, false} {
-		src, err := collector.OpenFile(pcap)
+		src, err := source.OpenFile(pcap)
 		if err != nil {
 			t.Fatal(err)
 		}

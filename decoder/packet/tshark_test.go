@@ -24,6 +24,7 @@ import (
 	"github.com/netcap-go/netcap/decoder/packet"
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -82,7 +83,7 @@ func decodeCaptureWith(t *testing.T, path string, opts packet.Options) *ncio.Mem
 	if s, ok := decoded[key]; ok {
 		return s
 	}
-	f, err := collector.OpenFile(path)
+	f, err := source.OpenFile(path)
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}

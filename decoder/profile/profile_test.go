@@ -18,12 +18,13 @@ import (
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/resolvers"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
 func decode(t *testing.T, path string, workers int, pc profile.Config) *ncio.MemorySink {
 	t.Helper()
-	f, err := collector.OpenFile(path)
+	f, err := source.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -49,7 +50,7 @@ func hvFields(t testing.TB, pcap, filter string, fields ...string) [][]string {
 // it says).
 func hvDecode(t testing.TB, pcap string, opts collector.Config, include ...string) *ncio.MemorySink {
 	t.Helper()
-	f, err := collector.OpenFile(pcap)
+	f, err := source.OpenFile(pcap)
 	if err != nil {
 		t.Fatalf("open %s: %v", pcap, err)
 	}
@@ -294,7 +295,7 @@ func TestHarvestFalsePositives(t *testing.T) {
 				protos = append(protos, strings.Split(r[0], ":")...)
 			}
 		}
-		src, err := collector.OpenFile(pcap)
+		src, err := source.OpenFile(pcap)
 		if err != nil {
 			continue // not a capture we read (the README lists a corrupt one)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -26,7 +27,7 @@ func decodeCapture(t testing.TB, path string) *ncio.MemorySink {
 	if s, ok := decoded[path]; ok {
 		return s
 	}
-	f, err := collector.OpenFile(path)
+	f, err := source.OpenFile(path)
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}

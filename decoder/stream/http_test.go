@@ -26,6 +26,7 @@ import (
 	"github.com/netcap-go/netcap/decoder/stream"
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
+	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -145,7 +146,7 @@ func (c httpCapture) decode(t *testing.T, pcap string) *ncio.MemorySink {
 // htDecodeWith runs the pipeline on a capture file with a configuration.
 func htDecodeWith(t testing.TB, pcap string, cfg collector.Config) *ncio.MemorySink {
 	t.Helper()
-	f, err := collector.OpenFile(pcap)
+	f, err := source.OpenFile(pcap)
 	if err != nil {
 		t.Fatalf("open %s: %v", pcap, err)
 	}
@@ -771,7 +772,7 @@ func htDecodeConv(t *testing.T, segs []htSeg, o htConvOpts) *ncio.MemorySink {
 	if o.mangle != nil {
 		pkts = o.mangle(pkts)
 	}
-	f, err := collector.NewFile(bytes.NewReader(htWritePcapPorts(pkts, o.cport, o.sport)), "synthetic")
+	f, err := source.NewFile(bytes.NewReader(htWritePcapPorts(pkts, o.cport, o.sport)), "synthetic")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,15 +7,15 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 
-	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder/tlshello"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/source"
 )
 
 // helloPayloads returns the TCP payloads of testdata/tls.pcap that start
 // with a handshake record.
 func helloPayloads(tb testing.TB) [][]byte {
-	f, err := collector.OpenFile(testutil.Testdata(tb, "tls.pcap"))
+	f, err := source.OpenFile(testutil.Testdata(tb, "tls.pcap"))
 	if err != nil {
 		tb.Fatal(err)
 	}

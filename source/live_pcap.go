@@ -1,6 +1,6 @@
 //go:build pcap
 
-package collector
+package source
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package collector
+package source
 
 import "fmt"
 
@@ -43,12 +43,12 @@ func (o *Oversize) check(n int, capLen, origLen, snapLen uint32) {
 	}
 }
 
-// oversizeCounter is a source that counts oversized frames (the file readers).
-type oversizeCounter interface{ Oversized() Oversize }
+// OversizeCounter is a source that counts oversized frames (the file readers).
+type OversizeCounter interface{ Oversized() Oversize }
 
 // Oversized returns the oversized frames read so far.
 func (f *File) Oversized() Oversize {
-	if c, ok := f.PacketSource.(oversizeCounter); ok {
+	if c, ok := f.PacketSource.(OversizeCounter); ok {
 		return c.Oversized()
 	}
 	return Oversize{}

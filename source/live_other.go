@@ -1,6 +1,6 @@
 //go:build !linux && !pcap
 
-package collector
+package source
 
 import "errors"
 

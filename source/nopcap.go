@@ -1,6 +1,6 @@
 //go:build !pcap
 
-package collector
+package source
 
 // PcapAvailable reports whether this binary was built with libpcap.
 const PcapAvailable = false

@@ -8,6 +8,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -20,9 +21,6 @@ const (
 	// maxOccurrences bounds how often one layer type repeats in a packet.
 	maxOccurrences = 128
 )
-
-// EmitFunc receives each record; r may be reused once it returns.
-type EmitFunc func(t types.Type, r proto.Message) error
 
 // unwrapper is implemented by this package's wrapper decoding layers: the
 // record decoders see the gopacket layer inside.
@@ -120,7 +118,7 @@ func (s *Stats) Add(o *Stats) {
 // gopacket.NewPacket. One per worker; not safe for concurrent use.
 type Parser struct {
 	opts    Options
-	emit    EmitFunc
+	emit    decoder.Emit
 	slots   map[gopacket.LayerType]*slot
 	byLayer []*slot // slots indexed by layer type, for the common small ones
 	pending []pendingLayer
@@ -165,7 +163,7 @@ func (p *Parser) setCommunityID(s types.CommunityIDSetter, _ proto.Message) {
 
 // NewParser returns a parser that writes records of the decoders for which
 // enabled returns true (all when enabled is nil) to emit.
-func NewParser(opts Options, enabled func(name string) bool, emit EmitFunc) *Parser {
+func NewParser(opts Options, enabled func(name string) bool, emit decoder.Emit) *Parser {
 	p := &Parser{
 		opts:         opts,
 		emit:         emit,

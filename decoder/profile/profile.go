@@ -48,9 +48,6 @@ var Infos = []decoder.Info{
 	{Name: "IPProfile", Type: types.Type_NC_IPProfile, Group: decoder.GroupPacket, Description: "one per IP address: traffic, ports, applications, DNS names, SNIs, JA3/JA4, geolocation"},
 }
 
-// EmitFunc receives records; they may be reused once it returns.
-type EmitFunc func(types.Type, proto.Message) error
-
 // Config configures a store.
 type Config struct {
 	Devices, IPs bool // which records are written
@@ -146,7 +143,7 @@ func (s *Store) Stats() Stats {
 }
 
 // Conn accounts a connection the flow table wrote.
-func (s *Store) Conn(c *flow.Conn, emit EmitFunc) error {
+func (s *Store) Conn(c *flow.Conn, emit decoder.Emit) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs error
@@ -215,7 +212,7 @@ func addPort(c *boundedCounts[portKey, portStats], k portKey, packets, bytes int
 // Record reads what a record tells about hosts: DNS answers (names of
 // addresses), DHCP requests (device fingerprints, vendor classes, host
 // names) and TLS ClientHellos (SNI, JA3, JA4).
-func (s *Store) Record(t types.Type, r proto.Message, emit EmitFunc) error {
+func (s *Store) Record(t types.Type, r proto.Message, emit decoder.Emit) error {
 	switch t {
 	case types.Type_NC_DNS:
 		return s.dns(r.(*types.DNS))
@@ -270,7 +267,7 @@ func (s *Store) dns(r *types.DNS) error {
 }
 
 // dhcp notes a client's DHCP request options (53: message type 1 or 3).
-func (s *Store) dhcp(r *types.DHCPv4, emit EmitFunc) error {
+func (s *Store) dhcp(r *types.DHCPv4, emit decoder.Emit) error {
 	if r.Operation != 1 || !s.cfg.Devices {
 		return nil
 	}
@@ -306,7 +303,7 @@ func (s *Store) dhcp(r *types.DHCPv4, emit EmitFunc) error {
 	return err
 }
 
-func (s *Store) tls(r *types.TLSClientHello, emit EmitFunc) error {
+func (s *Store) tls(r *types.TLSClientHello, emit decoder.Emit) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs error
@@ -398,7 +395,7 @@ func (d *device) seen(first, last int64) {
 
 // ip returns the profile of addr, creating it (and writing the least
 // recently used one when the table is full).
-func (s *Store) ip(addr netip.Addr, emit EmitFunc) (*ipProfile, error) {
+func (s *Store) ip(addr netip.Addr, emit decoder.Emit) (*ipProfile, error) {
 	if p := s.ips[addr]; p != nil {
 		s.ipLRU.touch(p, &p.prev, &p.next)
 		return p, nil
@@ -422,7 +419,7 @@ func (s *Store) ip(addr netip.Addr, emit EmitFunc) (*ipProfile, error) {
 	return p, err
 }
 
-func (s *Store) device(mac string, emit EmitFunc) (*device, error) {
+func (s *Store) device(mac string, emit decoder.Emit) (*device, error) {
 	if d := s.devices[mac]; d != nil {
 		s.devLRU.touch(d, &d.prev, &d.next)
 		return d, nil
@@ -441,7 +438,7 @@ func (s *Store) device(mac string, emit EmitFunc) (*device, error) {
 }
 
 // Flush writes every profile, in address order.
-func (s *Store) Flush(emit EmitFunc) error {
+func (s *Store) Flush(emit decoder.Emit) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
@@ -469,7 +466,7 @@ func (s *Store) Flush(emit EmitFunc) error {
 	return nil
 }
 
-func (s *Store) writeIP(p *ipProfile, emit EmitFunc) error {
+func (s *Store) writeIP(p *ipProfile, emit decoder.Emit) error {
 	s.ipLRU.remove(p, &p.prev, &p.next)
 	delete(s.ips, p.addr)
 	s.stats.IPs++
@@ -528,7 +525,7 @@ func ports(c *boundedCounts[portKey, portStats]) []*types.Port {
 	return out
 }
 
-func (s *Store) writeDevice(d *device, emit EmitFunc) error {
+func (s *Store) writeDevice(d *device, emit decoder.Emit) error {
 	s.devLRU.remove(d, &d.prev, &d.next)
 	delete(s.devices, d.mac)
 	s.stats.Devices++

@@ -102,69 +102,86 @@ func parseFragment(frame []byte, lt layers.LinkType) (fragment, bool) {
 	ip := frame[off:]
 	switch ip[0] >> 4 {
 	case 4:
-		if len(ip) < 20 {
-			return fragment{}, false
-		}
-		fo := binary.BigEndian.Uint16(ip[6:8])
-		if fo&0x3fff == 0 {
-			return fragment{}, false // neither MF nor an offset
-		}
-		ihl := int(ip[0]&0x0f) * 4
-		total := int(binary.BigEndian.Uint16(ip[2:4]))
-		if ihl < 20 || total < ihl || len(ip) < ihl {
-			return fragment{}, false
-		}
-		end := min(total, len(ip))
-		f := fragment{
-			off:   int(fo&0x1fff) * 8,
-			more:  fo&0x2000 != 0,
-			proto: ip[9],
-			data:  ip[ihl:end],
-			src:   ip[12:16],
-			dst:   ip[16:20],
-		}
-		copy(f.key.src[:], ip[12:16])
-		copy(f.key.dst[:], ip[16:20])
-		f.key.proto = ip[9]
-		f.key.id = uint32(binary.BigEndian.Uint16(ip[4:6]))
-		return f, true
+		return parseFragment4(ip)
 	case 6:
-		if len(ip) < 40 {
-			return fragment{}, false
-		}
-		next, rest := ip[6], ip[40:]
-		for i := 0; i < 8; i++ {
-			switch next {
-			case 0, 43, 60: // hop-by-hop, routing, destination options
-				if len(rest) < 8 || len(rest) < (int(rest[1])+1)*8 {
-					return fragment{}, false
-				}
-				next, rest = rest[0], rest[(int(rest[1])+1)*8:]
-				continue
-			case 44:
-				if len(rest) < 8 {
-					return fragment{}, false
-				}
-				fo := binary.BigEndian.Uint16(rest[2:4])
-				start := len(ip) - len(rest) + 8 // the fragmentable part
-				end := len(ip)
-				if plen := int(binary.BigEndian.Uint16(ip[4:6])); plen > 0 && 40+plen < end {
-					end = max(40+plen, start) // the payload length bounds the data
-				}
-				f := fragment{
-					key: v6Key(ip, binary.BigEndian.Uint32(rest[4:8])),
-					off: int(fo &^ 7), more: fo&1 != 0, proto: rest[0],
-					data: ip[start:end], src: ip[8:24], dst: ip[24:40],
-				}
-				if f.off == 0 && !f.more {
-					return fragment{}, false // an atomic fragment: nothing to join
-				}
-				return f, true
-			}
-			break
-		}
+		return parseFragment6(ip)
 	}
 	return fragment{}, false
+}
+
+// parseFragment4 returns the fragment an IPv4 packet is, if it is one.
+func parseFragment4(ip []byte) (fragment, bool) {
+	if len(ip) < 20 {
+		return fragment{}, false
+	}
+	fo := binary.BigEndian.Uint16(ip[6:8])
+	if fo&0x3fff == 0 {
+		return fragment{}, false // neither MF nor an offset
+	}
+	ihl := int(ip[0]&0x0f) * 4
+	total := int(binary.BigEndian.Uint16(ip[2:4]))
+	if ihl < 20 || total < ihl || len(ip) < ihl {
+		return fragment{}, false
+	}
+	end := min(total, len(ip))
+	f := fragment{
+		off:   int(fo&0x1fff) * 8,
+		more:  fo&0x2000 != 0,
+		proto: ip[9],
+		data:  ip[ihl:end],
+		src:   ip[12:16],
+		dst:   ip[16:20],
+	}
+	copy(f.key.src[:], ip[12:16])
+	copy(f.key.dst[:], ip[16:20])
+	f.key.proto = ip[9]
+	f.key.id = uint32(binary.BigEndian.Uint16(ip[4:6]))
+	return f, true
+}
+
+// parseFragment6 walks an IPv6 packet's extension headers (at most 8) to
+// a fragment header and returns the fragment, if it is one.
+func parseFragment6(ip []byte) (fragment, bool) {
+	if len(ip) < 40 {
+		return fragment{}, false
+	}
+	next, rest := ip[6], ip[40:]
+	for range 8 {
+		switch next {
+		case 0, 43, 60: // hop-by-hop, routing, destination options
+			if len(rest) < 8 || len(rest) < (int(rest[1])+1)*8 {
+				return fragment{}, false
+			}
+			next, rest = rest[0], rest[(int(rest[1])+1)*8:]
+			continue
+		case 44:
+			return fragment6(ip, rest)
+		}
+		break
+	}
+	return fragment{}, false
+}
+
+// fragment6 reads the fragment header at the start of rest.
+func fragment6(ip, rest []byte) (fragment, bool) {
+	if len(rest) < 8 {
+		return fragment{}, false
+	}
+	fo := binary.BigEndian.Uint16(rest[2:4])
+	start := len(ip) - len(rest) + 8 // the fragmentable part
+	end := len(ip)
+	if plen := int(binary.BigEndian.Uint16(ip[4:6])); plen > 0 && 40+plen < end {
+		end = max(40+plen, start) // the payload length bounds the data
+	}
+	f := fragment{
+		key: v6Key(ip, binary.BigEndian.Uint32(rest[4:8])),
+		off: int(fo &^ 7), more: fo&1 != 0, proto: rest[0],
+		data: ip[start:end], src: ip[8:24], dst: ip[24:40],
+	}
+	if f.off == 0 && !f.more {
+		return fragment{}, false // an atomic fragment: nothing to join
+	}
+	return f, true
 }
 
 func v6Key(ip []byte, id uint32) fragKey {

@@ -12,6 +12,14 @@ import (
 // Print writes the end-of-run summary: what was read, records per type,
 // decode errors per layer and layers nothing here decodes.
 func (s *Summary) Print(w io.Writer) {
+	s.printInput(w)
+	s.printTypes(w)
+	s.printTables(w)
+	s.printProblems(w)
+}
+
+// printInput prints what was read and how fast.
+func (s *Summary) printInput(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "source\t%s\n", s.Source)
 	fmt.Fprintf(tw, "packets read\t%d (%s)\n", s.Packets, humanBytes(s.Bytes))
@@ -40,9 +48,12 @@ func (s *Summary) Print(w io.Writer) {
 		fmt.Fprintf(tw, "decoder panics caught\t%d\n", s.Stats.Panics)
 	}
 	tw.Flush()
+}
 
-	// One row per layer decoded or record type written: layers without a
-	// record type of their own (transit layers) show records 0.
+// printTypes prints one row per layer decoded or record type written:
+// layers without a record type of their own (transit layers) show
+// records 0.
+func (s *Summary) printTypes(w io.Writer) {
 	names := make([]string, 0, len(s.Stats.Layers)+len(s.Records))
 	for n := range s.Stats.Layers {
 		names = append(names, n)
@@ -55,7 +66,7 @@ func (s *Summary) Print(w io.Writer) {
 	slices.Sort(names)
 	var total int64
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "layer / record type\tdecoded\trecords\tshare\terrors\t")
 	for _, n := range names {
 		l := s.Stats.Layers[n]
@@ -76,7 +87,11 @@ func (s *Summary) Print(w io.Writer) {
 	}
 	fmt.Fprintf(tw, "total records\t\t%d\t\t\t\n", total)
 	tw.Flush()
+}
 
+// printTables prints what the tables did: reassembly, stores, the live
+// source, the filter, flows, profiles, fragments and the memory budget.
+func (s *Summary) printTables(w io.Writer) {
 	if r := s.Reassembly; r.Conns+r.UDPConversations > 0 {
 		fmt.Fprintf(w, "\nreassembly: %d TCP connections (%d seen mid-stream), %d UDP conversations, %s in order\n",
 			r.Conns, r.MidStream, r.UDPConversations, humanBytes(r.Bytes))
@@ -111,6 +126,10 @@ func (s *Summary) Print(w io.Writer) {
 	if s.Limits != nil {
 		fmt.Fprintf(w, "\nmemory budget %s\n", s.Limits)
 	}
+}
+
+// printProblems prints what was not decoded and why.
+func (s *Summary) printProblems(w io.Writer) {
 	if len(s.Stats.Skipped) > 0 {
 		fmt.Fprintf(w, "\nskipped (not decodable per packet): %s\n", joinCounts(s.Stats.Skipped))
 	}

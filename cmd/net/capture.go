@@ -5,32 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"go.uber.org/zap"
-	"golang.org/x/term"
 
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/decoder/flow"
-	"github.com/netcap-go/netcap/decoder/packet"
-	"github.com/netcap-go/netcap/decoder/profile"
 	"github.com/netcap-go/netcap/decoder/stream"
 	ncio "github.com/netcap-go/netcap/io"
-	"github.com/netcap-go/netcap/metrics"
-	"github.com/netcap-go/netcap/reassembly"
-	"github.com/netcap-go/netcap/resolvers"
 	"github.com/netcap-go/netcap/source"
 )
 
@@ -184,253 +174,6 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-func runCapture(cmd *cobra.Command, log *zap.Logger, o *captureOptions) error {
-	if o.read == "" && o.iface == "" {
-		return errors.New("capture: no input: give a pcap or pcapng file with -read FILE or an interface with -iface NAME")
-	}
-	if o.read != "" && o.iface != "" {
-		return errors.New("capture: -read and -iface exclude each other")
-	}
-	rotateSize, err := parseSize(o.rotateSize)
-	if err != nil {
-		return fmt.Errorf("capture: -rotate-size: %w", err)
-	}
-	budget, err := parseSize(o.maxMemory)
-	if err != nil || budget == 0 {
-		return fmt.Errorf("capture: -max-memory: %q is not a size (e.g. 1GB, 512MB)", o.maxMemory)
-	}
-	if o.bpf != "" && o.iface == "" {
-		if err := collector.CheckFilter(o.bpf); err != nil {
-			return fmt.Errorf("capture: -bpf: %w", err)
-		}
-	}
-	if o.read != "" && ncio.IsRecordFile(o.read) {
-		return fmt.Errorf("capture: %s is a record file; read it with net dump -read %s", o.read, o.read)
-	}
-	include, exclude := splitList(o.include), splitList(o.exclude)
-	if err := collector.ValidateDecoders(append(slices.Clone(include), exclude...)); err != nil {
-		return err
-	}
-	comp, err := compressionFlag(o.compress, o.compression)
-	if err != nil {
-		return err
-	}
-	for _, db := range []struct{ flag, path string }{{"-nvd", o.nvd}, {"-exploitdb", o.exploitDB}} {
-		if db.path == "" {
-			continue
-		}
-		if st, err := os.Stat(db.path); err != nil {
-			return fmt.Errorf("capture: %s: %w", db.flag, err)
-		} else if st.IsDir() {
-			return fmt.Errorf("capture: %s: %s is a directory, not a file", db.flag, db.path)
-		}
-	}
-	var geo *resolvers.GeoDB
-	if o.geoDB != "" {
-		g, err := resolvers.OpenGeoDB(o.geoDB)
-		if err != nil {
-			return fmt.Errorf("capture: -geodb: %w", err)
-		}
-		defer g.Close()
-		geo = g
-	}
-	// Metrics are served before the source opens: reading stdin or
-	// waiting for an interface may take a while.
-	var (
-		monitor  *collector.Monitor
-		recorder *metrics.Recorder
-		files    *ncio.FileSink
-		// the scrape reads the file sink, which exists only later
-		scraped atomic.Pointer[ncio.FileSink]
-	)
-	if o.metrics != "" {
-		reg := metrics.NewRegistry()
-		monitor = collector.NewMonitor()
-		metrics.NewPipeline(reg, func() metrics.PipelineState { return metrics.PipelineState(monitor.Snapshot()) }, func() int64 {
-			if f := scraped.Load(); f != nil {
-				return f.BytesWritten()
-			}
-			return 0
-		})
-		recorder = metrics.NewRecorder(reg, collector.PacketLayerTypes())
-		srv, err := metrics.Serve(o.metrics, reg)
-		if err != nil {
-			return fmt.Errorf("capture: -metrics: %w", err)
-		}
-		defer srv.Close()
-		fmt.Fprintf(os.Stderr, "net capture: metrics on http://%s/metrics\n", srv.Addr())
-	}
-	var src source.PacketSource
-	name, format := o.read, ""
-	if o.iface != "" {
-		l, err := source.OpenLive(source.LiveConfig{Interface: o.iface, Promisc: o.promisc, Snaplen: o.snaplen, Filter: o.bpf})
-		if err != nil {
-			return fmt.Errorf("capture: %w", err)
-		}
-		defer l.Close()
-		src, name, format = l, o.iface, "live"
-	} else {
-		f, err := source.OpenFile(o.read)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		src, format = f, f.Format
-	}
-	var sink ncio.RecordSink
-	if o.newSink != nil {
-		sink, err = o.newSink(name)
-	} else {
-		if err := prepareOut(o.out, o.force, o.conns); err != nil {
-			return err
-		}
-		files, err = ncio.NewFileSink(ncio.FileSinkConfig{Dir: o.out, Compression: comp, Source: name, Payloads: o.payload, Rotate: o.rotate, RotateSize: rotateSize})
-		sink = files
-		scraped.Store(files)
-	}
-	if err != nil {
-		return err
-	}
-	if recorder != nil {
-		sink = metrics.NewSink(sink, recorder)
-	}
-
-	ctx, signals := notifyStop(context.Background())
-	defer signals.Stop()
-	if o.stop != nil {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(ctx)
-		defer cancel()
-		go func() {
-			select {
-			case <-o.stop:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-	}
-	if o.duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.duration)
-		defer cancel()
-	}
-	// After the first interrupt the run drains and flushes; a second one
-	// closes the files as they are and exits.
-	forced := make(chan struct{})
-	go func() {
-		<-ctx.Done()
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-		defer signal.Stop(sig)
-		select {
-		case s := <-sig:
-			fmt.Fprintln(os.Stderr, "net: second interrupt: closing the record files as they are")
-			sink.Close()
-			os.Exit(signalStatus(s))
-		case <-forced:
-		}
-	}()
-	defer close(forced)
-	cfg := collector.Config{
-		Monitor: monitor,
-		Workers: o.workers,
-		Include: include,
-		Exclude: exclude,
-		Options: packet.Options{Payloads: o.payload, Entropy: o.entropy},
-		Filter:  o.bpf,
-		Count:   o.count,
-		Sink:    sink,
-		Log:     log,
-
-		FlushInterval: o.flushEvery,
-		// MemoryBudget sets the table limits left at zero.
-		MemoryBudget: budget,
-		Stream: stream.Options{
-			FileStorage:   underOut(o.out, o.fileStorage),
-			Payloads:      o.payload,
-			MaxBodyBytes:  o.maxBodyBytes,
-			NVDPath:       o.nvd,
-			ExploitDBPath: o.exploitDB,
-		},
-		Reassembly: reassembly.Config{
-			MaxBytes:          o.maxBytes,
-			MaxBytesPerStream: o.maxStreamBytes,
-			MaxConns:          o.maxConns,
-			IdleTimeout:       o.tcpTimeout,
-			UDPTimeout:        o.udpTimeout,
-		},
-		NoReassembly: !o.reassemble,
-		Flows: flow.Config{
-			TCPTimeout:   o.connTimeout,
-			OtherTimeout: o.flowTimeout,
-			MaxFlows:     o.maxFlows,
-			CommunityID:  flow.CommunityID{Seed: o.communityIDSeed},
-		},
-	}
-	cfg.Stream.CommunityID = cfg.Flows.CommunityID
-	cfg.Profiles = profile.Config{GeoDB: geo, MaxProfiles: o.maxProfiles,
-		ReverseDNS: resolvers.NewReverseDNS(o.reverseDNS, resolvers.DefaultReverseDNSTimeout, resolvers.DefaultReverseDNSMaxEntries)}
-	if o.conns {
-		cfg.Stream.ConnsDir = o.out
-	}
-	if !o.quiet && term.IsTerminal(int(os.Stderr.Fd())) {
-		cfg.Progress = os.Stderr
-	} else if !o.quiet && o.iface != "" {
-		cfg.Progress, cfg.ProgressLines, cfg.ProgressInterval = os.Stderr, true, o.statsEvery
-	}
-	log.Debug("capture", zap.String("input", name), zap.String("format", format), zap.String("out", o.out), zap.Int("workers", o.workers))
-	if o.cpuProfile != "" {
-		pf, err := os.Create(o.cpuProfile)
-		if err != nil {
-			return fmt.Errorf("capture: -cpuprofile: %w", err)
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return fmt.Errorf("capture: -cpuprofile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
-	}
-	sum, runErr := collector.Run(ctx, src, name, cfg)
-	if o.memProfile != "" {
-		if err := writeHeapProfile(o.memProfile); err != nil {
-			return fmt.Errorf("capture: -memprofile: %w", err)
-		}
-	}
-	closeErr := sink.Close()
-	status := describeStop(sum, o, runErr, signals.Signal(), ctx)
-	if sum != nil && !o.quiet {
-		sum.Print(cmd.OutOrStdout())
-		if files != nil {
-			fmt.Fprintf(cmd.OutOrStdout(), "\n%d record files in %s\n", len(files.Files()), o.out)
-		}
-	}
-	if o.parquet && files != nil && closeErr == nil {
-		for _, f := range files.Files() {
-			if _, err := ncio.ConvertToParquet(f.Path, filepath.Join(filepath.Dir(f.Path), parquetName(f.Path))); err != nil {
-				return fmt.Errorf("capture: -parquet: %w", err)
-			}
-		}
-	}
-	if sum != nil && sum.Warning != nil {
-		fmt.Fprintf(os.Stderr, "net: warning: %v\n", sum.Warning)
-	}
-	if runErr != nil {
-		if closeErr != nil {
-			// Mostly the same cause (a full disk): one line says it.
-			log.Debug("closing the other record files", zap.Error(closeErr))
-			return fmt.Errorf("capture stopped: %w (%d record files could not be completed: net util -check -repair recovers what they hold)", runErr, len(unwrapJoined(closeErr)))
-		}
-		return fmt.Errorf("capture stopped: %w", runErr)
-	}
-	if closeErr != nil {
-		return closeErr
-	}
-	if status != 0 {
-		return &exitError{code: status}
-	}
-	return nil
 }
 
 // unwrapJoined lists the errors errors.Join put together (err alone

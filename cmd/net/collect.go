@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sort"
@@ -93,58 +94,11 @@ the -tls-* flags, -nkey, -user and -password are this client's own.
 
 func runCollect(cmd *cobra.Command, root *rootOptions, o *collectOptions) error {
 	if o.genKeys != "" {
-		k, err := dist.GenKeys(o.genKeys, o.hosts)
-		if err != nil {
-			return fmt.Errorf("collect: -gen-keys: %w", err)
-		}
-		fmt.Fprintf(cmd.OutOrStdout(), `wrote into %s:
-  CA                  %s
-  collector (server)  %s, %s
-  agent (client)      %s, %s
-  agent nkey seed     %s (public %s, listed in %s)
-
-collector: net collect -addr 0.0.0.0:4222 -tls-cert %s -tls-key %s -tls-ca %s -nkeys %s
-agent:     net agent -collector nats://HOST:4222 -tls-ca %s -tls-cert %s -tls-key %s -nkey %s -iface eth0
-`, o.genKeys, k.CA, k.ServerCert, k.ServerKey, k.AgentCert, k.AgentKey, k.AgentSeed, k.AgentPublic, k.AgentsFile,
-			k.ServerCert, k.ServerKey, k.CA, k.AgentsFile, k.CA, k.AgentCert, k.AgentKey, k.AgentSeed)
-		return nil
+		return genKeys(cmd, o)
 	}
-	comp, err := compressionFlag(o.compress, o.compression)
+	cfg, err := o.collectorConfig(root)
 	if err != nil {
 		return err
-	}
-	maxStore, err := parseSize(o.maxStore)
-	if err != nil {
-		return fmt.Errorf("collect: -max-store: %w", err)
-	}
-	cfg := dist.CollectorConfig{Out: o.out, Merge: o.merge, Compression: comp, CommitInterval: o.commitInterval,
-		CommitBatches: o.commitBatches, Log: root.log}
-	if o.natsURL != "" {
-		if o.clientAuth.Password == "" {
-			o.clientAuth.Password = os.Getenv("NC_PASSWORD")
-		}
-		a := o.clientAuth
-		a.CA, a.Cert, a.Key = o.tlsCA, o.tlsCert, o.tlsKey
-		if cfg.Options, err = a.Options(); err != nil {
-			return fmt.Errorf("collect: %w", err)
-		}
-		cfg.URL = o.natsURL
-	} else {
-		tlsConf, verify, err := dist.ServerTLS(o.tlsCert, o.tlsKey, o.tlsCA)
-		if err != nil {
-			return fmt.Errorf("collect: TLS: %w", err)
-		}
-		cfg.Server = dist.ServerConfig{Addr: o.addr, StoreDir: o.store, MaxStore: maxStore, TLS: tlsConf, VerifyClients: verify, Log: root.log}
-		if o.nkeys != "" {
-			if cfg.Server.NKeys, err = dist.ReadNKeys(o.nkeys); err != nil {
-				return fmt.Errorf("collect: -nkeys: %w", err)
-			}
-		}
-		if o.users != "" {
-			if cfg.Server.Users, err = dist.ReadUsers(o.users); err != nil {
-				return fmt.Errorf("collect: -users: %w", err)
-			}
-		}
 	}
 	if o.metrics != "" {
 		reg := metrics.NewRegistry()
@@ -164,23 +118,97 @@ agent:     net agent -collector nats://HOST:4222 -tls-ca %s -tls-cert %s -tls-ke
 	defer stop()
 	st, err := dist.RunCollector(ctx, cfg)
 	if st != nil && !o.quiet {
-		fmt.Fprintf(cmd.OutOrStdout(), "collected %d records in %d batches (%d redelivered batches skipped, %d refused, %d checkpoints)\n",
-			st.Records, st.Batches, st.Duplicates, st.Bad, st.Commits)
-		if st.SetAside+st.Missing+st.Strangers > 0 {
-			fmt.Fprintf(cmd.OutOrStdout(), "at start: %d files set aside (not as their checkpoint said: *.damaged-*), %d checkpointed files gone, %d record files not ours left alone\n",
-				st.SetAside, st.Missing, st.Strangers)
-		}
-		agents := make([]string, 0, len(st.Agents))
-		for a := range st.Agents {
-			agents = append(agents, a)
-		}
-		sort.Strings(agents)
-		for _, a := range agents {
-			fmt.Fprintf(cmd.OutOrStdout(), "  %-20s %d records\n", a, st.Agents[a])
-		}
+		printCollectSummary(cmd.OutOrStdout(), st)
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("collect: %w", err)
 	}
 	return nil
+}
+
+// genKeys writes the keys and certificates of -gen-keys and says how to
+// use them.
+func genKeys(cmd *cobra.Command, o *collectOptions) error {
+	k, err := dist.GenKeys(o.genKeys, o.hosts)
+	if err != nil {
+		return fmt.Errorf("collect: -gen-keys: %w", err)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), `wrote into %s:
+  CA                  %s
+  collector (server)  %s, %s
+  agent (client)      %s, %s
+  agent nkey seed     %s (public %s, listed in %s)
+
+collector: net collect -addr 0.0.0.0:4222 -tls-cert %s -tls-key %s -tls-ca %s -nkeys %s
+agent:     net agent -collector nats://HOST:4222 -tls-ca %s -tls-cert %s -tls-key %s -nkey %s -iface eth0
+`, o.genKeys, k.CA, k.ServerCert, k.ServerKey, k.AgentCert, k.AgentKey, k.AgentSeed, k.AgentPublic, k.AgentsFile,
+		k.ServerCert, k.ServerKey, k.CA, k.AgentsFile, k.CA, k.AgentCert, k.AgentKey, k.AgentSeed)
+	return nil
+}
+
+// collectorConfig turns the options into the collector's configuration:
+// a NATS server to join (-nats) or the embedded one.
+func (o *collectOptions) collectorConfig(root *rootOptions) (dist.CollectorConfig, error) {
+	comp, err := compressionFlag(o.compress, o.compression)
+	if err != nil {
+		return dist.CollectorConfig{}, err
+	}
+	maxStore, err := parseSize(o.maxStore)
+	if err != nil {
+		return dist.CollectorConfig{}, fmt.Errorf("collect: -max-store: %w", err)
+	}
+	cfg := dist.CollectorConfig{Out: o.out, Merge: o.merge, Compression: comp, CommitInterval: o.commitInterval,
+		CommitBatches: o.commitBatches, Log: root.log}
+	if o.natsURL != "" {
+		if o.clientAuth.Password == "" {
+			o.clientAuth.Password = os.Getenv("NC_PASSWORD")
+		}
+		a := o.clientAuth
+		a.CA, a.Cert, a.Key = o.tlsCA, o.tlsCert, o.tlsKey
+		if cfg.Options, err = a.Options(); err != nil {
+			return cfg, fmt.Errorf("collect: %w", err)
+		}
+		cfg.URL = o.natsURL
+		return cfg, nil
+	}
+	cfg.Server, err = o.serverConfig(root, maxStore)
+	return cfg, err
+}
+
+// serverConfig configures the embedded NATS server.
+func (o *collectOptions) serverConfig(root *rootOptions, maxStore int64) (dist.ServerConfig, error) {
+	tlsConf, verify, err := dist.ServerTLS(o.tlsCert, o.tlsKey, o.tlsCA)
+	if err != nil {
+		return dist.ServerConfig{}, fmt.Errorf("collect: TLS: %w", err)
+	}
+	sc := dist.ServerConfig{Addr: o.addr, StoreDir: o.store, MaxStore: maxStore, TLS: tlsConf, VerifyClients: verify, Log: root.log}
+	if o.nkeys != "" {
+		if sc.NKeys, err = dist.ReadNKeys(o.nkeys); err != nil {
+			return sc, fmt.Errorf("collect: -nkeys: %w", err)
+		}
+	}
+	if o.users != "" {
+		if sc.Users, err = dist.ReadUsers(o.users); err != nil {
+			return sc, fmt.Errorf("collect: -users: %w", err)
+		}
+	}
+	return sc, nil
+}
+
+// printCollectSummary prints what the collector did, per agent.
+func printCollectSummary(w io.Writer, st *dist.CollectorStats) {
+	fmt.Fprintf(w, "collected %d records in %d batches (%d redelivered batches skipped, %d refused, %d checkpoints)\n",
+		st.Records, st.Batches, st.Duplicates, st.Bad, st.Commits)
+	if st.SetAside+st.Missing+st.Strangers > 0 {
+		fmt.Fprintf(w, "at start: %d files set aside (not as their checkpoint said: *.damaged-*), %d checkpointed files gone, %d record files not ours left alone\n",
+			st.SetAside, st.Missing, st.Strangers)
+	}
+	agents := make([]string, 0, len(st.Agents))
+	for a := range st.Agents {
+		agents = append(agents, a)
+	}
+	sort.Strings(agents)
+	for _, a := range agents {
+		fmt.Fprintf(w, "  %-20s %d records\n", a, st.Agents[a])
+	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/encoding/prototext"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	ncio "github.com/netcap-go/netcap/io"
@@ -163,19 +164,9 @@ func dumpFile(w *bufio.Writer, path string, o *dumpOptions) error {
 	if err := r.CheckName(); err != nil {
 		return err
 	}
-	format := types.Format{Time: types.TimeLocal, Begin: o.begin, End: o.end, Sep: o.structSep}
-	switch {
-	case o.epoch:
-		format.Time = types.TimeEpoch
-	case o.utc:
-		format.Time = types.TimeUTC
-	}
+	format := o.format()
 	if o.header {
-		h := r.Header
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "Created\tSource\tVersion\tType\tContainsPayloads")
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%t\n", format.Timestamp(h.Created), h.InputSource, h.Version, h.Type.Name(), h.ContainsPayloads)
-		return tw.Flush()
+		return printHeader(w, r.Header, format)
 	}
 	rec := r.NewRecord()
 	md := rec.ProtoReflect().Descriptor()
@@ -185,41 +176,15 @@ func dumpFile(w *bufio.Writer, path string, o *dumpOptions) error {
 			return err
 		}
 	}
-	sep := o.sep
-	if sep == `\t` || o.tsv {
-		sep = "\t"
-	}
 	if o.fields {
-		_, err := fmt.Fprintln(w, strings.Join(types.FieldNames(fields), sep))
+		_, err := fmt.Fprintln(w, strings.Join(types.FieldNames(fields), o.separator()))
 		return err
 	}
-
-	var (
-		cw   *csv.Writer
-		tw   *tabwriter.Writer
-		row  []string
-		line []byte
-	)
-	switch {
-	case o.json:
-	case o.struc:
-	case o.table:
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, strings.Join(types.FieldNames(fields), "\t"))
-	default:
-		cw = csv.NewWriter(w)
-		r := []rune(sep)
-		if len(r) != 1 {
-			return fmt.Errorf("dump: -sep must be one character, not %q", sep)
-		}
-		cw.Comma = r[0]
-		if !o.noHeader {
-			cw.Write(types.FieldNames(fields))
-		}
+	p, err := o.newPrinter(w, r.Type(), format, fields)
+	if err != nil {
+		return err
 	}
-	text := prototext.MarshalOptions{Multiline: true, Indent: "  "}
-	n := 0
-	var readErr error
+	n, readErr := 0, error(nil)
 	for {
 		// Records that are not of the header's type are refused, not
 		// printed as garbage (as net util -check finds them).
@@ -230,45 +195,156 @@ func dumpFile(w *bufio.Writer, path string, o *dumpOptions) error {
 			break
 		}
 		n++
-		switch {
-		case o.json:
-			line = format.AppendJSON(line[:0], rec, fields)
-			line = append(line, '\n')
-			w.Write(line)
-		case o.struc:
-			if o.sel != "" {
-				keepOnly(rec.ProtoReflect(), fields)
-			}
-			fmt.Fprintf(w, "%s {\n%s}\n", r.Type().Name(), text.Format(rec))
-		case tw != nil:
-			row = format.Row(row[:0], rec, fields)
-			fmt.Fprintln(tw, strings.Join(row, "\t"))
-		default:
-			row = format.Row(row[:0], rec, fields)
-			cw.Write(row)
-		}
+		p.print(rec)
 	}
-	if cw != nil {
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return err
-		}
+	if err := p.end(n); err != nil {
+		return err
 	}
-	if tw != nil {
-		tw.Flush()
+	return dumpReadError(w, path, n, readErr)
+}
+
+// format is how values print: the time format, -begin/-end, -struct-sep.
+func (o *dumpOptions) format() types.Format {
+	format := types.Format{Time: types.TimeLocal, Begin: o.begin, End: o.end, Sep: o.structSep}
+	switch {
+	case o.epoch:
+		format.Time = types.TimeEpoch
+	case o.utc:
+		format.Time = types.TimeUTC
 	}
-	if o.struc {
-		fmt.Fprintf(w, "%d records.\n", n)
+	return format
+}
+
+// separator is the CSV separator (-sep; -tsv or a literal \t is a tab).
+func (o *dumpOptions) separator() string {
+	if o.sep == `\t` || o.tsv {
+		return "\t"
 	}
-	if readErr != nil {
-		if errors.Is(readErr, ncio.ErrTruncated) {
-			w.Flush()
-			fmt.Fprintf(os.Stderr, "net: warning: %s: file ends inside a record; printed the %d complete records\n", path, n)
-			return nil
-		}
-		return fmt.Errorf("record %d: %w (the %d records before it were printed)", n+1, readErr, n)
+	return o.sep
+}
+
+// printHeader prints a record file's header as a table (-header).
+func printHeader(w io.Writer, h *types.Header, format types.Format) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "Created\tSource\tVersion\tType\tContainsPayloads")
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%t\n", format.Timestamp(h.Created), h.InputSource, h.Version, h.Type.Name(), h.ContainsPayloads)
+	return tw.Flush()
+}
+
+// dumpReadError reports how reading ended: a truncated file is a warning
+// after the complete records, any other error names the record.
+func dumpReadError(w *bufio.Writer, path string, n int, err error) error {
+	if err == nil {
+		return nil
 	}
+	if errors.Is(err, ncio.ErrTruncated) {
+		w.Flush()
+		fmt.Fprintf(os.Stderr, "net: warning: %s: file ends inside a record; printed the %d complete records\n", path, n)
+		return nil
+	}
+	return fmt.Errorf("record %d: %w (the %d records before it were printed)", n+1, err, n)
+}
+
+// recordPrinter prints records in one output format.
+type recordPrinter interface {
+	print(rec proto.Message)
+	// end finishes the output after n records.
+	end(n int) error
+}
+
+// newPrinter returns the printer of the format the options ask for (CSV
+// by default) and prints its header.
+func (o *dumpOptions) newPrinter(w *bufio.Writer, t types.Type, format types.Format, fields []protoreflect.FieldDescriptor) (recordPrinter, error) {
+	switch {
+	case o.json:
+		return &jsonPrinter{w: w, format: format, fields: fields}, nil
+	case o.struc:
+		return &structPrinter{w: w, t: t, fields: fields, sel: o.sel != "", text: prototext.MarshalOptions{Multiline: true, Indent: "  "}}, nil
+	case o.table:
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.Join(types.FieldNames(fields), "\t"))
+		return &tablePrinter{tw: tw, format: format, fields: fields}, nil
+	}
+	sep := []rune(o.separator())
+	if len(sep) != 1 {
+		return nil, fmt.Errorf("dump: -sep must be one character, not %q", o.separator())
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = sep[0]
+	if !o.noHeader {
+		cw.Write(types.FieldNames(fields))
+	}
+	return &csvPrinter{cw: cw, format: format, fields: fields}, nil
+}
+
+// jsonPrinter prints JSON lines (-json).
+type jsonPrinter struct {
+	w      *bufio.Writer
+	format types.Format
+	fields []protoreflect.FieldDescriptor
+	line   []byte
+}
+
+func (p *jsonPrinter) print(rec proto.Message) {
+	p.line = p.format.AppendJSON(p.line[:0], rec, p.fields)
+	p.line = append(p.line, '\n')
+	p.w.Write(p.line)
+}
+
+func (p *jsonPrinter) end(int) error { return nil }
+
+// structPrinter prints the protobuf text format (-struc).
+type structPrinter struct {
+	w      *bufio.Writer
+	t      types.Type
+	fields []protoreflect.FieldDescriptor
+	sel    bool
+	text   prototext.MarshalOptions
+}
+
+func (p *structPrinter) print(rec proto.Message) {
+	if p.sel {
+		keepOnly(rec.ProtoReflect(), p.fields)
+	}
+	fmt.Fprintf(p.w, "%s {\n%s}\n", p.t.Name(), p.text.Format(rec))
+}
+
+func (p *structPrinter) end(n int) error {
+	fmt.Fprintf(p.w, "%d records.\n", n)
 	return nil
+}
+
+// tablePrinter prints an aligned table (-table).
+type tablePrinter struct {
+	tw     *tabwriter.Writer
+	format types.Format
+	fields []protoreflect.FieldDescriptor
+	row    []string
+}
+
+func (p *tablePrinter) print(rec proto.Message) {
+	p.row = p.format.Row(p.row[:0], rec, p.fields)
+	fmt.Fprintln(p.tw, strings.Join(p.row, "\t"))
+}
+
+func (p *tablePrinter) end(int) error { return p.tw.Flush() }
+
+// csvPrinter prints CSV (the default; -tsv, -sep).
+type csvPrinter struct {
+	cw     *csv.Writer
+	format types.Format
+	fields []protoreflect.FieldDescriptor
+	row    []string
+}
+
+func (p *csvPrinter) print(rec proto.Message) {
+	p.row = p.format.Row(p.row[:0], rec, p.fields)
+	p.cw.Write(p.row)
+}
+
+func (p *csvPrinter) end(int) error {
+	p.cw.Flush()
+	return p.cw.Error()
 }
 
 // keepOnly clears every field of m not in fields (for -struc -select).

@@ -82,6 +82,30 @@ timestamp and addresses within -window.`,
 }
 
 func runLabel(cmd *cobra.Command, root *rootOptions, o *labelOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	alerts, err := o.readAlerts(ctx, root)
+	if err != nil {
+		return err
+	}
+	if err := o.decodeIfNeeded(ctx, cmd, root); err != nil {
+		return err
+	}
+	sum, err := label.Run(o.config(alerts))
+	if err != nil {
+		return fmt.Errorf("label: %w", err)
+	}
+	if !o.quiet {
+		sum.Print(cmd.OutOrStdout())
+	}
+	return nil
+}
+
+// check validates the options (and derives -out from -read).
+func (o *labelOptions) check() error {
 	if o.out == "" {
 		if o.read == "" {
 			return errors.New("label: give the record directory with -out DIR (and the capture with -read FILE)")
@@ -94,36 +118,30 @@ func runLabel(cmd *cobra.Command, root *rootOptions, o *labelOptions) error {
 	if o.alerts == "" && o.read == "" && o.custom == "" {
 		return errors.New("label: no alerts: give -read FILE (to run Suricata), -alerts eve.json|fast.log or -custom labels.yaml")
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	return nil
+}
 
+// readAlerts gathers the alerts: from -alerts, or from running Suricata
+// on -read, less -exclude, plus the -custom labels.
+func (o *labelOptions) readAlerts(ctx context.Context, root *rootOptions) ([]*label.Alert, error) {
 	var alerts []*label.Alert
+	var err error
 	switch {
 	case o.alerts != "":
-		a, st, err := label.ReadAlertsFile(o.alerts)
-		if err != nil {
-			return fmt.Errorf("label: -alerts: %w", err)
+		if alerts, err = readAlertsFile(o.alerts); err != nil {
+			return nil, fmt.Errorf("label: -alerts: %w", err)
 		}
-		if st.Skipped > 0 {
-			fmt.Fprintf(os.Stderr, "net: label: %d malformed lines of %s skipped\n", st.Skipped, o.alerts)
-		}
-		alerts = a
 	case o.read != "" && (o.rules != "" || o.suricataConfig != ""):
 		eve, err := label.RunSuricata(ctx, label.SuricataConfig{Binary: o.suricataBin, Config: o.suricataConfig, Rules: o.rules,
 			LogDir: filepath.Join(o.out, "suricata"), Pcap: o.read, Verbose: root.debug})
 		if err != nil {
-			return fmt.Errorf("label: %w", err)
+			return nil, fmt.Errorf("label: %w", err)
 		}
-		a, st, err := label.ReadAlertsFile(eve)
-		if err != nil {
-			return fmt.Errorf("label: %w", err)
+		if alerts, err = readAlertsFile(eve); err != nil {
+			return nil, fmt.Errorf("label: %w", err)
 		}
-		if st.Skipped > 0 {
-			fmt.Fprintf(os.Stderr, "net: label: %d malformed lines of %s skipped\n", st.Skipped, eve)
-		}
-		alerts = a
 	case o.read != "" && o.custom == "":
-		return errors.New("label: give Suricata rules with -rules FILE (or -suricata-config), existing alerts with -alerts, or -custom labels")
+		return nil, errors.New("label: give Suricata rules with -rules FILE (or -suricata-config), existing alerts with -alerts, or -custom labels")
 	}
 	if o.exclude != "" {
 		drop := splitList(o.exclude)
@@ -134,24 +152,46 @@ func runLabel(cmd *cobra.Command, root *rootOptions, o *labelOptions) error {
 	if o.custom != "" {
 		c, err := label.ReadCustom(o.custom)
 		if err != nil {
-			return fmt.Errorf("label: -custom: %w", err)
+			return nil, fmt.Errorf("label: -custom: %w", err)
 		}
 		alerts = append(alerts, c...)
 	}
+	return alerts, nil
+}
 
-	if !label.HasRecords(o.out) {
-		if o.read == "" {
-			return fmt.Errorf("label: no record files in %s (give the capture with -read to decode it)", o.out)
-		}
-		capture := newCaptureCmd(root)
-		capture.SetArgs([]string{"--read", o.read, "--out", o.out, "--quiet"})
-		capture.SetOut(cmd.ErrOrStderr())
-		capture.SetContext(ctx)
-		if err := capture.Execute(); err != nil {
-			return fmt.Errorf("label: decoding %s: %w", o.read, err)
-		}
+// readAlertsFile reads an eve.json or fast.log, saying how many lines it
+// skipped.
+func readAlertsFile(path string) ([]*label.Alert, error) {
+	a, st, err := label.ReadAlertsFile(path)
+	if err != nil {
+		return nil, err
 	}
+	if st.Skipped > 0 {
+		fmt.Fprintf(os.Stderr, "net: label: %d malformed lines of %s skipped\n", st.Skipped, path)
+	}
+	return a, nil
+}
 
+// decodeIfNeeded runs net capture on -read when -out holds no records.
+func (o *labelOptions) decodeIfNeeded(ctx context.Context, cmd *cobra.Command, root *rootOptions) error {
+	if label.HasRecords(o.out) {
+		return nil
+	}
+	if o.read == "" {
+		return fmt.Errorf("label: no record files in %s (give the capture with -read to decode it)", o.out)
+	}
+	capture := newCaptureCmd(root)
+	capture.SetArgs([]string{"--read", o.read, "--out", o.out, "--quiet"})
+	capture.SetOut(cmd.ErrOrStderr())
+	capture.SetContext(ctx)
+	if err := capture.Execute(); err != nil {
+		return fmt.Errorf("label: decoding %s: %w", o.read, err)
+	}
+	return nil
+}
+
+// config is the labelling run's configuration.
+func (o *labelOptions) config(alerts []*label.Alert) label.Config {
 	mode := label.Best
 	switch {
 	case o.strict:
@@ -163,12 +203,6 @@ func runLabel(cmd *cobra.Command, root *rootOptions, o *labelOptions) error {
 	if o.epoch {
 		tm = types.TimeEpoch
 	}
-	sum, err := label.Run(label.Config{Dir: o.out, Alerts: alerts, Window: o.window, Mode: mode, Parquet: o.parquet, Time: tm, PacketLayers: collector.PacketLayerTypes()})
-	if err != nil {
-		return fmt.Errorf("label: %w", err)
-	}
-	if !o.quiet {
-		sum.Print(cmd.OutOrStdout())
-	}
-	return nil
+	return label.Config{Dir: o.out, Alerts: alerts, Window: o.window, Mode: mode, Parquet: o.parquet, Time: tm,
+		PacketLayers: collector.PacketLayerTypes()}
 }

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"runtime/debug"
 
+	"github.com/netcap-go/netcap/decoder/registry"
 	ncio "github.com/netcap-go/netcap/io"
-	"github.com/netcap-go/netcap/types"
 )
 
 // A memory budget (net capture -max-memory) bounds a run in bytes rather
@@ -147,14 +147,14 @@ func (cfg *Config) applyBudget(workers int) *Limits {
 // enabledRecordTypes counts the record types the decoders that run may
 // write: each may hold a file and a batch per worker.
 func enabledRecordTypes(include, exclude []string) int {
-	enabled := enabledFunc(include, exclude)
-	seen := map[types.Type]bool{}
-	for _, i := range allInfos() {
-		if enabled(i.Name) {
-			seen[i.Type] = true
+	enabled := registry.Enabled(include, exclude)
+	n := 0
+	for _, i := range registry.Infos() {
+		if enabled.Has(i.Type) {
+			n++
 		}
 	}
-	return len(seen)
+	return n
 }
 
 // setMemoryLimit makes limit the Go runtime's soft memory limit (it

@@ -120,12 +120,11 @@ func profiledHost(i int) [][]byte {
 // with all decoders, without streams unless withStreams, and returns it.
 func feedWorker(n int, frames entryFrames, withStreams bool, profiles *profile.Store) *worker {
 	cfg := Config{Sink: discardSink{}}
-	all := func(string) bool { return true }
 	var streams *stream.Run
 	if withStreams {
-		streams = stream.NewRun(stream.Options{Enabled: all})
+		streams = stream.NewRun(stream.Options{})
 	}
-	w := newWorker(cfg, all, streams, profiles, reassembly.Config{MaxConns: 1 << 30, MaxBytes: 1 << 30}, 1)
+	w := newWorker(cfg, nil, streams, profiles, reassembly.Config{MaxConns: 1 << 30, MaxBytes: 1 << 30}, 1)
 	ts := int64(1_700_000_000e9)
 	for i := range n {
 		for _, f := range frames(i) {

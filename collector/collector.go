@@ -5,14 +5,11 @@
 package collector
 
 import (
-	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"go.uber.org/zap"
 
-	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/decoder/packet"
 	"github.com/netcap-go/netcap/decoder/profile"
@@ -20,7 +17,6 @@ import (
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/source"
-	"github.com/netcap-go/netcap/types"
 )
 
 // Config configures a run.
@@ -118,77 +114,4 @@ func (s *Summary) PacketsPerSecond() float64 {
 		return 0
 	}
 	return float64(s.Packets) / s.Elapsed.Seconds()
-}
-
-// Infos describes every decoder, for listings.
-func Infos() []decoder.Info { return allInfos() }
-
-// ValidateDecoders checks include/exclude names against the decoders.
-func ValidateDecoders(names []string) error {
-	var unknown []string
-	for _, n := range names {
-		if n == "" {
-			continue
-		}
-		if !knownDecoder(n) {
-			unknown = append(unknown, n)
-		}
-	}
-	if len(unknown) > 0 {
-		return fmt.Errorf("unknown decoder(s): %s (net capture -decoders lists them)", strings.Join(unknown, ", "))
-	}
-	return nil
-}
-
-// allInfos describes every decoder: layer, packet, stream and abstract.
-func allInfos() []decoder.Info {
-	out := append(packet.Infos(), flow.Infos...)
-	out = append(out, profile.Infos...)
-	return append(out, stream.Infos...)
-}
-
-func knownDecoder(name string) bool {
-	for _, i := range allInfos() {
-		if i.Matches(name) {
-			return true
-		}
-	}
-	return false
-}
-
-// enabledFunc turns include/exclude lists (names or aliases) into a
-// predicate on decoder names.
-func enabledFunc(include, exclude []string) func(string) bool {
-	infos := allInfos()
-	matches := func(list []string, name string) bool {
-		for _, i := range infos {
-			if i.Name != name {
-				continue
-			}
-			for _, n := range list {
-				if i.Matches(n) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	return func(name string) bool {
-		if len(include) > 0 && !matches(include, name) {
-			return false
-		}
-		return !matches(exclude, name)
-	}
-}
-
-// PacketLayerTypes returns the record types written once per packet
-// header (the GoPacket decoders): they count as packets of their protocol.
-func PacketLayerTypes() map[types.Type]bool {
-	m := map[types.Type]bool{}
-	for _, i := range Infos() {
-		if i.Group == decoder.GroupGoPacket {
-			m[i.Type] = true
-		}
-	}
-	return m
 }

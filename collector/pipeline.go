@@ -11,10 +11,13 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"go.uber.org/zap"
 
+	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/decoder/profile"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/decoder/stream"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/source"
+	"github.com/netcap-go/netcap/types"
 )
 
 // pipeline is one run in progress: the source and the reader's state,
@@ -25,7 +28,7 @@ type pipeline struct {
 	src      source.PacketSource
 	name     string
 	workers  int
-	enabled  func(string) bool
+	enabled  decoder.Set // the record types written
 	streams  *stream.Run // nil when nothing reads streams
 	profiles *profile.Store
 	asmCfg   reassembly.Config // per worker
@@ -93,7 +96,7 @@ func newPipeline(src source.PacketSource, name string, cfg Config) (*pipeline, e
 	if cfg.Sink == nil {
 		return nil, errors.New("collector: no record sink")
 	}
-	if err := ValidateDecoders(append(append([]string{}, cfg.Include...), cfg.Exclude...)); err != nil {
+	if err := registry.Validate(append(append([]string{}, cfg.Include...), cfg.Exclude...)); err != nil {
 		return nil, err
 	}
 	if cfg.Log == nil {
@@ -105,7 +108,7 @@ func newPipeline(src source.PacketSource, name string, cfg Config) (*pipeline, e
 	}
 	p.limits = cfg.applyBudget(p.workers)
 	p.cfg = cfg
-	p.enabled = enabledFunc(cfg.Include, cfg.Exclude)
+	p.enabled = registry.Enabled(cfg.Include, cfg.Exclude)
 	p.streams = newStreams(cfg, p.enabled)
 	p.profiles = newProfiles(cfg, p.enabled)
 	p.asmCfg = perWorker(cfg.Reassembly, p.workers)
@@ -125,12 +128,15 @@ func newPipeline(src source.PacketSource, name string, cfg Config) (*pipeline, e
 
 // newStreams returns the stream decoding of the run, or nil when it is
 // off or nothing would read the streams (reassembly is then skipped).
-func newStreams(cfg Config, enabled func(string) bool) *stream.Run {
+func newStreams(cfg Config, enabled decoder.Set) *stream.Run {
 	if cfg.NoReassembly {
 		return nil
 	}
 	opts := cfg.Stream
-	opts.Enabled = enabled
+	opts.Enabled = func(name string) bool {
+		t, ok := types.TypeByName(name)
+		return ok && enabled.Has(t)
+	}
 	streams := stream.NewRun(opts)
 	if !streams.Active() {
 		return nil
@@ -139,9 +145,9 @@ func newStreams(cfg Config, enabled func(string) bool) *stream.Run {
 }
 
 // newProfiles returns the DeviceProfile and IPProfile store.
-func newProfiles(cfg Config, enabled func(string) bool) *profile.Store {
+func newProfiles(cfg Config, enabled decoder.Set) *profile.Store {
 	pc := cfg.Profiles
-	pc.Devices, pc.IPs = enabled("DeviceProfile"), enabled("IPProfile")
+	pc.Devices, pc.IPs = enabled.Has(types.Type_NC_DeviceProfile), enabled.Has(types.Type_NC_IPProfile)
 	return profile.NewStore(pc)
 }
 

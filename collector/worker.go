@@ -9,9 +9,11 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/decoder/packet"
 	"github.com/netcap-go/netcap/decoder/profile"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/decoder/stream"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/reassembly"
@@ -46,7 +48,7 @@ type worker struct {
 	published time.Time
 }
 
-func newWorker(cfg Config, enabled func(string) bool, streams *stream.Run, profiles *profile.Store, asmCfg reassembly.Config, workers int) *worker {
+func newWorker(cfg Config, enabled decoder.Set, streams *stream.Run, profiles *profile.Store, asmCfg reassembly.Config, workers int) *worker {
 	w := &worker{em: newCountingEmitter(cfg.Sink.NewEmitter()), sink: cfg.Sink}
 	emit := func(t types.Type, r proto.Message) error { return w.em.Emit(t, r) }
 	if profiles.Active() {
@@ -59,13 +61,13 @@ func newWorker(cfg Config, enabled func(string) bool, streams *stream.Run, profi
 		}
 		cfg.Flows.OnClose = func(c *flow.Conn) { w.keep(profiles.Conn(c, emit)) }
 	}
-	w.parser = packet.NewParser(cfg.Options, enabled, emit)
+	w.parser = packet.NewParser(cfg.Options, registry.PacketDecoders(enabled), emit)
 	fc := cfg.Flows
 	if fc.MaxFlows <= 0 {
 		fc.MaxFlows = flow.DefaultMaxFlows
 	}
 	fc.MaxFlows = max(1, fc.MaxFlows/workers) // the bound is for the run
-	fc.Connections, fc.Flows = enabled("Connection"), enabled("Flow")
+	fc.Connections, fc.Flows = enabled.Has(types.Type_NC_Connection), enabled.Has(types.Type_NC_Flow)
 	fc.Emit = emit
 	w.flows = flow.NewTable(fc)
 	w.parser.SetFlowHook(func(p *packet.Packet) { w.flows.Packet(p, w.now) })

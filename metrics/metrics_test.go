@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/netcap-go/netcap/collector"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/internal/pcapgen"
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
@@ -93,7 +94,7 @@ func capture(t *testing.T, pcap string) (*prometheus.Registry, *collector.Summar
 		t.Fatal(err)
 	}
 	metrics.NewPipeline(reg, func() metrics.PipelineState { return metrics.PipelineState(mon.Snapshot()) }, files.BytesWritten)
-	sink := metrics.NewSink(files, metrics.NewRecorder(reg, collector.PacketLayerTypes()))
+	sink := metrics.NewSink(files, metrics.NewRecorder(reg, registry.PacketLayers()))
 	src, err := source.OpenFile(pcap)
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/decoder/flow"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/decoder/stream"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/source"
@@ -252,7 +253,7 @@ func prepareOut(dir string, force, conns bool) error {
 // Netcap's capture -decoders does.
 func listDecoders(w interface{ Write([]byte) (int, error) }) {
 	groups := map[decoder.Group][]decoder.Info{}
-	for _, i := range collector.Infos() {
+	for _, i := range registry.Infos() {
 		groups[i.Group] = append(groups[i.Group], i)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

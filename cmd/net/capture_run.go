@@ -17,6 +17,7 @@ import (
 	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/decoder/packet"
 	"github.com/netcap-go/netcap/decoder/profile"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/decoder/stream"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/metrics"
@@ -129,7 +130,7 @@ func (o *captureOptions) check() (budget int64, include, exclude []string, err e
 		}
 	}
 	include, exclude = splitList(o.include), splitList(o.exclude)
-	if err := collector.ValidateDecoders(append(append([]string{}, include...), exclude...)); err != nil {
+	if err := registry.Validate(append(append([]string{}, include...), exclude...)); err != nil {
 		return 0, nil, nil, err
 	}
 	if _, err := compressionFlag(o.compress, o.compression); err != nil {
@@ -178,7 +179,7 @@ func startCaptureMetrics(addr string) (*captureMetrics, error) {
 		}
 		return 0
 	})
-	m.recorder = metrics.NewRecorder(reg, collector.PacketLayerTypes())
+	m.recorder = metrics.NewRecorder(reg, registry.PacketLayers())
 	srv, err := metrics.Serve(addr, reg)
 	if err != nil {
 		return nil, fmt.Errorf("capture: -metrics: %w", err)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/netcap-go/netcap/collector"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/dist"
 	"github.com/netcap-go/netcap/metrics"
 )
@@ -102,7 +102,7 @@ func runCollect(cmd *cobra.Command, root *rootOptions, o *collectOptions) error 
 	}
 	if o.metrics != "" {
 		reg := metrics.NewRegistry()
-		rec := metrics.NewRecorder(reg, collector.PacketLayerTypes())
+		rec := metrics.NewRecorder(reg, registry.PacketLayers())
 		cfg.Observe = rec.Observe
 		srv, err := metrics.Serve(o.metrics, reg)
 		if err != nil {

@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/netcap-go/netcap/collector"
+	"github.com/netcap-go/netcap/decoder/registry"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/metrics"
 	"github.com/netcap-go/netcap/types"
@@ -60,7 +60,7 @@ func runExport(cmd *cobra.Command, o *exportOptions) error {
 		return errors.New("export: -speed must be positive")
 	}
 	reg := metrics.NewRegistry()
-	rec := metrics.NewRecorder(reg, collector.PacketLayerTypes())
+	rec := metrics.NewRecorder(reg, registry.PacketLayers())
 	srv, err := metrics.Serve(o.address, reg)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/netcap-go/netcap/collector"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/label"
 	"github.com/netcap-go/netcap/types"
 )
@@ -204,5 +204,5 @@ func (o *labelOptions) config(alerts []*label.Alert) label.Config {
 		tm = types.TimeEpoch
 	}
 	return label.Config{Dir: o.out, Alerts: alerts, Window: o.window, Mode: mode, Parquet: o.parquet, Time: tm,
-		PacketLayers: collector.PacketLayerTypes()}
+		PacketLayers: registry.PacketLayers()}
 }

@@ -15,8 +15,10 @@ import (
 	"testing"
 
 	"github.com/netcap-go/netcap/collector"
+	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/internal/testutil"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/source"
@@ -31,7 +33,7 @@ func forEachPacket(t testing.TB, path string, f func(p *packet.Packet)) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	parser := packet.NewParser(packet.Options{}, func(string) bool { return false }, nil)
+	parser := packet.NewParser(packet.Options{}, registry.PacketDecoders(decoder.NewSet()), nil)
 	parser.SetFlowHook(f)
 	for {
 		data, ci, err := src.ReadPacket()

@@ -11,6 +11,7 @@ import (
 	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/decoder/packet"
 	"github.com/netcap-go/netcap/decoder/profile"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/internal/testutil"
 	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
@@ -74,7 +75,7 @@ func FuzzFlowTable(f *testing.F) {
 			return check(typ, r)
 		}
 		var now, packets int64
-		p := packet.NewParser(packet.Options{}, nil, emit)
+		p := packet.NewParser(packet.Options{}, registry.PacketDecoders(nil), emit)
 		p.SetFlowHook(func(pk *packet.Packet) { table.Packet(pk, now) })
 		for len(data) >= 2 {
 			n, step := int(data[0]), int64(data[1])

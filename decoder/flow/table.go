@@ -505,8 +505,8 @@ func transportName(p uint8) string {
 	return layers.IPProtocol(p).String()
 }
 
-// Infos describes the record types the table writes.
-var Infos = []decoder.Info{
-	{Name: "Connection", Type: types.Type_NC_Connection, Group: decoder.GroupPacket, Description: "bidirectional flow summaries (TCP, UDP, SCTP, ICMP, other IP) with Community ID and application protocol"},
-	{Name: "Flow", Type: types.Type_NC_Flow, Group: decoder.GroupPacket, Description: "unidirectional flows: per-direction sizes, TCP flags and inter-arrival statistics"},
-}
+// The record types the table writes.
+var (
+	ConnectionInfo = decoder.Info{Name: "Connection", Type: types.Type_NC_Connection, Group: decoder.GroupPacket, Description: "bidirectional flow summaries (TCP, UDP, SCTP, ICMP, other IP) with Community ID and application protocol"}
+	FlowInfo       = decoder.Info{Name: "Flow", Type: types.Type_NC_Flow, Group: decoder.GroupPacket, Description: "unidirectional flows: per-direction sizes, TCP flags and inter-arrival statistics"}
+)

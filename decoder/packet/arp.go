@@ -10,7 +10,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var arpDecoder = newDecoder(
+// ARP decodes ARP records.
+var ARP = newDecoder(
 	decoder.Info{Name: "ARP", Type: types.Type_NC_ARP, Description: "Address Resolution Protocol"},
 	layers.LayerTypeARP,
 	func() gopacket.DecodingLayer { return &layers.ARP{} },

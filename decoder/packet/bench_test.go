@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/internal/testutil"
 	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
@@ -48,7 +49,7 @@ func BenchmarkParser(b *testing.B) {
 		buf, err = proto.MarshalOptions{}.MarshalAppend(buf[:0], r)
 		return err
 	}
-	p := packet.NewParser(packet.Options{}, nil, emit)
+	p := packet.NewParser(packet.Options{}, registry.PacketDecoders(nil), emit)
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, f := range frames {

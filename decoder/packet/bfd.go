@@ -8,7 +8,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// bfdDecoder reads BFD control packets (RFC 5880) on UDP port 3784 (single
+// BFD reads BFD control packets (RFC 5880) on UDP port 3784 (single
 // hop, RFC 5881, which gopacket maps) and 4784 (multihop, RFC 5883, mapped
 // by init below). The intervals are in microseconds as on the wire; the
 // 32-bit discriminators and intervals are held in int32 fields (Netcap's
@@ -16,7 +16,7 @@ import (
 // is set when the A bit is: the authentication type, key ID, sequence
 // number (keyed MD5 and SHA1) and data (the password, or the digest),
 // bounded by the section's Auth Len.
-var bfdDecoder = newDecoder(
+var BFD = newDecoder(
 	decoder.Info{Name: "BFD", Type: types.Type_NC_BFD, Description: "Bidirectional Forwarding Detection control packets"},
 	layers.LayerTypeBFD,
 	func() gopacket.DecodingLayer { return &bfdLayer{} },

@@ -11,7 +11,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// cipDecoder reads the CIP message an EtherNet/IP SendRRData or
+// CIP reads the CIP message an EtherNet/IP SendRRData or
 // SendUnitData command carries (one record per ENIP message; the services
 // inside a Multiple Service Packet or an Unconnected Send are part of the
 // outer message's Data). ServiceID is the service code without the
@@ -20,7 +20,7 @@ import (
 // logical segments, after any port or other segments); a response has
 // none, but a general status and additional status words. Data (with
 // -payload) is what follows the path or the status.
-var cipDecoder = newDecoder(
+var CIP = newDecoder(
 	decoder.Info{Name: "CIP", Type: types.Type_NC_CIP, Description: "Common Industrial Protocol messages carried by EtherNet/IP, per TCP segment"},
 	layers.LayerTypeCIP,
 	func() gopacket.DecodingLayer { return &cipLayer{} },

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -123,7 +124,7 @@ func TestCIPPathIDs(t *testing.T) {
 		}
 		msg := slices.Concat([]byte{0x0e, byte(len(path) / 2)}, path)
 		var got []*types.CIP
-		p := packet.NewParser(packet.Options{}, nil, func(typ types.Type, r proto.Message) error {
+		p := packet.NewParser(packet.Options{}, registry.PacketDecoders(nil), func(typ types.Type, r proto.Message) error {
 			if typ == types.Type_NC_CIP {
 				got = append(got, proto.Clone(r).(*types.CIP))
 			}

@@ -11,10 +11,10 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// ciscoDiscoveryDecoder reads the CDP header (version, TTL, checksum) and
+// CiscoDiscovery reads the CDP header (version, TTL, checksum) and
 // its TLVs as they are on the wire (Values); the CiscoDiscoveryInfo record
 // decodes them.
-var ciscoDiscoveryDecoder = newDecoder(
+var CiscoDiscovery = newDecoder(
 	decoder.Info{Name: "CiscoDiscovery", Type: types.Type_NC_CiscoDiscovery, Description: "Cisco Discovery Protocol headers and TLVs"},
 	layers.LayerTypeCiscoDiscovery,
 	func() gopacket.DecodingLayer { return &cdpLayer{} },

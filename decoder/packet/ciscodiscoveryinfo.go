@@ -11,7 +11,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// ciscoDiscoveryInfoDecoder decodes the TLVs of a CDP packet. Addresses and
+// CiscoDiscoveryInfo decodes the TLVs of a CDP packet. Addresses and
 // MgmtAddresses hold the IPv4 and IPv6 addresses of the Addresses and
 // Management Addresses TLVs (other protocols' addresses are skipped, as
 // gopacket does). IPPrefixes are the IP Prefix TLV's prefixes with the
@@ -20,7 +20,7 @@ import (
 // field for and TLVs too short or malformed to decode. Strings from the
 // wire are made valid UTF-8. A TLV that occurs twice sets its field from
 // the last one (IP prefixes add up).
-var ciscoDiscoveryInfoDecoder = newDecoder(
+var CiscoDiscoveryInfo = newDecoder(
 	decoder.Info{Name: "CiscoDiscoveryInfo", Type: types.Type_NC_CiscoDiscoveryInfo, Description: "Cisco Discovery Protocol device information"},
 	layers.LayerTypeCiscoDiscoveryInfo,
 	func() gopacket.DecodingLayer { return &cdpInfoLayer{} },

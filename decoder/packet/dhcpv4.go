@@ -13,7 +13,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// dhcpv4Decoder writes one record per DHCP (BOOTP) message with its fixed
+// DHCPv4 writes one record per DHCP (BOOTP) message with its fixed
 // fields and its options in message order, as gopacket lists them: the
 // options before End (End itself is not listed; Pad bytes before it are,
 // one option each), followed by those an Option Overload (option 52) puts
@@ -34,7 +34,7 @@ import (
 // order requested, as comma-separated decimals ("1,3,6,42"); empty when the
 // message has no such list. A list split over several options 55 is
 // their concatenation (RFC 3396).
-var dhcpv4Decoder = newDecoder(
+var DHCPv4 = newDecoder(
 	decoder.Info{Name: "DHCPv4", Type: types.Type_NC_DHCPv4, Description: "Dynamic Host Configuration Protocol (and BOOTP) messages, with options and fingerprint"},
 	layers.LayerTypeDHCPv4,
 	func() gopacket.DecodingLayer { return &dhcpv4Layer{} },
@@ -80,7 +80,7 @@ var dhcpv4Decoder = newDecoder(
 const dhcpv4FixedLen = 236
 
 // dhcpv4Layer decodes with gopacket and, where gopacket rejects a message
-// that has its fixed fields, reads it leniently (see dhcpv4Decoder).
+// that has its fixed fields, reads it leniently (see DHCPv4).
 type dhcpv4Layer struct{ layers.DHCPv4 }
 
 func (d *dhcpv4Layer) unwrap() gopacket.Layer { return &d.DHCPv4 }

@@ -12,7 +12,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// dhcpv6Decoder writes one record per DHCPv6 message (RFC 8415): a client
+// DHCPv6 writes one record per DHCPv6 message (RFC 8415): a client
 // or server message has a transaction ID, a relay message (Relay-forward,
 // Relay-reply) a hop count and link and peer addresses instead; then the
 // options, in message order. The message a relay carries stays the data of
@@ -28,7 +28,7 @@ import (
 // "DHCPv6 fingerprint" fingerbank looks devices up by): the option codes
 // the client requests in its Option Request Option (6), in order, as
 // comma-separated decimals ("23,24,17"); empty without one.
-var dhcpv6Decoder = newDecoder(
+var DHCPv6 = newDecoder(
 	decoder.Info{Name: "DHCPv6", Type: types.Type_NC_DHCPv6, Description: "Dynamic Host Configuration Protocol for IPv6 messages, with options and fingerprint"},
 	layers.LayerTypeDHCPv6,
 	func() gopacket.DecodingLayer { return &dhcpv6Layer{} },
@@ -62,7 +62,7 @@ var dhcpv6Decoder = newDecoder(
 )
 
 // dhcpv6Layer decodes with gopacket, but keeps a message with a malformed
-// option (see dhcpv6Decoder): gopacket has decoded the header and the
+// option (see DHCPv6): gopacket has decoded the header and the
 // options before it when it gives up.
 type dhcpv6Layer struct{ layers.DHCPv6 }
 

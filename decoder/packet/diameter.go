@@ -16,7 +16,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// diameterDecoder reads Diameter messages (RFC 6733) on TCP port 3868,
+// Diameter reads Diameter messages (RFC 6733) on TCP port 3868,
 // which gopacket maps: the header (Flags is the command flags byte) and
 // the AVPs. A Grouped AVP is followed in AVPs by the AVPs it holds, depth
 // first (the schema has no nesting), so AVPs lists every AVP of the
@@ -43,7 +43,7 @@ import (
 // nothing unless their bytes happen to look like a Diameter header. Over
 // SCTP (also port 3868) the parser's SCTP layer hands on its chunks, not
 // the DATA chunks' user data, so no message is found there.
-var diameterDecoder = newDecoder(
+var Diameter = newDecoder(
 	decoder.Info{Name: "Diameter", Type: types.Type_NC_Diameter, Description: "Diameter messages with their AVPs, per TCP segment"},
 	layers.LayerTypeDiameter,
 	func() gopacket.DecodingLayer { return &diameterLayer{} },

@@ -12,7 +12,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// dnsDecoder writes one record per DNS message: the header, the questions
+// DNS writes one record per DNS message: the header, the questions
 // and the resource records of the three sections. Each resource record
 // keeps its raw RDATA (Data) and, by type, the decoded form: the address
 // of an A or AAAA record (IP), the name of an NS, CNAME or PTR record, the
@@ -44,7 +44,7 @@ import (
 // strips the prefix and chains the messages of a segment, one record each.
 // A message that continues into the next segment yields no record: the
 // parser does not reassemble TCP streams.
-var dnsDecoder = newDecoder(
+var DNS = newDecoder(
 	decoder.Info{Name: "DNS", Type: types.Type_NC_DNS, Description: "Domain Name System messages over UDP and TCP"},
 	layers.LayerTypeDNS,
 	func() gopacket.DecodingLayer { return &dnsLayer{} },
@@ -181,7 +181,7 @@ var (
 	errDNSNameLong   = errors.New("DNS name longer than 255 bytes")
 )
 
-// dnsLayer decodes a DNS message into a layers.DNS (see dnsDecoder for
+// dnsLayer decodes a DNS message into a layers.DNS (see DNS for
 // how it differs from gopacket; a decoded name of the root in an SOA, SRV
 // or MX record is empty, not nil, so that nil tells RDATA that did not
 // decode), first stripping the length prefix when the message rides on

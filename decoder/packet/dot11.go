@@ -8,7 +8,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// dot11Decoder reads the IEEE 802.11 MAC header of every frame behind
+// Dot11 reads the IEEE 802.11 MAC header of every frame behind
 // radiotap or on the raw 802.11 link type. Its slot replaces the transit
 // Dot11 layer: the decoding layer is gopacket's, so data frames go on to
 // their Dot11Data* layer, LLC and what they carry as before.
@@ -18,7 +18,7 @@ import (
 // RA/TA, the sequence control of control frames, QoS and HT Control) are
 // empty. Checksum is the frame's last 4 bytes, which gopacket always takes
 // for the frame check sequence (see the parser for captures without one).
-var dot11Decoder = newDecoder(
+var Dot11 = newDecoder(
 	decoder.Info{Name: "Dot11", Type: types.Type_NC_Dot11, Description: "IEEE 802.11 wireless LAN MAC headers"},
 	layers.LayerTypeDot11,
 	func() gopacket.DecodingLayer { return &layers.Dot11{} },

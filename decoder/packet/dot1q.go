@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var dot1qDecoder = newDecoder(
+// Dot1Q decodes Dot1Q records.
+var Dot1Q = newDecoder(
 	decoder.Info{Name: "Dot1Q", Type: types.Type_NC_Dot1Q, Description: "IEEE 802.1Q VLAN tags"},
 	layers.LayerTypeDot1Q,
 	func() gopacket.DecodingLayer { return &layers.Dot1Q{} },

@@ -8,10 +8,10 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// eapDecoder reads EAP packets (RFC 3748) carried in EAPOL. Success and
+// EAP reads EAP packets (RFC 3748) carried in EAPOL. Success and
 // Failure packets (Length 4) have no Type: the record's Type is 0 and its
 // TypeData empty. TypeData is the Type-Data, up to the packet's Length.
-var eapDecoder = newDecoder(
+var EAP = newDecoder(
 	decoder.Info{Name: "EAP", Type: types.Type_NC_EAP, Description: "Extensible Authentication Protocol packets in 802.1X"},
 	layers.LayerTypeEAP,
 	func() gopacket.DecodingLayer { return &layers.EAP{} },

@@ -8,11 +8,11 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// eapolDecoder reads the 802.1X EAPOL header (EtherType 0x888e, also
+// EAPOL reads the 802.1X EAPOL header (EtherType 0x888e, also
 // behind LLC/SNAP in 802.11 data frames). gopacket's EAPOL layer cuts the
 // body to the header's Length, so link-layer padding does not reach the
 // EAP or EAPOL-Key layer after it.
-var eapolDecoder = newDecoder(
+var EAPOL = newDecoder(
 	decoder.Info{Name: "EAPOL", Type: types.Type_NC_EAPOL, Description: "IEEE 802.1X EAP over LAN headers"},
 	layers.LayerTypeEAPOL,
 	func() gopacket.DecodingLayer { return &layers.EAPOL{} },

@@ -11,14 +11,14 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// eapolKeyDecoder reads EAPOL-Key frames: the 802.11 key descriptors (RSN,
+// EAPOLKey reads EAPOL-Key frames: the 802.11 key descriptors (RSN,
 // type 2, and WPA, type 254) of the 4-way and group key handshakes, and the
 // RC4 descriptor (type 1) of 802.1X-2004 dynamic WEP.
 //
 // EncryptedKeyData holds the Key Data field when the key information's
 // Encrypted Key Data bit is set, as gopacket has it (the key data of the
 // other messages, RSN or WPA information elements, is not kept).
-var eapolKeyDecoder = newDecoder(
+var EAPOLKey = newDecoder(
 	decoder.Info{Name: "EAPOLKey", Type: types.Type_NC_EAPOLKey, Description: "EAPOL-Key frames: 802.11 4-way and group key handshakes, 802.1X RC4 keys"},
 	layers.LayerTypeEAPOLKey,
 	func() gopacket.DecodingLayer { return &eapolKeyLayer{} },

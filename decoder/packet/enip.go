@@ -11,7 +11,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// enipDecoder reads EtherNet/IP encapsulation messages (TCP port 44818 and
+// ENIP reads EtherNet/IP encapsulation messages (TCP port 44818 and
 // UDP port 44818): the 24-byte header and, as CommandSpecific.Data, the
 // command's data (Length bytes after the header, or what the segment
 // holds of them). A CIP message carried in a SendRRData or SendUnitData
@@ -26,7 +26,7 @@ import (
 // UDP port 2222 carries CIP I/O data (Common Packet Format items, no
 // encapsulation header), which gopacket maps to its ENIP layer: init below
 // takes the mapping back, so that I/O data is not read as ENIP headers.
-var enipDecoder = newDecoder(
+var ENIP = newDecoder(
 	decoder.Info{
 		Name: "ENIP", Type: types.Type_NC_ENIP, Aliases: []string{"Ethernet/IP"},
 		Description: "EtherNet/IP encapsulation messages, per TCP segment",

@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var ethernetDecoder = newDecoder(
+// Ethernet decodes Ethernet records.
+var Ethernet = newDecoder(
 	decoder.Info{Name: "Ethernet", Type: types.Type_NC_Ethernet, Description: "IEEE 802.3 Ethernet frames"},
 	layers.LayerTypeEthernet,
 	func() gopacket.DecodingLayer { return &layers.Ethernet{} },

@@ -11,9 +11,9 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// ethernetCTPDecoder reads the skip count of Ethernet Configuration Testing
+// EthernetCTP reads the skip count of Ethernet Configuration Testing
 // Protocol (loopback, EtherType 0x9000) packets.
-var ethernetCTPDecoder = newDecoder(
+var EthernetCTP = newDecoder(
 	decoder.Info{Name: "EthernetCTP", Type: types.Type_NC_EthernetCTP, Description: "Ethernet Configuration Testing Protocol (loopback) headers"},
 	layers.LayerTypeEthernetCTP,
 	func() gopacket.DecodingLayer { return &ctpLayer{} },

@@ -11,10 +11,10 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// ethernetCTPReplyDecoder reads the Reply message of an Ethernet CTP
+// EthernetCTPReply reads the Reply message of an Ethernet CTP
 // (loopback) packet: function, receipt number and the data after them (to
 // the end of the frame, as gopacket has it).
-var ethernetCTPReplyDecoder = newDecoder(
+var EthernetCTPReply = newDecoder(
 	decoder.Info{Name: "EthernetCTPReply", Type: types.Type_NC_EthernetCTPReply, Description: "Ethernet Configuration Testing Protocol (loopback) replies"},
 	layers.LayerTypeEthernetCTPReply,
 	func() gopacket.DecodingLayer { return &ctpReplyLayer{} },

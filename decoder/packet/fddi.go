@@ -12,10 +12,10 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// fddiDecoder reads FDDI MAC headers (link type 10). FrameControl is the
+// FDDI reads FDDI MAC headers (link type 10). FrameControl is the
 // frame control byte without its low three bits, which are Priority, as
 // gopacket splits them.
-var fddiDecoder = newDecoder(
+var FDDI = newDecoder(
 	decoder.Info{Name: "FDDI", Type: types.Type_NC_FDDI, Description: "Fiber Distributed Data Interface MAC headers"},
 	layers.LayerTypeFDDI,
 	func() gopacket.DecodingLayer { return &fddiLayer{} },

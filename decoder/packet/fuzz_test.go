@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/internal/testutil"
 	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
@@ -35,7 +36,7 @@ func fuzzLayer(f *testing.F, lt gopacket.LayerType, extra ...[]byte) {
 			}
 			return nil
 		}
-		p := packet.NewParser(packet.Options{Payloads: true, Entropy: true}, nil, emit)
+		p := packet.NewParser(packet.Options{Payloads: true, Entropy: true}, registry.PacketDecoders(nil), emit)
 		if err := p.DecodeFrom(lt, data, 1, len(data)); err != nil {
 			t.Fatal(err)
 		}

@@ -11,7 +11,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var geneveDecoder = newDecoder(
+// Geneve decodes Geneve records.
+var Geneve = newDecoder(
 	decoder.Info{Name: "Geneve", Type: types.Type_NC_Geneve, Description: "Generic Network Virtualization Encapsulation (RFC 8926)"},
 	layers.LayerTypeGeneve,
 	func() gopacket.DecodingLayer { return &geneveLayer{} },

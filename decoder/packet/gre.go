@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var greDecoder = newDecoder(
+// GRE decodes GRE records.
+var GRE = newDecoder(
 	decoder.Info{Name: "GRE", Type: types.Type_NC_GRE, Description: "Generic Routing Encapsulation"},
 	layers.LayerTypeGRE,
 	func() gopacket.DecodingLayer { return &layers.GRE{} },

@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var icmpv4Decoder = newDecoder(
+// ICMPv4 decodes ICMPv4 records.
+var ICMPv4 = newDecoder(
 	decoder.Info{Name: "ICMPv4", Type: types.Type_NC_ICMPv4, Description: "Internet Control Message Protocol for IPv4"},
 	layers.LayerTypeICMPv4,
 	func() gopacket.DecodingLayer { return &layers.ICMPv4{} },

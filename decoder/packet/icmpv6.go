@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var icmpv6Decoder = newDecoder(
+// ICMPv6 decodes ICMPv6 records.
+var ICMPv6 = newDecoder(
 	decoder.Info{Name: "ICMPv6", Type: types.Type_NC_ICMPv6, Description: "Internet Control Message Protocol for IPv6"},
 	layers.LayerTypeICMPv6,
 	func() gopacket.DecodingLayer { return &layers.ICMPv6{} },

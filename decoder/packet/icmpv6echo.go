@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var icmpv6EchoDecoder = newDecoder(
+// ICMPv6Echo decodes ICMPv6Echo records.
+var ICMPv6Echo = newDecoder(
 	decoder.Info{Name: "ICMPv6Echo", Type: types.Type_NC_ICMPv6Echo, Description: "ICMPv6 echo request and reply"},
 	layers.LayerTypeICMPv6Echo,
 	func() gopacket.DecodingLayer { return &layers.ICMPv6Echo{} },

@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var icmpv6NeighborAdvertisementDecoder = newDecoder(
+// ICMPv6NeighborAdvertisement decodes ICMPv6NeighborAdvertisement records.
+var ICMPv6NeighborAdvertisement = newDecoder(
 	decoder.Info{Name: "ICMPv6NeighborAdvertisement", Type: types.Type_NC_ICMPv6NeighborAdvertisement, Description: "ICMPv6 neighbor advertisement (NDP)"},
 	layers.LayerTypeICMPv6NeighborAdvertisement,
 	func() gopacket.DecodingLayer { return &layers.ICMPv6NeighborAdvertisement{} },

@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var icmpv6NeighborSolicitationDecoder = newDecoder(
+// ICMPv6NeighborSolicitation decodes ICMPv6NeighborSolicitation records.
+var ICMPv6NeighborSolicitation = newDecoder(
 	decoder.Info{Name: "ICMPv6NeighborSolicitation", Type: types.Type_NC_ICMPv6NeighborSolicitation, Description: "ICMPv6 neighbor solicitation (NDP)"},
 	layers.LayerTypeICMPv6NeighborSolicitation,
 	func() gopacket.DecodingLayer { return &layers.ICMPv6NeighborSolicitation{} },

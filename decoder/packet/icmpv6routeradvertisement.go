@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var icmpv6RouterAdvertisementDecoder = newDecoder(
+// ICMPv6RouterAdvertisement decodes ICMPv6RouterAdvertisement records.
+var ICMPv6RouterAdvertisement = newDecoder(
 	decoder.Info{Name: "ICMPv6RouterAdvertisement", Type: types.Type_NC_ICMPv6RouterAdvertisement, Description: "ICMPv6 router advertisement (NDP)"},
 	layers.LayerTypeICMPv6RouterAdvertisement,
 	func() gopacket.DecodingLayer { return &layers.ICMPv6RouterAdvertisement{} },

@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var icmpv6RouterSolicitationDecoder = newDecoder(
+// ICMPv6RouterSolicitation decodes ICMPv6RouterSolicitation records.
+var ICMPv6RouterSolicitation = newDecoder(
 	decoder.Info{Name: "ICMPv6RouterSolicitation", Type: types.Type_NC_ICMPv6RouterSolicitation, Description: "ICMPv6 router solicitation (NDP)"},
 	layers.LayerTypeICMPv6RouterSolicitation,
 	func() gopacket.DecodingLayer { return &layers.ICMPv6RouterSolicitation{} },

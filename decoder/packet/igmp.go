@@ -11,7 +11,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// igmpDecoder reads IGMPv1, v2 and v3: gopacket has a layer type for each
+// IGMP reads IGMPv1, v2 and v3: gopacket has a layer type for each
 // family, so the decoder accepts either (gopacket.Layer) and switches.
 // MaxResponseTime and IntervalTime are durations in nanoseconds, as Netcap.
 //
@@ -26,7 +26,7 @@ import (
 // keeps the bytes in the layer's Contents. gopacket also resets the Version
 // of its IGMPv3 layer while decoding, so the decoder sets it: that layer
 // holds only IGMPv3 messages.
-var igmpDecoder = newDecoder(
+var IGMP = newDecoder(
 	decoder.Info{Name: "IGMP", Type: types.Type_NC_IGMP, Description: "Internet Group Management Protocol v1, v2 and v3"},
 	layers.LayerTypeIGMP,
 	func() gopacket.DecodingLayer { return &igmpLayer{} },

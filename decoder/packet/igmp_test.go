@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/internal/testutil"
 	"github.com/netcap-go/netcap/types"
 )
@@ -152,7 +153,7 @@ func TestIGMPCodes(t *testing.T) {
 		}
 		return nil
 	}
-	p := packet.NewParser(packet.Options{}, nil, emit)
+	p := packet.NewParser(packet.Options{}, registry.PacketDecoders(nil), emit)
 	for code := range 256 {
 		// v3 query: type, max resp code, checksum, group, S/QRV, QQIC, no sources
 		v3 := []byte{0x11, byte(code), 0, 0, 0, 0, 0, 0, 0x02, byte(255 - code), 0, 0}

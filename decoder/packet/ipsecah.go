@@ -10,7 +10,7 @@ import (
 
 // SPI and Seq are unsigned on the wire but int32 in Netcap's schema; values
 // above 2^31 wrap to negative numbers there, and here the same way.
-var ipsecAHDecoder = newDecoder(
+var IPSecAH = newDecoder(
 	decoder.Info{Name: "IPSecAH", Type: types.Type_NC_IPSecAH, Description: "IPsec Authentication Header"},
 	layers.LayerTypeIPSecAH,
 	func() gopacket.DecodingLayer { return &layers.IPSecAH{} },

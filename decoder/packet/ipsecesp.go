@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var ipsecESPDecoder = newDecoder(
+// IPSecESP decodes IPSecESP records.
+var IPSecESP = newDecoder(
 	decoder.Info{Name: "IPSecESP", Type: types.Type_NC_IPSecESP, Description: "IPsec Encapsulating Security Payload"},
 	layers.LayerTypeIPSecESP,
 	func() gopacket.DecodingLayer { return &layers.IPSecESP{} },

@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var ipv4Decoder = newDecoder(
+// IPv4 decodes IPv4 records.
+var IPv4 = newDecoder(
 	decoder.Info{Name: "IPv4", Type: types.Type_NC_IPv4, Description: "Internet Protocol version 4 (RFC 791), with options"},
 	layers.LayerTypeIPv4,
 	func() gopacket.DecodingLayer { return &layers.IPv4{} },

@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var ipv6Decoder = newDecoder(
+// IPv6 decodes IPv6 records.
+var IPv6 = newDecoder(
 	decoder.Info{Name: "IPv6", Type: types.Type_NC_IPv6, Description: "Internet Protocol version 6 (RFC 8200)"},
 	layers.LayerTypeIPv6,
 	func() gopacket.DecodingLayer { return &layers.IPv6{} },

@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var ipv6FragmentDecoder = newDecoder(
+// IPv6Fragment decodes IPv6Fragment records.
+var IPv6Fragment = newDecoder(
 	decoder.Info{Name: "IPv6Fragment", Type: types.Type_NC_IPv6Fragment, Description: "IPv6 fragment extension header"},
 	layers.LayerTypeIPv6Fragment,
 	func() gopacket.DecodingLayer { return &layers.IPv6Fragment{} },

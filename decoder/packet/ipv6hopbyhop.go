@@ -9,7 +9,7 @@ import (
 
 // gopacket decodes the hop-by-hop header as part of IPv6; the parser hands
 // it to this decoder, so it needs no decoding layer of its own.
-var ipv6HopByHopDecoder = newDecoder(
+var IPv6HopByHop = newDecoder(
 	decoder.Info{Name: "IPv6HopByHop", Type: types.Type_NC_IPv6HopByHop, Description: "IPv6 hop-by-hop options header"},
 	layers.LayerTypeIPv6HopByHop,
 	nil,

@@ -12,7 +12,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// lcmDecoder reads Lightweight Communications and Marshalling datagrams:
+// LCM reads Lightweight Communications and Marshalling datagrams:
 // small messages (magic "LC02": sequence number, channel name, data) and
 // fragments of large ones (magic "LC03": sequence number, message size,
 // fragment offset, fragment number and count, and in fragment 0 the
@@ -21,7 +21,7 @@ import (
 // The magic and the 32-bit counters are held in int32 fields (Netcap's
 // schema). LCM has no assigned port; gopacket maps none, init below maps
 // UDP port 7667, the port of LCM's default URL (udpm://239.255.76.67:7667).
-var lcmDecoder = newDecoder(
+var LCM = newDecoder(
 	decoder.Info{Name: "LCM", Type: types.Type_NC_LCM, Description: "Lightweight Communications and Marshalling datagrams (UDP port 7667)"},
 	layers.LayerTypeLCM,
 	func() gopacket.DecodingLayer { return &lcmLayer{} },

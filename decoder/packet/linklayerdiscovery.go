@@ -11,12 +11,12 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// linkLayerDiscoveryDecoder reads the mandatory part of an LLDP data unit
+// LinkLayerDiscovery reads the mandatory part of an LLDP data unit
 // (IEEE 802.1AB): chassis ID, port ID and time to live. Values holds every
 // other TLV as it is on the wire (optional and organisationally specific
 // TLVs, and repeats of the mandatory ones), in order, without the End TLV;
 // the LinkLayerDiscoveryInfo record decodes the optional ones.
-var linkLayerDiscoveryDecoder = newDecoder(
+var LinkLayerDiscovery = newDecoder(
 	decoder.Info{Name: "LinkLayerDiscovery", Type: types.Type_NC_LinkLayerDiscovery, Description: "Link Layer Discovery Protocol (IEEE 802.1AB) chassis, port and TTL"},
 	layers.LayerTypeLinkLayerDiscovery,
 	func() gopacket.DecodingLayer { return &lldpLayer{} },

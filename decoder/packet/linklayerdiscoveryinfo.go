@@ -13,7 +13,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// linkLayerDiscoveryInfoDecoder reads the optional TLVs of an LLDP data
+// LinkLayerDiscoveryInfo reads the optional TLVs of an LLDP data
 // unit: port description, system name and description, system
 // capabilities, the management address (the first one; an LLDP agent may
 // send several, all of which are in the LinkLayerDiscovery record's
@@ -24,7 +24,7 @@ import (
 // bytes in the string. The strings end at a NUL byte, as in Wireshark
 // (some agents terminate them with one; the bytes are in the
 // LinkLayerDiscovery record's Values).
-var linkLayerDiscoveryInfoDecoder = newDecoder(
+var LinkLayerDiscoveryInfo = newDecoder(
 	decoder.Info{Name: "LinkLayerDiscoveryInfo", Type: types.Type_NC_LinkLayerDiscoveryInfo, Description: "Link Layer Discovery Protocol (IEEE 802.1AB) optional TLVs"},
 	layers.LayerTypeLinkLayerDiscoveryInfo,
 	func() gopacket.DecodingLayer { return &lldpInfoLayer{} },

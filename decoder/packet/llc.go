@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var llcDecoder = newDecoder(
+// LLC decodes LLC records.
+var LLC = newDecoder(
 	decoder.Info{Name: "LLC", Type: types.Type_NC_LLC, Description: "IEEE 802.2 Logical Link Control"},
 	layers.LayerTypeLLC,
 	func() gopacket.DecodingLayer { return &layers.LLC{} },

@@ -11,7 +11,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// modbusDecoder reads Modbus/TCP application data units (an MBAP header,
+// Modbus reads Modbus/TCP application data units (an MBAP header,
 // then the PDU: function code and data) on TCP port 502, which gopacket
 // maps to its Modbus layer. FunctionCode is the PDU's first byte as sent,
 // with the exception bit (0x80) that Exception repeats; Payload (with
@@ -23,7 +23,7 @@ import (
 // segment yields a record for its header with the data present. The
 // segments that continue a cut ADU start in its middle and yield nothing
 // unless their bytes happen to look like an MBAP header.
-var modbusDecoder = newDecoder(
+var Modbus = newDecoder(
 	decoder.Info{Name: "Modbus", Type: types.Type_NC_Modbus, Description: "Modbus/TCP application data units (MBAP header and function code), per TCP segment"},
 	layers.LayerTypeModbus,
 	func() gopacket.DecodingLayer { return &modbusLayer{} },

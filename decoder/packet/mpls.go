@@ -9,7 +9,7 @@ import (
 )
 
 // One record per label stack entry.
-var mplsDecoder = newDecoder(
+var MPLS = newDecoder(
 	decoder.Info{Name: "MPLS", Type: types.Type_NC_MPLS, Description: "MPLS label stack entries"},
 	layers.LayerTypeMPLS,
 	func() gopacket.DecodingLayer { return &mplsLayer{} },

@@ -13,13 +13,13 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// nortelDiscoveryDecoder reads Nortel (SynOptics) Discovery Protocol hello
+// NortelDiscovery reads Nortel (SynOptics) Discovery Protocol hello
 // packets, carried in LLC/SNAP with OUI 00-00-81 and protocol 0x01a2.
 // IPAddress is written in dotted notation (Netcap v0.6.11 put the four raw
 // bytes in the string). SrcMac and DstMac are the addresses of the
 // Ethernet frame carrying the packet, left empty when it is not directly in
 // an 802.3 frame (optionally VLAN-tagged).
-var nortelDiscoveryDecoder = newDecoder(
+var NortelDiscovery = newDecoder(
 	decoder.Info{Name: "NortelDiscovery", Type: types.Type_NC_NortelDiscovery, Description: "Nortel Discovery Protocol (SONMP) hellos"},
 	layers.LayerTypeNortelDiscovery,
 	func() gopacket.DecodingLayer { return &nortelLayer{} },

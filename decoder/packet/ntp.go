@@ -10,7 +10,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// ntpDecoder writes one record per NTP message. The fields are the raw
+// NTP writes one record per NTP message. The fields are the raw
 // values of the RFC 5905 header: Poll and Precision are signed log2
 // seconds, RootDelay and RootDispersion 16.16 fixed-point seconds,
 // ReferenceID the 32-bit identifier and the four timestamps 32.32
@@ -26,7 +26,7 @@ import (
 // gopacket reads them as time messages, which makes garbage of the
 // longer ones and rejects those shorter than 48 bytes; the decoding layer
 // here accepts them.
-var ntpDecoder = newDecoder(
+var NTP = newDecoder(
 	decoder.Info{Name: "NTP", Type: types.Type_NC_NTP, Description: "Network Time Protocol messages"},
 	layers.LayerTypeNTP,
 	func() gopacket.DecodingLayer { return &ntpLayer{} },

@@ -130,7 +130,7 @@ func decodeOSPFv2(data []byte, p gopacket.PacketBuilder) error {
 	return nil
 }
 
-// ospfv2Decoder reads OSPFv2 packets: the header (Authentication is its 8
+// OSPFv2 reads OSPFv2 packets: the header (Authentication is its 8
 // authentication bytes as a big-endian number; for cryptographic
 // authentication they hold the key ID, digest length and sequence number)
 // and the body of each packet type: Hello (HelloV2), Database Description
@@ -143,7 +143,7 @@ func decodeOSPFv2(data []byte, p gopacket.PacketBuilder) error {
 // 1 for E type 2 metrics; TOS metrics are left out) and also summary LSAs
 // (types 3 and 4, which have no field of their own and leave the external
 // fields 0). Other LSAs (opaque ones) keep their header only.
-var ospfv2Decoder = newDecoder(
+var OSPFv2 = newDecoder(
 	decoder.Info{Name: "OSPFv2", Type: types.Type_NC_OSPFv2, Aliases: []string{"OSPF"}, Description: "Open Shortest Path First version 2 packets, with their LSAs"},
 	layerTypeOSPFv2,
 	func() gopacket.DecodingLayer { return &ospfv2Layer{} },

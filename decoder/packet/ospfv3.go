@@ -25,7 +25,7 @@ func decodeOSPFv3(data []byte, p gopacket.PacketBuilder) error {
 	return nil
 }
 
-// ospfv3Decoder reads OSPFv3 packets (see ospfv2.go for how they reach it):
+// OSPFv3 reads OSPFv3 packets (see ospfv2.go for how they reach it):
 // the header and the body of each packet type, as for OSPFv2. LSAs are
 // read by their LS type's function code, whatever the U and scope bits:
 // router (RLSA), network (NLSA), inter-area-prefix (InterAPrefixLSA),
@@ -34,7 +34,7 @@ func decodeOSPFv3(data []byte, p gopacket.PacketBuilder) error {
 // header only. An address prefix holds the prefix's bytes as sent, whole
 // 32-bit words (RFC 5340 A.4.1); a prefix's Metric is 0 where the LSA has
 // none per prefix.
-var ospfv3Decoder = newDecoder(
+var OSPFv3 = newDecoder(
 	decoder.Info{Name: "OSPFv3", Type: types.Type_NC_OSPFv3, Aliases: []string{"OSPF"}, Description: "Open Shortest Path First version 3 packets, with their LSAs"},
 	layerTypeOSPFv3,
 	func() gopacket.DecodingLayer { return &ospfv3Layer{} },

@@ -161,9 +161,9 @@ func (p *Parser) setCommunityID(s types.CommunityIDSetter, _ proto.Message) {
 	}
 }
 
-// NewParser returns a parser that writes records of the decoders for which
-// enabled returns true (all when enabled is nil) to emit.
-func NewParser(opts Options, enabled func(name string) bool, emit decoder.Emit) *Parser {
+// NewParser returns a parser that runs decs and writes the records of
+// the enabled types to emit.
+func NewParser(opts Options, decs Decoders, emit decoder.Emit) *Parser {
 	p := &Parser{
 		opts:         opts,
 		emit:         emit,
@@ -172,8 +172,8 @@ func NewParser(opts Options, enabled func(name string) bool, emit decoder.Emit) 
 		skipped:      map[string]int64{},
 		errorSamples: map[string]string{},
 	}
-	for _, d := range PacketDecoders {
-		if enabled == nil || enabled(d.Info().Name) {
+	for _, d := range decs.Packets {
+		if decs.Enabled.Has(d.Info().Type) {
 			r := d.NewRecord()
 			p.pdecs = append(p.pdecs, &packetSlot{dec: d, record: r, cid: communityIDField(r)})
 		}
@@ -181,11 +181,11 @@ func NewParser(opts Options, enabled func(name string) bool, emit decoder.Emit) 
 	for lt, nl := range transitLayers {
 		p.slots[lt] = &slot{name: lt.String(), newLayer: nl}
 	}
-	for _, d := range Decoders {
+	for _, d := range decs.Layers {
 		s := &slot{
 			name:     d.Info().Name,
 			dec:      d,
-			enabled:  enabled == nil || enabled(d.Info().Name),
+			enabled:  decs.Enabled.Has(d.Info().Type),
 			newLayer: d.NewLayer,
 			record:   d.NewRecord(),
 		}

@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var sctpDecoder = newDecoder(
+// SCTP decodes SCTP records.
+var SCTP = newDecoder(
 	decoder.Info{Name: "SCTP", Type: types.Type_NC_SCTP, Description: "Stream Control Transmission Protocol common header"},
 	layers.LayerTypeSCTP,
 	func() gopacket.DecodingLayer { return &layers.SCTP{} },

@@ -14,7 +14,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// sipDecoder writes one record per SIP message on the UDP ports gopacket
+// SIP writes one record per SIP message on the UDP ports gopacket
 // assigns to SIP (5060, 5082, 5083). Version and Method are gopacket's
 // codes (layers.SIPVersion: 1 for SIP/1.0, 2 for SIP/2.0; layers.SIPMethod:
 // 1 INVITE ... 15 PING, 0 for a method it does not know); a response's
@@ -33,7 +33,7 @@ import (
 // status line (SIP/2.0 or SIP/1.0, a three-digit code, a reason) or a
 // request line (method, URI, SIP/2.0 or SIP/1.0); anything else yields no
 // record.
-var sipDecoder = newDecoder(
+var SIP = newDecoder(
 	decoder.Info{Name: "SIP", Type: types.Type_NC_SIP, Description: "Session Initiation Protocol requests and responses"},
 	layers.LayerTypeSIP,
 	func() gopacket.DecodingLayer { return &sipLayer{} },
@@ -82,7 +82,7 @@ var sipDecoder = newDecoder(
 var errSIPStartLine = errors.New("no SIP start line")
 
 // sipLayer reads a SIP message's start line and headers into a
-// layers.SIP (see sipDecoder); names keeps the header names in the order
+// layers.SIP (see SIP); names keeps the header names in the order
 // they first occur.
 type sipLayer struct {
 	layers.SIP

@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var snapDecoder = newDecoder(
+// SNAP decodes SNAP records.
+var SNAP = newDecoder(
 	decoder.Info{Name: "SNAP", Type: types.Type_NC_SNAP, Description: "Subnetwork Access Protocol headers after LLC"},
 	layers.LayerTypeSNAP,
 	func() gopacket.DecodingLayer { return &layers.SNAP{} },

@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var tcpDecoder = newDecoder(
+// TCP decodes TCP records.
+var TCP = newDecoder(
 	decoder.Info{Name: "TCP", Type: types.Type_NC_TCP, Description: "Transmission Control Protocol segments, with options"},
 	layers.LayerTypeTCP,
 	func() gopacket.DecodingLayer { return &layers.TCP{} },

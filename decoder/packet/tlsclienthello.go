@@ -11,12 +11,12 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// tlsClientHelloDecoder writes a record for each TLS ClientHello at the
+// TLSClientHello writes a record for each TLS ClientHello at the
 // start of a TCP segment, on any port, with its JA3 and JA4 fingerprints.
 // A hello that continues in the next segment cannot be read per packet: it
 // is counted here, and read from the reassembled stream when reassembly is
 // on (decoder/stream).
-var tlsClientHelloDecoder PacketDecoder = tlsClientHello{}
+var TLSClientHello PacketDecoder = tlsClientHello{}
 
 type tlsClientHello struct{}
 

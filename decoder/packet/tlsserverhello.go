@@ -10,10 +10,10 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// tlsServerHelloDecoder writes a record for each TLS ServerHello at the
+// TLSServerHello writes a record for each TLS ServerHello at the
 // start of a TCP segment, on any port, with its JA3S fingerprint (split
-// hellos: see tlsClientHelloDecoder).
-var tlsServerHelloDecoder PacketDecoder = tlsServerHello{}
+// hellos: see TLSClientHello).
+var TLSServerHello PacketDecoder = tlsServerHello{}
 
 type tlsServerHello struct{}
 

@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var udpDecoder = newDecoder(
+// UDP decodes UDP records.
+var UDP = newDecoder(
 	decoder.Info{Name: "UDP", Type: types.Type_NC_UDP, Description: "User Datagram Protocol"},
 	layers.LayerTypeUDP,
 	func() gopacket.DecodingLayer { return &layers.UDP{} },

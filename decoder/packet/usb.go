@@ -11,7 +11,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// usbDecoder reads the Linux usbmon header of USB captures: link type 220
+// USB reads the Linux usbmon header of USB captures: link type 220
 // (memory-mapped, a 64-byte header) and link type 189 (a 48-byte header,
 // without the interval, start frame, transfer flags and descriptor count,
 // which are then 0, but for the descriptor count of isochronous transfers,
@@ -20,7 +20,7 @@ import (
 // the data after the header, at most the captured length the header gives.
 // The header is in host byte order; captures are read as little-endian,
 // the order of nearly all machines that write them (as gopacket does).
-var usbDecoder = newDecoder(
+var USB = newDecoder(
 	decoder.Info{Name: "USB", Type: types.Type_NC_USB, Description: "Linux usbmon USB request blocks"},
 	layers.LayerTypeUSB,
 	func() gopacket.DecodingLayer { return &usbLayer{} },

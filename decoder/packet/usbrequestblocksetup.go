@@ -8,9 +8,9 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// usbRequestBlockSetupDecoder reads the setup packet of a USB control
+// USBRequestBlockSetup reads the setup packet of a USB control
 // transfer, which a usbmon header carries when its setup flag is 0.
-var usbRequestBlockSetupDecoder = newDecoder(
+var USBRequestBlockSetup = newDecoder(
 	decoder.Info{Name: "USBRequestBlockSetup", Type: types.Type_NC_USBRequestBlockSetup, Description: "USB control transfer setup packets"},
 	layers.LayerTypeUSBRequestBlockSetup,
 	func() gopacket.DecodingLayer { return &usbSetupLayer{} },

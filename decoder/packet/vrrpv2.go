@@ -12,7 +12,7 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-// vrrpDecoder reads VRRP advertisements (IP protocol 112): version 2 (RFC
+// VRRPv2 reads VRRP advertisements (IP protocol 112): version 2 (RFC
 // 3768) and version 3 (RFC 5798, over IPv4 and IPv6), both into the VRRPv2
 // record Netcap v0.6.11 writes for either (gopacket decodes every version
 // with the version 2 layout). For version 3 AdverInt is the 12-bit Max
@@ -20,7 +20,7 @@ import (
 // byte holds the interval's high bits); for version 2 AdverInt is in
 // seconds. IPAddress lists the virtual addresses, IPv6 ones for a version
 // 3 advertisement sized for them.
-var vrrpDecoder = newDecoder(
+var VRRPv2 = newDecoder(
 	decoder.Info{Name: "VRRPv2", Type: types.Type_NC_VRRPv2, Aliases: []string{"VRRP"}, Description: "Virtual Router Redundancy Protocol advertisements (versions 2 and 3)"},
 	layers.LayerTypeVRRP,
 	func() gopacket.DecodingLayer { return &vrrpLayer{} },

@@ -8,7 +8,8 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
-var vxlanDecoder = newDecoder(
+// VXLAN decodes VXLAN records.
+var VXLAN = newDecoder(
 	decoder.Info{Name: "VXLAN", Type: types.Type_NC_VXLAN, Description: "Virtual eXtensible LAN (RFC 7348), with group policy bits"},
 	layers.LayerTypeVXLAN,
 	func() gopacket.DecodingLayer { return &layers.VXLAN{} },

@@ -42,11 +42,11 @@ const (
 	pendingPerProfile = 2
 )
 
-// Infos describes the record types the store writes.
-var Infos = []decoder.Info{
-	{Name: "DeviceProfile", Type: types.Type_NC_DeviceProfile, Group: decoder.GroupPacket, Description: "one per MAC address: vendor, addresses, contacts, DHCP and TLS fingerprints"},
-	{Name: "IPProfile", Type: types.Type_NC_IPProfile, Group: decoder.GroupPacket, Description: "one per IP address: traffic, ports, applications, DNS names, SNIs, JA3/JA4, geolocation"},
-}
+// The record types the store writes.
+var (
+	DeviceProfileInfo = decoder.Info{Name: "DeviceProfile", Type: types.Type_NC_DeviceProfile, Group: decoder.GroupPacket, Description: "one per MAC address: vendor, addresses, contacts, DHCP and TLS fingerprints"}
+	IPProfileInfo     = decoder.Info{Name: "IPProfile", Type: types.Type_NC_IPProfile, Group: decoder.GroupPacket, Description: "one per IP address: traffic, ports, applications, DNS names, SNIs, JA3/JA4, geolocation"}
+)
 
 // Config configures a store.
 type Config struct {

@@ -7,74 +7,13 @@ import (
 	"github.com/netcap-go/netcap/decoder"
 )
 
-// Decoders lists every layer decoder. Adding a protocol adds one line here.
-var Decoders = []LayerDecoder{
-	ethernetDecoder,
-	arpDecoder,
-	dot1qDecoder,
-	llcDecoder,
-	snapDecoder,
-	ipv4Decoder,
-	ipv6Decoder,
-	ipv6HopByHopDecoder,
-	ipv6FragmentDecoder,
-	icmpv4Decoder,
-	icmpv6Decoder,
-	icmpv6EchoDecoder,
-	icmpv6NeighborSolicitationDecoder,
-	icmpv6NeighborAdvertisementDecoder,
-	icmpv6RouterSolicitationDecoder,
-	icmpv6RouterAdvertisementDecoder,
-	igmpDecoder,
-	tcpDecoder,
-	udpDecoder,
-	sctpDecoder,
-	greDecoder,
-	mplsDecoder,
-	vxlanDecoder,
-	geneveDecoder,
-	ipsecAHDecoder,
-	ipsecESPDecoder,
-
-	// Application protocols read per packet.
-	dnsDecoder,
-	dhcpv4Decoder,
-	dhcpv6Decoder,
-	ntpDecoder,
-	sipDecoder,
-
-	// Routing, industrial and tunnelled protocols.
-	modbusDecoder,
-	enipDecoder,
-	cipDecoder,
-	lcmDecoder,
-	bfdDecoder,
-	vrrpDecoder,
-	ospfv2Decoder,
-	ospfv3Decoder,
-	diameterDecoder,
-
-	// Link-layer discovery, 802.1X, 802.11, FDDI, USB.
-	linkLayerDiscoveryDecoder,
-	linkLayerDiscoveryInfoDecoder,
-	ciscoDiscoveryDecoder,
-	ciscoDiscoveryInfoDecoder,
-	nortelDiscoveryDecoder,
-	ethernetCTPDecoder,
-	ethernetCTPReplyDecoder,
-	eapolDecoder,
-	eapDecoder,
-	eapolKeyDecoder,
-	dot11Decoder,
-	fddiDecoder,
-	usbDecoder,
-	usbRequestBlockSetupDecoder,
-}
-
-// PacketDecoders lists the decoders that read whole packets.
-var PacketDecoders = []PacketDecoder{
-	tlsClientHelloDecoder,
-	tlsServerHelloDecoder,
+// Decoders are what a parser runs: the layer and packet decoders, in
+// the order the registry (package decoder/registry) lists them, and the
+// record types it writes.
+type Decoders struct {
+	Layers  []LayerDecoder
+	Packets []PacketDecoder
+	Enabled decoder.Set // nil: every type
 }
 
 // handledByPacketDecoders are layer types gopacket's port rules name that
@@ -109,17 +48,4 @@ var transitLayers = map[gopacket.LayerType]func() gopacket.DecodingLayer{
 var slowTransit = map[gopacket.LayerType]bool{
 	layers.LayerTypePPP:   true,
 	layers.LayerTypePPPoE: true,
-}
-
-// Infos describes every decoder of this package: the layer decoders and
-// the packet decoders.
-func Infos() []decoder.Info {
-	out := make([]decoder.Info, 0, len(Decoders)+len(PacketDecoders))
-	for _, d := range Decoders {
-		out = append(out, d.Info())
-	}
-	for _, d := range PacketDecoders {
-		out = append(out, d.Info())
-	}
-	return out
 }

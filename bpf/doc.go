@@ -49,4 +49,6 @@
 // into metadata before filters run: after a vlan keyword, programs read
 // the tag from metadata when it is there (and shift the following offsets
 // accordingly), so one program serves live capture and files alike.
+//
+// It imports nothing of netcap.
 package bpf

@@ -1,7 +1,14 @@
-// Package collector runs the capture pipeline: a packet source feeds a
-// dispatcher that pins every flow to one worker by a symmetric flow hash;
-// each worker owns its own layer parser and record emitter, so the hot
-// path takes no lock.
+// Package collector is the capture engine: it runs a packet source
+// (package source) through the pipeline. A reader goroutine reads and
+// defragments packets and a dispatcher pins every flow to one worker by a
+// symmetric flow hash; each worker owns its layer parser, TCP assembler,
+// stream decoders, connection table and record emitter, so the hot path
+// takes no lock. The decoders come from the registry (decoder/registry);
+// the records go to an io.RecordSink. It also holds the memory budget, the
+// progress line and the run's summary.
+//
+// It must not import what uses it: cmd/net, label, metrics, maltego,
+// proxy or dist (the import rules are tested in internal/deps).
 package collector
 
 import (

@@ -1,6 +1,10 @@
-// Package decoder holds what every decoder shares: its description and the
-// groups that `net capture -decoders` lists. The decoders themselves live in
-// the subpackages: decoder/packet (one file per protocol layer).
+// Package decoder holds what every decoder shares: its description
+// (Info, Group, as net capture -decoders lists them), the emitter records
+// go through (Emit) and the table of record types a run writes (Set).
+// The decoders live in the subpackages (packet, stream, flow, profile,
+// tlshello, dpi) and the registry (decoder/registry) lists them in order.
+//
+// It imports only types: every decoder package imports it.
 package decoder
 
 import (

@@ -1,6 +1,8 @@
 // Package delimited frames protobuf records as a stream: each record is
 // prefixed by its length as an unsigned varint, the framing of Netcap's
 // record files and of google.golang.org/protobuf/encoding/protodelim.
+//
+// It imports only types.
 package delimited
 
 import (

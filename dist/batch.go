@@ -10,6 +10,10 @@
 // file sizes and the applied sequences written to a state file), and on
 // restart cuts its files back to the last checkpoint, so a batch
 // redelivered after a crash is written once.
+//
+// It reads and writes record files (io, delimited) and must not import the
+// capture engine or the decoders: net agent runs a capture into its
+// Publisher through cmd/net.
 package dist
 
 import (

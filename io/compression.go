@@ -1,6 +1,11 @@
 // Package io writes and reads audit record files: a Header record, then
 // length-delimited records (package delimited), compressed with gzip (the
-// default, as Netcap), zstd, or not at all.
+// default, as Netcap), zstd, or not at all; the sinks that take records
+// from the capture (files with rotation and periodic sync, memory), CSV,
+// JSON and Parquet conversion, and finding and checking record files.
+//
+// It imports only types and delimited: it knows records, not how they are
+// decoded (no decoder, collector or dist import).
 package io
 
 import (

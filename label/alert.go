@@ -2,6 +2,10 @@
 // hand-written attack windows) onto audit records, for labelled ML
 // datasets: every record gets the signature of the alerts of its flow, or
 // "normal".
+//
+// It reads record files (package io) and must not import the capture
+// engine (collector), the registry or the decoders: what it needs to know
+// of them (the per-packet types) comes in its Config.
 package label
 
 import (

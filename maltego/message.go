@@ -4,6 +4,9 @@
 // display information and link labels, UI messages, exceptions), netcap's
 // entity types, the transforms over audit records, and the configuration
 // archive (.mtz) a user imports.
+//
+// It reads record files (io) and captures (source); it must not import
+// the capture engine (collector), the registry or the decoders.
 package maltego
 
 import (

@@ -4,6 +4,10 @@
 // list of content types, DNS types and codes, TLS versions and cipher
 // suites Go knows (else "other"), and the top JA3/JA4 hashes (a bounded
 // sketch). Addresses and ports never become labels.
+//
+// It must not import the capture engine (collector), the registry or the
+// stream decoders: a capture's counters come in as a PipelineState
+// function, the per-packet types as a parameter.
 package metrics
 
 import (

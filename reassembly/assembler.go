@@ -25,6 +25,8 @@
 //     not depend on which other flows share the worker.
 //   - Data reaches the handler as soon as it is in order: streams are
 //     decoded while the capture runs, not at its end.
+//
+// It imports nothing of netcap: the stream decoders plug in as Handlers.
 package reassembly
 
 import (

@@ -23,4 +23,6 @@
 //
 // All lookups are safe for concurrent use: decoding workers share the
 // read-only tables, and the GeoIP and DNS resolvers guard their state.
+//
+// It imports nothing of netcap.
 package resolvers

@@ -1,5 +1,7 @@
 // Command net turns network packets into typed audit records and reads
-// them back. One file per subcommand; logic lives in the packages.
+// them back. One file per subcommand, each flag wiring only: it turns
+// options into the packages' configurations and prints what they return;
+// the logic lives in the packages.
 package main
 
 import (

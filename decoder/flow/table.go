@@ -7,6 +7,9 @@
 //
 // One table per worker: the dispatcher sends both directions of a flow to
 // the same worker, so tables share nothing and take no lock.
+//
+// It imports the packet decoders (for the decoded packet), dpi and
+// tlshello; never the capture engine, the registry or io.
 package flow
 
 import (

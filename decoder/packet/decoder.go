@@ -1,5 +1,12 @@
-// Package packet holds the per-layer decoders: each file turns one decoded
-// gopacket layer into one audit record, and registry.go lists them all.
+// Package packet holds the per-packet decoders: each file turns one
+// decoded gopacket layer into one audit record (a LayerDecoder), or a
+// whole packet into one (a PacketDecoder: TLS hellos), and the Parser
+// that walks a packet's layers with them. Which decoders run, and in
+// which order, is the registry's (decoder/registry); the gopacket tables
+// the decoders need are registered in one place (gopacket.go).
+//
+// It must not import the capture engine (collector), the registry, the
+// stream decoders or the record files (io).
 package packet
 
 import (

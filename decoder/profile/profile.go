@@ -7,6 +7,9 @@
 // Every list in a profile is bounded and keeps its smallest values, so the
 // profiles are the same with any worker count; the store itself is bounded
 // too: when full, the least recently updated profile is written early.
+//
+// It imports flow, dpi and resolvers; never the capture engine, the
+// registry or io.
 package profile
 
 import (

@@ -40,10 +40,10 @@ const (
 // writes (Info.Name is empty for an observer that writes none of its own,
 // such as -conns).
 type Entry struct {
-	Kind     Kind
-	Info     decoder.Info
-	Layer    packet.LayerDecoder
-	Packet   packet.PacketDecoder
+	Kind   Kind
+	Info   decoder.Info
+	Layer  packet.LayerDecoder
+	Packet packet.PacketDecoder
 }
 
 func layer(d packet.LayerDecoder) Entry { return Entry{Kind: Layer, Info: d.Info(), Layer: d} }

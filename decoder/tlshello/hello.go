@@ -3,6 +3,8 @@
 // the TLS client fingerprint, BSD-3; the FoxIO-licensed JA4+ variants are
 // not implemented). Parsing never trusts a length from the wire: every
 // read is bounds-checked and a malformed message is an error.
+//
+// It imports only types.
 package tlshello
 
 import (

@@ -14,15 +14,17 @@ import (
 // without the reflection-driven marshaller, which costs several times as
 // much. The bytes are exactly proto.Marshal's (fields in number order,
 // proto3 zero values left out; TestFastMarshal compares them on random
-// records). ok is false when the record needs the general marshaller
-// (invalid UTF-8 in a string, which it reports as an error, or unknown
-// fields). The encoders and the list of records that have one are
+// records). ok is false, and out to be dropped, when the record needs the
+// general marshaller (invalid UTF-8 in a string, which it reports as an
+// error, unknown fields or a nil option). The encoders and the list of records that have one are
 // generated (zz_generated.go, from types/internal/gen); wire below is what
 // they call.
 type AppendMarshaler interface {
 	AppendProto(b []byte) (out []byte, ok bool)
 }
 
+// wire is an encoding under way: the bytes so far, and false once the
+// record turned out to need the general marshaller.
 type wire struct {
 	b  []byte
 	ok bool

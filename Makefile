@@ -75,10 +75,12 @@ demo: build
 	@./$(BIN) dump -read demo_out/Connection.ncap.gz -select SrcIP,SrcPort,DstIP,DstPort,TransportProto,ApplicationProto,NumPackets,ConnState,CommunityID | head -11
 
 # proto regenerates types/netcap.pb.go from types/netcap.proto with the
-# protoc-gen-go version pinned in go.mod.
+# protoc-gen-go version pinned in go.mod, then what package types generates
+# from it (types/zz_generated.go: fast encoders, Community ID setters).
 proto:
 	$(GO) build -o bin/protoc-gen-go google.golang.org/protobuf/cmd/protoc-gen-go
 	protoc --plugin=protoc-gen-go=bin/protoc-gen-go --go_out=. --go_opt=paths=source_relative types/netcap.proto
+	$(GO) generate ./types/
 
 # fuzz runs every fuzz target for FUZZTIME (short, for CI); fuzz-long for
 # an hour each.

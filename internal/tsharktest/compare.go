@@ -43,12 +43,17 @@ type Case struct {
 
 	// Columns names the values of FrameRows and PacketRows: the record
 	// fields rendered for our side unless OursRow renders the record.
-	Columns    []string
-	Read       []string // the tshark fields FrameRows reads
-	FrameRows  func(f Frame) [][]string
+	Columns []string
+	Read    []string // the tshark fields FrameRows reads
+	// FrameRows returns the rows of the records a packet yields; their
+	// values are normalized (Normalize), as the table's are.
+	FrameRows func(f Frame) [][]string
+	// PacketRows does the same from PDML; the test renders PDML's values
+	// itself, so they are compared as it writes them.
 	PacketRows func(p Packet) [][]string
 
-	// OursRow renders a record's values (without the timestamp).
+	// OursRow renders a record's values (without the timestamp), then
+	// normalized unless PacketRows gives tshark's side.
 	OursRow func(m proto.Message) []string
 	// Keep, when set, selects the records compared (the counterpart of
 	// Filter on our side).

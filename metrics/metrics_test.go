@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -24,6 +23,7 @@ import (
 	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/internal/pcapgen"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/metrics"
 	"github.com/netcap-go/netcap/proxy"
@@ -112,17 +112,9 @@ func capture(t *testing.T, pcap string) (*prometheus.Registry, *collector.Summar
 
 func tsharkCount(t *testing.T, pcap, filter string, field string) map[string]int {
 	t.Helper()
-	args := []string{"-n", "-r", pcap, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,", "-e", field}
-	if filter != "" {
-		args = append(args, "-Y", filter)
-	}
-	out, err := exec.Command(testutil.Tshark(t), args...).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
 	m := map[string]int{}
-	for l := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
-		for v := range strings.SplitSeq(l, ",") {
+	for _, f := range tsharktest.Fields(t, pcap, tsharktest.Query{Filter: filter, Fields: []string{field}}) {
+		for _, v := range f.All(field) {
 			if v != "" {
 				m[v]++
 			}

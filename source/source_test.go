@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // readAll reads every packet of a capture as "time caplen len linktype" lines.
@@ -47,29 +47,13 @@ func readAll(t *testing.T, path string) ([]string, error) {
 // interface). A simple packet block has no time: tshark leaves it empty.
 func tsharkFrames(t *testing.T, path string) []string {
 	t.Helper()
-	out, err := exec.Command(testutil.Tshark(t), "-r", path, "-T", "fields",
-		"-e", "frame.time_epoch", "-e", "frame.cap_len", "-e", "frame.len", "-e", "frame.encap_type", "-e", "frame.interface_id").Output()
-	if err != nil {
-		t.Fatalf("tshark -r %s: %v", path, err)
-	}
 	var lines []string
-	for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
-		if l == "" {
+	for _, f := range tsharktest.Fields(t, path, tsharktest.Query{Fields: []string{"frame.cap_len", "frame.len", "frame.encap_type", "frame.interface_id"}}) {
+		c := f.Row()
+		if c[2] == "" { // a custom block, not a packet
 			continue
 		}
-		c := strings.Split(l, "\t")
-		if c[3] == "" { // a custom block, not a packet
-			continue
-		}
-		ts := "0"
-		if c[0] != "" {
-			sec, frac, _ := strings.Cut(c[0], ".")
-			frac = (frac + "000000000")[:9]
-			s, _ := strconv.ParseInt(sec, 10, 64)
-			f, _ := strconv.ParseInt(frac, 10, 64)
-			ts = strconv.FormatInt(s*1e9+f, 10)
-		}
-		lines = append(lines, fmt.Sprintf("%s %s %s %s", ts, c[1], c[2], wtapToLinkType(c[3])))
+		lines = append(lines, fmt.Sprintf("%s %s %s %s", f.Time, c[0], c[1], wtapToLinkType(c[2])))
 	}
 	return lines
 }

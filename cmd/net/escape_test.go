@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/types"
 )
@@ -62,7 +63,7 @@ func TestWireBytesEscaped(t *testing.T) {
 	testutil.Tool(t, "ip", "iproute2")
 	testutil.Tool(t, "python3", "python3")
 	dumpcap := testutil.Tool(t, "dumpcap", "tshark")
-	tshark := testutil.Tshark(t)
+	testutil.Tshark(t)
 	pcap := captureInNamespace(t, dumpcap, "udp port 53 or udp port 67", 2, escapeSender)
 	out := t.TempDir()
 	if r := netCmd(t, nil, "capture", "-read", pcap, "-out", out, "-include", "DNS,DHCPv4"); r.code != 0 {
@@ -77,7 +78,7 @@ func TestWireBytesEscaped(t *testing.T) {
 	if name != escapedQName {
 		t.Errorf("DNS name %q, want %q", name, escapedQName)
 	}
-	if raw, length := tsharkQName(t, tshark, pcap); unescape(t, name) != raw || len(unescape(t, name)) != length {
+	if raw, length := tsharkQName(t, pcap); unescape(t, name) != raw || len(unescape(t, name)) != length {
 		t.Errorf("DNS name %q unescapes to %q, tshark dissects %q (length %d)", name, unescape(t, name), raw, length)
 	}
 
@@ -86,7 +87,7 @@ func TestWireBytesEscaped(t *testing.T) {
 		t.Fatalf("%d DHCPv4 records", len(dhcp))
 	}
 	want := map[int32]string{61: escapedClientID, 12: escapedHostName}
-	values := tsharkFields(t, tshark, pcap, "dhcp", "dhcp.option.value")
+	values := tsharkFields(t, pcap, "dhcp", "dhcp.option.value")
 	for _, o := range dhcp[0].Options {
 		if w, ok := want[o.Type]; ok {
 			if o.Data != w {
@@ -156,12 +157,9 @@ func captureInNamespace(t *testing.T, dumpcap, filter string, n int, script stri
 // its bytes (tshark's own rendering replaces bytes that are not UTF-8, so
 // the name is read from the field's raw bytes: labels joined with dots)
 // and tshark's name length.
-func tsharkQName(t *testing.T, tshark, pcap string) (string, int) {
+func tsharkQName(t *testing.T, pcap string) (string, int) {
 	t.Helper()
-	out, err := exec.Command(tshark, "-r", pcap, "-Y", "dns", "-T", "json", "-x").Output()
-	if err != nil {
-		t.Fatalf("tshark: %v", err)
-	}
+	out := tsharktest.Run(t, "-r", pcap, "-Y", "dns", "-T", "json", "-x")
 	var doc any
 	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatal(err)
@@ -209,13 +207,17 @@ func jsonField(v any, key string) any {
 
 // tsharkFields returns the values tshark prints for field in the packets
 // matching filter, all packets' occurrences in one list.
-func tsharkFields(t *testing.T, tshark, pcap, filter, field string) []string {
+func tsharkFields(t *testing.T, pcap, filter, field string) []string {
 	t.Helper()
-	out, err := exec.Command(tshark, "-r", pcap, "-Y", filter, "-T", "fields", "-e", field).Output()
-	if err != nil {
-		t.Fatalf("tshark: %v", err)
+	var values []string
+	for _, f := range tsharktest.Fields(t, pcap, tsharktest.Query{Filter: filter, Fields: []string{field}}) {
+		for _, v := range f.All(field) {
+			if v != "" {
+				values = append(values, v)
+			}
+		}
 	}
-	return strings.FieldsFunc(string(out), func(r rune) bool { return r == ',' || r == '\n' })
+	return values
 }
 
 func unescape(t *testing.T, s string) string {

@@ -7,10 +7,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // compressWith runs a compression tool on src (as a pipe, so it does not
@@ -162,15 +164,13 @@ func TestOversizedFrames(t *testing.T) {
 		// record, and tshark, which also decodes them as captured, flags
 		// frame 2 alone.
 		eth := strings.Split(strings.TrimSpace(mustNet(t, "dump", "-read", filepath.Join(out, "Ethernet.ncap.gz"))), "\n")
-		tshark, err := exec.Command(testutil.Tshark(t), "-r", in, "-T", "fields", "-e", "frame.number", "-e", "_ws.expert.message").Output()
-		if err != nil {
-			t.Fatal(err)
-		}
 		var tsharkFrames, flagged []string
-		for l := range strings.SplitSeq(strings.TrimSpace(string(tshark)), "\n") {
-			num, expert, _ := strings.Cut(l, "\t")
+		for _, f := range tsharktest.Fields(t, in, tsharktest.Query{Fields: []string{"_ws.expert.message"}}) {
+			num := strconv.Itoa(f.Number)
 			tsharkFrames = append(tsharkFrames, num)
-			if strings.Contains(expert, "Frame length is less than captured length") {
+			if slices.ContainsFunc(f.All("_ws.expert.message"), func(m string) bool {
+				return strings.Contains(m, "Frame length is less than captured length")
+			}) {
 				flagged = append(flagged, num)
 			}
 		}

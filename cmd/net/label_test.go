@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	ncio "github.com/netcap-go/netcap/io"
 )
 
@@ -43,25 +43,13 @@ func col(t *testing.T, header []string, name string) int {
 	return i
 }
 
-// tsharkLines runs tshark with a display filter and fields.
+// tsharkLines runs tshark with a display filter and fields: a row per
+// frame, each field's occurrences joined by commas.
 func tsharkLines(t *testing.T, pcap, filter string, fields ...string) [][]string {
 	t.Helper()
-	args := []string{"-n", "-r", pcap, "-T", "fields", "-E", "separator=|"}
-	if filter != "" {
-		args = append(args, "-Y", filter)
-	}
-	for _, f := range fields {
-		args = append(args, "-e", f)
-	}
-	out, err := exec.Command(testutil.Tshark(t), args...).Output()
-	if err != nil {
-		t.Fatalf("tshark %v: %v", args, err)
-	}
 	var rows [][]string
-	for l := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
-		if l != "" {
-			rows = append(rows, strings.Split(l, "|"))
-		}
+	for _, f := range tsharktest.Fields(t, pcap, tsharktest.Query{Filter: filter, Fields: fields}) {
+		rows = append(rows, f.Row())
 	}
 	return rows
 }

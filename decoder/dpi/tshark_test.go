@@ -3,7 +3,6 @@ package dpi_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/netcap-go/netcap/decoder/dpi"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/source"
 )
 
@@ -151,10 +151,7 @@ func TestAgainstTshark(t *testing.T) {
 	}
 	// Which disagreements remain depends on tshark's dissectors: the list
 	// was made with 4.0; with another version unexplained ones are logged.
-	strict := false
-	if out, err := exec.Command(tshark, "--version").Output(); err == nil {
-		strict = strings.Contains(string(out), "TShark (Wireshark) 4.0.")
-	}
+	strict := strings.Contains(string(tsharktest.Run(t, "--version")), "TShark (Wireshark) 4.0.")
 
 	type result struct {
 		convs []*conv
@@ -359,25 +356,17 @@ func pct(a, b int) float64 {
 // conversations.
 func compareCapture(tshark, dir, rel string) ([]*conv, error) {
 	path := filepath.Join(dir, rel)
-	out, err := exec.Command(tshark, "-n", "-r", path, "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a",
-		"-e", "frame.number", "-e", "frame.protocols", "-e", "tcp.stream", "-e", "udp.stream",
-		"-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "udp.srcport", "-e", "udp.dstport").Output()
-	if err != nil && len(out) == 0 {
+	printed, err := tsharktest.ReadFields(tshark, path, tsharktest.Query{Fields: []string{
+		"frame.number", "frame.protocols", "tcp.stream", "udp.stream",
+		"tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport"}})
+	if err != nil && len(printed) == 0 {
 		// tshark exits 2 on captures that end in a cut packet, after
 		// printing the frames before it: compare those.
-		return nil, fmt.Errorf("tshark: %v", err)
+		return nil, err
 	}
 	frames := map[int]tsharkFrame{}
-	for _, line := range strings.Split(string(out), "\n") {
-		f := strings.Split(line, "\t")
-		if len(f) < 8 {
-			continue
-		}
-		n, err := strconv.Atoi(f[0])
-		if err != nil {
-			continue
-		}
-		frames[n] = parseTsharkFrame(f)
+	for _, f := range printed {
+		frames[f.Number] = parseTsharkFrame(f.Row())
 	}
 
 	next, closeFile, err := packetSource(path)

@@ -3,7 +3,6 @@ package flow_test
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
@@ -58,15 +58,6 @@ type tsharkConv struct {
 	app         string // tshark's application protocol (dpi names), "" for none
 }
 
-// parseEpoch turns "1700000000.123456789" into Unix nanoseconds exactly.
-func parseEpoch(s string) int64 {
-	sec, frac, _ := strings.Cut(s, ".")
-	n, _ := strconv.ParseInt(sec, 10, 64)
-	frac = (frac + "000000000")[:9]
-	f, _ := strconv.ParseInt(frac, 10, 64)
-	return n*1e9 + f
-}
-
 func last(s string) string {
 	if i := strings.LastIndexByte(s, ','); i >= 0 {
 		return s[i+1:]
@@ -80,18 +71,15 @@ func last(s string) string {
 // that quote a packet inside an ICMP error are left out: tshark gives the
 // quoted header a stream index, the table counts the frame as ICMP.
 func tsharkConversations(t *testing.T, path string) map[string]*tsharkConv {
-	out, err := exec.Command(testutil.Tshark(t), "-n", "-r", path, "-T", "fields", "-E", "separator=/t",
-		"-e", "frame.time_epoch", "-e", "frame.len", "-e", "frame.protocols",
-		"-e", "ip.src", "-e", "ipv6.src", "-e", "ip.dst", "-e", "ipv6.dst",
-		"-e", "tcp.stream", "-e", "tcp.srcport", "-e", "tcp.dstport",
-		"-e", "udp.stream", "-e", "udp.srcport", "-e", "udp.dstport").Output()
-	if err != nil {
-		t.Fatalf("tshark %s: %v", path, err)
-	}
+	frames := tsharktest.Fields(t, path, tsharktest.Query{Fields: []string{
+		"frame.time_epoch", "frame.len", "frame.protocols",
+		"ip.src", "ipv6.src", "ip.dst", "ipv6.dst",
+		"tcp.stream", "tcp.srcport", "tcp.dstport",
+		"udp.stream", "udp.srcport", "udp.dstport"}})
 	convs := map[string]*tsharkConv{}
-	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
-		f := strings.Split(line, "\t")
-		if len(f) < 13 || strings.Contains(f[2], "icmp") {
+	for _, fr := range frames {
+		f := fr.Row()
+		if strings.Contains(f[2], "icmp") {
 			continue
 		}
 		src, dst := last(f[3]), last(f[5])
@@ -107,7 +95,7 @@ func tsharkConversations(t *testing.T, path string) map[string]*tsharkConv {
 		default:
 			continue
 		}
-		ts := parseEpoch(f[0])
+		ts, _ := strconv.ParseInt(fr.Time, 10, 64)
 		size, _ := strconv.ParseInt(f[1], 10, 64)
 		id := proto + stream
 		if proto == "UDP" {

@@ -6,6 +6,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // arpFilter selects ARP and RARP (EtherType 0x8035): both have ARP's
@@ -13,35 +14,35 @@ import (
 // alone has no RARP layer).
 const arpFilter = "arp"
 
-var arpCase = tsharkCase{
-	typ:    "ARP",
-	filter: arpFilter,
+var arpCase = tsharktest.Case{
+	Type:   "ARP",
+	Filter: arpFilter,
 	// 802.1ad S-tags are read as 802.1Q tags (see dot1qCase), so that
 	// arpFilter's vlan.etype covers them too.
-	args: []string{"-d", "ethertype==0x88a8,vlan"},
-	fields: []tf{
-		{ours: "AddrType", tshark: "arp.hw.type"},
-		{ours: "Protocol", tshark: "arp.proto.type"},
-		{ours: "HwAddressSize", tshark: "arp.hw.size"},
-		{ours: "ProtocolAddressSize", tshark: "arp.proto.size"},
-		{ours: "Operation", tshark: "arp.opcode"},
+	Args: []string{"-d", "ethertype==0x88a8,vlan"},
+	Fields: []tsharktest.Field{
+		{Ours: "AddrType", Tshark: "arp.hw.type"},
+		{Ours: "Protocol", Tshark: "arp.proto.type"},
+		{Ours: "HwAddressSize", Tshark: "arp.hw.size"},
+		{Ours: "ProtocolAddressSize", Tshark: "arp.proto.size"},
+		{Ours: "Operation", Tshark: "arp.opcode"},
 		// tshark has a MAC field for 6-byte hardware addresses and a
 		// bytes field (plain hex) for other lengths; we write any
 		// hardware address in MAC notation (colon-separated hex).
-		{ours: "SrcHwAddress", tshark: "arp.src.hw_mac,arp.src.hw", conv: hexColons},
+		{Ours: "SrcHwAddress", Tshark: "arp.src.hw_mac,arp.src.hw", Conv: hexColons},
 		// The same for protocol addresses that are not IPv4.
-		{ours: "SrcProtocolAddress", tshark: "arp.src.proto_ipv4,arp.src.proto", conv: hexColons},
-		{ours: "DstHwAddress", tshark: "arp.dst.hw_mac,arp.dst.hw", conv: hexColons},
-		{ours: "DstProtocolAddress", tshark: "arp.dst.proto_ipv4,arp.dst.proto", conv: hexColons},
+		{Ours: "SrcProtocolAddress", Tshark: "arp.src.proto_ipv4,arp.src.proto", Conv: hexColons},
+		{Ours: "DstHwAddress", Tshark: "arp.dst.hw_mac,arp.dst.hw", Conv: hexColons},
+		{Ours: "DstProtocolAddress", Tshark: "arp.dst.proto_ipv4,arp.dst.proto", Conv: hexColons},
 	},
 }
 
 func TestARPAgainstTshark(t *testing.T) {
-	compareWithTshark(t, arpCase, linkLayerCaptures(t)...)
+	compare(t, arpCase, linkLayerCaptures(t)...)
 }
 
 func TestARPAgainstTsharkPublic(t *testing.T) {
-	compareWithTshark(t, arpCase,
+	compare(t, arpCase,
 		testutil.Shared(t, "public/community-id/pcaps/arp.pcap"),
 		testutil.Shared(t, "public/arkime/cloudshark-arp.pcap"),
 		testutil.Shared(t, "public/zeek/traces/arp-who-has.pcap"),
@@ -66,7 +67,7 @@ func TestARPAgainstTsharkPublic(t *testing.T) {
 	// frames end with one: the parser must not let gopacket's Dot11 cut the
 	// last four captured bytes as the FCS (in the first frame that would
 	// leave the ARP packet too short for a record).
-	compareWithTshark(t, arpCase, testutil.Shared(t, "public/zeek/traces/arp-who-has-radiotap.pcap"))
+	compare(t, arpCase, testutil.Shared(t, "public/zeek/traces/arp-who-has-radiotap.pcap"))
 }
 
 func FuzzARP(f *testing.F) { fuzzLayer(f, layers.LayerTypeARP, linkLayerPayloadsOf(0x0806)...) }

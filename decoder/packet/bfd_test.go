@@ -8,6 +8,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -18,44 +19,44 @@ import (
 // authentication section: its type, key ID, sequence number (0 for simple
 // passwords, which have none) and data, the password's bytes or the
 // digest (bfd.checksum).
-var bfdCase = rtCase{
-	typ:    "BFD",
-	filter: "bfd",
-	cols: []string{"Version", "Diagnostic", "State", "Poll", "Final", "ControlPlaneIndependent", "AuthPresent", "Demand",
+var bfdCase = tsharktest.Case{
+	Type:   "BFD",
+	Filter: "bfd",
+	Columns: []string{"Version", "Diagnostic", "State", "Poll", "Final", "ControlPlaneIndependent", "AuthPresent", "Demand",
 		"Multipoint", "DetectMultiplier", "MyDiscriminator", "YourDiscriminator", "DesiredMinTxInterval",
 		"RequiredMinRxInterval", "RequiredMinEchoRxInterval", "AuthHeader"},
-	ours: func(m proto.Message) []string {
+	OursRow: func(m proto.Message) []string {
 		r := m.(*types.BFD)
 		auth := "none"
 		if a := r.AuthHeader; a != nil {
-			auth = rtJoin([]string{rtInt(a.AuthType), rtInt(a.KeyID), rtInt(a.SequenceNumber), hex.EncodeToString(a.Data)})
+			auth = joinList([]string{decimal(a.AuthType), decimal(a.KeyID), decimal(a.SequenceNumber), hex.EncodeToString(a.Data)})
 		}
-		return []string{rtInt(r.Version), rtInt(r.Diagnostic), rtInt(r.State), rtBool(r.Poll), rtBool(r.Final),
-			rtBool(r.ControlPlaneIndependent), rtBool(r.AuthPresent), rtBool(r.Demand), rtBool(r.Multipoint),
-			rtInt(r.DetectMultiplier), rtInt(r.MyDiscriminator), rtInt(r.YourDiscriminator), rtInt(r.DesiredMinTxInterval),
-			rtInt(r.RequiredMinRxInterval), rtInt(r.RequiredMinEchoRxInterval), auth}
+		return []string{decimal(r.Version), decimal(r.Diagnostic), decimal(r.State), boolDigit(r.Poll), boolDigit(r.Final),
+			boolDigit(r.ControlPlaneIndependent), boolDigit(r.AuthPresent), boolDigit(r.Demand), boolDigit(r.Multipoint),
+			decimal(r.DetectMultiplier), decimal(r.MyDiscriminator), decimal(r.YourDiscriminator), decimal(r.DesiredMinTxInterval),
+			decimal(r.RequiredMinRxInterval), decimal(r.RequiredMinEchoRxInterval), auth}
 	},
-	rows: func(p rtPacket) [][]string {
+	PacketRows: func(p tsharktest.Packet) [][]string {
 		var rows [][]string
-		for _, b := range p.named("bfd") {
+		for _, b := range p.Protocols("bfd") {
 			auth := "none"
-			if b.first("bfd.auth.type") != nil {
-				data := []byte(b.val("bfd.auth.password"))
-				if b.first("bfd.checksum") != nil {
-					data = b.raw("bfd.checksum")
+			if b.Field("bfd.auth.type") != nil {
+				data := []byte(b.Val("bfd.auth.password"))
+				if b.Field("bfd.checksum") != nil {
+					data = b.FieldBytes("bfd.checksum")
 				}
-				seq := b.val("bfd.auth.seq_num")
+				seq := b.Val("bfd.auth.seq_num")
 				if seq == "" {
 					seq = "0"
 				}
-				auth = rtJoin([]string{b.val("bfd.auth.type"), b.val("bfd.auth.key"), wrapInt32(seq), hex.EncodeToString(data)})
+				auth = joinList([]string{b.Val("bfd.auth.type"), b.Val("bfd.auth.key"), wrapInt32(seq), hex.EncodeToString(data)})
 			}
-			rows = append(rows, []string{b.val("bfd.version"), b.val("bfd.diag"), b.val("bfd.sta"),
-				b.val("bfd.flags.p"), b.val("bfd.flags.f"), b.val("bfd.flags.c"), b.val("bfd.flags.a"),
-				b.val("bfd.flags.d"), b.val("bfd.flags.m"), b.val("bfd.detect_time_multiplier"),
-				wrapInt32(b.val("bfd.my_discriminator")), wrapInt32(b.val("bfd.your_discriminator")),
-				wrapInt32(b.val("bfd.desired_min_tx_interval")), wrapInt32(b.val("bfd.required_min_rx_interval")),
-				wrapInt32(b.val("bfd.required_min_echo_interval")), auth})
+			rows = append(rows, []string{b.Val("bfd.version"), b.Val("bfd.diag"), b.Val("bfd.sta"),
+				b.Val("bfd.flags.p"), b.Val("bfd.flags.f"), b.Val("bfd.flags.c"), b.Val("bfd.flags.a"),
+				b.Val("bfd.flags.d"), b.Val("bfd.flags.m"), b.Val("bfd.detect_time_multiplier"),
+				wrapInt32(b.Val("bfd.my_discriminator")), wrapInt32(b.Val("bfd.your_discriminator")),
+				wrapInt32(b.Val("bfd.desired_min_tx_interval")), wrapInt32(b.Val("bfd.required_min_rx_interval")),
+				wrapInt32(b.Val("bfd.required_min_echo_interval")), auth})
 		}
 		return rows
 	},
@@ -130,7 +131,7 @@ func TestBFDSynthAgainstTshark(t *testing.T) {
 			frames = append(frames, udpOverIPv4(t, 49152+i, 4784, b))
 		}
 	}
-	compareRT(t, bfdCase, writePcap(t, layers.LinkTypeEthernet, frames...))
+	compare(t, bfdCase, writePcap(t, layers.LinkTypeEthernet, frames...))
 }
 
 func FuzzBFD(f *testing.F) { fuzzLayer(f, layers.LayerTypeBFD, bfdSamples()...) }

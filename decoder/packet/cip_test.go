@@ -11,6 +11,7 @@ import (
 
 	"github.com/netcap-go/netcap/decoder/packet"
 	"github.com/netcap-go/netcap/decoder/registry"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -28,49 +29,48 @@ import (
 // after the path or status, cut from tshark's TCP payload at the
 // message's position. As ENIP, CIP is decoded per TCP segment
 // (noDesegment): a CIP message split over segments has no record.
-var cipCase = rtCase{
-	typ:    "CIP",
-	filter: "cip",
-	args:   noDesegment,
-	opts:   &packet.Options{Payloads: true},
-	cols: []string{"Response", "ServiceID", "ClassID", "InstanceID", "Status", "AdditionalStatus", "Data",
+var cipCase = tsharktest.Case{
+	Type:   "CIP",
+	Filter: "cip",
+	Args:   noDesegment,
+	Columns: []string{"Response", "ServiceID", "ClassID", "InstanceID", "Status", "AdditionalStatus", "Data",
 		"SrcIP", "DstIP", "SrcPort", "DstPort"},
-	ours: func(m proto.Message) []string {
+	OursRow: func(m proto.Message) []string {
 		r := m.(*types.CIP)
 		var add []string
 		for _, a := range r.AdditionalStatus {
-			add = append(add, rtInt(a))
+			add = append(add, decimal(a))
 		}
-		return []string{rtBool(r.Response), rtInt(r.ServiceID), rtInt(r.ClassID), rtInt(r.InstanceID), rtInt(r.Status),
-			rtJoin(add), hex.EncodeToString(r.Data), r.SrcIP, r.DstIP, rtInt(r.SrcPort), rtInt(r.DstPort)}
+		return []string{boolDigit(r.Response), decimal(r.ServiceID), decimal(r.ClassID), decimal(r.InstanceID), decimal(r.Status),
+			joinList(add), hex.EncodeToString(r.Data), r.SrcIP, r.DstIP, decimal(r.SrcPort), decimal(r.DstPort)}
 	},
-	rows: func(p rtPacket) [][]string {
-		src, dst := p.addrs()
-		sport, dport := p.transport()
+	PacketRows: func(p tsharktest.Packet) [][]string {
+		src, dst := p.Addrs()
+		sport, dport := p.Ports()
 		var rows [][]string
-		for _, c := range p.named("cip") {
-			row := []string{c.val("cip.rr"), c.val("cip.sc"), "0", "0", "0", "", "", src, dst, sport, dport}
+		for _, c := range p.Protocols("cip") {
+			row := []string{c.Val("cip.rr"), c.Val("cip.sc"), "0", "0", "0", "", "", src, dst, sport, dport}
 			var from int
 			if row[0] == "1" {
-				row[4] = c.val("cip.genstat")
+				row[4] = c.Val("cip.genstat")
 				var add []string
-				for _, a := range c.each("cip.addstat") {
-					add = append(add, normalize(a.Show))
+				for _, a := range c.Fields("cip.addstat") {
+					add = append(add, tsharktest.Normalize(a.Show))
 				}
-				row[5] = rtJoin(add)
-				n, _ := strconv.Atoi(c.val("cip.addstat_size"))
+				row[5] = joinList(add)
+				n, _ := strconv.Atoi(c.Val("cip.addstat_size"))
 				from = c.Pos + 4 + 2*n
 			} else {
-				if v := c.val("cip.class"); v != "" {
+				if v := c.Val("cip.class"); v != "" {
 					row[2] = v
 				}
-				if v := c.val("cip.instance"); v != "" {
+				if v := c.Val("cip.instance"); v != "" {
 					row[3] = v
 				}
-				n, _ := strconv.Atoi(c.val("cip.request_path_size"))
+				n, _ := strconv.Atoi(c.Val("cip.request_path_size"))
 				from = c.Pos + 2 + 2*n
 			}
-			if data, ok := p.bytesAt(from, c.Pos+c.Size-from); ok {
+			if data, ok := p.BytesAt(from, c.Pos+c.Size-from); ok {
 				row[6] = hex.EncodeToString(data)
 			} else {
 				row[6] = "no data at " + strconv.Itoa(from)
@@ -83,7 +83,7 @@ var cipCase = rtCase{
 
 func TestCIPAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareRT(t, cipCase, sharedCaptures(t, enipPublic...)...)
+	compareWith(t, withPayloads, cipCase, sharedCaptures(t, enipPublic...)...)
 }
 
 // TestCIPSynthAgainstTshark compares the CIP messages of enipSamples: 16
@@ -94,7 +94,7 @@ func TestCIPAgainstTshark(t *testing.T) {
 // three) has no record, as tshark dissects none.
 func TestCIPSynthAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareRT(t, cipCase, enipSynthCapture(t))
+	compareWith(t, withPayloads, cipCase, enipSynthCapture(t))
 }
 
 // TestCIPPathIDs checks the class and instance IDs taken from request

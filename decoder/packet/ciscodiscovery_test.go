@@ -8,17 +8,19 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
 // l2TLVs returns the TLVs of a CDP or LLDP packet as tshark's PDML has
 // them: for each field named typeField, the unnamed field before it that
 // starts where it does is the TLV, whose bytes are its value.
-func l2TLVs(f l2Frame, typeField string) []l2Field {
-	var out []l2Field
-	for i, fl := range f.fields {
-		if fl.Name == typeField && i > 0 && f.fields[i-1].Name == "" && f.fields[i-1].Pos == fl.Pos {
-			out = append(out, f.fields[i-1])
+func l2TLVs(f tsharktest.Packet, typeField string) []*tsharktest.Node {
+	var out []*tsharktest.Node
+	nodes := f.Nodes()
+	for i, fl := range nodes {
+		if fl.Name == typeField && i > 0 && nodes[i-1].Name == "" && nodes[i-1].Pos == fl.Pos {
+			out = append(out, nodes[i-1])
 		}
 	}
 	return out
@@ -27,19 +29,19 @@ func l2TLVs(f l2Frame, typeField string) []l2Field {
 // cdpCase compares the CiscoDiscovery records: version, TTL, checksum and
 // every TLV (type, length and value bytes, from the TLV's bytes in tshark's
 // PDML).
-var cdpCase = l2Case{
-	typ:    "CiscoDiscovery",
-	filter: "cdp",
-	cols:   []string{"Version", "TTL", "Checksum", "Values"},
-	ours: func(m proto.Message) []string {
+var cdpCase = tsharktest.Case{
+	Type:    "CiscoDiscovery",
+	Filter:  "cdp",
+	Columns: []string{"Version", "TTL", "Checksum", "Values"},
+	OursRow: func(m proto.Message) []string {
 		r := m.(*types.CiscoDiscovery)
 		var vals []string
 		for _, v := range r.Values {
-			vals = append(vals, l2num(v.Type)+";"+l2num(v.Length)+";"+hex.EncodeToString(v.Value))
+			vals = append(vals, decimal(v.Type)+";"+decimal(v.Length)+";"+hex.EncodeToString(v.Value))
 		}
-		return []string{l2num(r.Version), l2num(r.TTL), l2num(r.Checksum), strings.Join(vals, "|")}
+		return []string{decimal(r.Version), decimal(r.TTL), decimal(r.Checksum), strings.Join(vals, "|")}
 	},
-	theirs: func(f l2Frame) [][]string {
+	PacketRows: func(f tsharktest.Packet) [][]string {
 		var vals []string
 		for _, tlv := range l2TLVs(f, "cdp.tlv.type") {
 			b, _ := hex.DecodeString(tlv.Value)
@@ -47,9 +49,9 @@ var cdpCase = l2Case{
 				vals = append(vals, "short TLV "+tlv.Value)
 				continue
 			}
-			vals = append(vals, l2num(int(b[0])<<8|int(b[1]))+";"+l2num(int(b[2])<<8|int(b[3]))+";"+hex.EncodeToString(b[4:]))
+			vals = append(vals, decimal(int(b[0])<<8|int(b[1]))+";"+decimal(int(b[2])<<8|int(b[3]))+";"+hex.EncodeToString(b[4:]))
 		}
-		return [][]string{{f.show("cdp.version"), f.show("cdp.ttl"), normalize(f.show("cdp.checksum")), strings.Join(vals, "|")}}
+		return [][]string{{f.ShowOf("cdp.version"), f.ShowOf("cdp.ttl"), tsharktest.Normalize(f.ShowOf("cdp.checksum")), strings.Join(vals, "|")}}
 	},
 }
 
@@ -67,14 +69,14 @@ var cdpCaptures = []string{
 
 func TestCiscoDiscoveryAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareL2(t, cdpCase, sharedCaptures(t, cdpCaptures...)...)
+	compare(t, cdpCase, sharedCaptures(t, cdpCaptures...)...)
 }
 
 // TestCiscoDiscoverySynthAgainstTshark covers the TLVs the public captures
 // lack (see cdpSyntheticFrames).
 func TestCiscoDiscoverySynthAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareL2(t, cdpCase, cdpSyntheticCapture(t))
+	compare(t, cdpCase, cdpSyntheticCapture(t))
 }
 
 func FuzzCiscoDiscovery(f *testing.F) {
@@ -141,7 +143,7 @@ func cdpSyntheticFrames() [][]byte {
 			cdpTLV(4, be32(0x0000019c)), cdpTLV(5, []byte("SIP 9.4\nline 2")), cdpTLV(6, []byte("Cisco IP Phone 7960")),
 			cdpTLV(0x0e, []byte{1}, be16(110)), cdpTLV(0x0f, []byte{1}, be16(0)), cdpTLV(0x10, be16(6300)),
 			cdpTLV(0x11, be32(1500)), cdpTLV(0x14, []byte("sys.example")),
-			cdpTLV(0x15, mustHex("060a2b060104010902012e01")), cdpTLV(0x16, be32(1), []byte{1, 1, 0xcc}, be16(4), l2ip4("203.0.113.5")),
+			cdpTLV(0x15, mustHex("060a2b060104010902012e01")), cdpTLV(0x16, be32(1), []byte{1, 1, 0xcc}, be16(4), ipv4Bytes("203.0.113.5")),
 			cdpTLV(0x17, []byte{0}, []byte("rack 4")), cdpTLV(0x19, be16(7), be16(1), be32(15400), be32(12950)),
 			cdpTLV(0x1a, be16(7), be16(1), be32(15400)), cdpTLV(0x1f, []byte{0x0b}),
 			cdpTLV(0x07, []byte{192, 0, 2, 1}), cdpTLV(0x99, []byte("unknown"))),

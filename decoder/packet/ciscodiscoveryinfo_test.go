@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -27,13 +28,13 @@ func l2RowAll(m proto.Message) []string {
 }
 
 // l2Bytes decodes a PDML value (hex).
-func l2Bytes(fl l2Field) []byte {
+func l2Bytes(fl *tsharktest.Node) []byte {
 	b, _ := hex.DecodeString(fl.Value)
 	return b
 }
 
 // l2Uint reads a PDML field's value bytes as a big-endian number.
-func l2Uint(fl l2Field) uint64 {
+func l2Uint(fl *tsharktest.Node) uint64 {
 	var n uint64
 	for _, c := range l2Bytes(fl) {
 		n = n<<8 | uint64(c)
@@ -46,7 +47,7 @@ func l2Uint(fl l2Field) uint64 {
 // TLV tshark read it in, and, as Unknown, the TLVs of types the record has
 // no field for (and the IP Prefix TLV in its default gateway form), with
 // their bytes.
-func cdpInfoFromPDML(f l2Frame) *types.CiscoDiscoveryInfo {
+func cdpInfoFromPDML(f tsharktest.Packet) *types.CiscoDiscoveryInfo {
 	r := &types.CiscoDiscoveryInfo{
 		CDPHello: &types.CDPHello{}, Capabilities: &types.CDPCapabilities{}, VLANReply: &types.CDPVLANDialogue{},
 		VLANQuery: &types.CDPVLANDialogue{}, Location: &types.CDPLocation{}, PowerRequest: &types.CDPPowerDialogue{},
@@ -59,8 +60,8 @@ func cdpInfoFromPDML(f l2Frame) *types.CiscoDiscoveryInfo {
 	var addrs *[]string
 	var power *types.CDPPowerDialogue
 	helloUnknown := 0
-	show := func(fl l2Field) string { return types.WireString(l2unesc(fl.Show)) }
-	for _, fl := range f.fields {
+	show := func(fl *tsharktest.Node) string { return types.WireString(tsharkUnescape(fl.Show)) }
+	for _, fl := range f.Nodes() {
 		switch fl.Name {
 		case "cdp.tlv.type":
 			tlv++
@@ -229,12 +230,12 @@ func cdpInfoFromPDML(f l2Frame) *types.CiscoDiscoveryInfo {
 // cdpInfoCase compares every field of the CiscoDiscoveryInfo records with
 // the record built from tshark's dissection (cdpInfoFromPDML); both are
 // rendered the same way.
-var cdpInfoCase = l2Case{
-	typ:    "CiscoDiscoveryInfo",
-	filter: "cdp",
-	cols:   l2FieldNames(&types.CiscoDiscoveryInfo{}),
-	ours:   l2RowAll,
-	theirs: func(f l2Frame) [][]string { return [][]string{l2RowAll(cdpInfoFromPDML(f))} },
+var cdpInfoCase = tsharktest.Case{
+	Type:       "CiscoDiscoveryInfo",
+	Filter:     "cdp",
+	Columns:    l2FieldNames(&types.CiscoDiscoveryInfo{}),
+	OursRow:    l2RowAll,
+	PacketRows: func(f tsharktest.Packet) [][]string { return [][]string{l2RowAll(cdpInfoFromPDML(f))} },
 }
 
 // l2FieldNames names the columns l2RowAll writes.
@@ -251,8 +252,8 @@ func l2FieldNames(m proto.Message) []string {
 func TestCiscoDiscoveryInfoAgainstTshark(t *testing.T) {
 	t.Parallel()
 	pcaps := sharedCaptures(t, cdpCaptures...)
-	compareL2(t, cdpInfoCase, pcaps...)
-	l2sameTS(t, "CiscoDiscovery", "CiscoDiscoveryInfo", pcaps...)
+	compare(t, cdpInfoCase, pcaps...)
+	sameTimestamps(t, "CiscoDiscovery", "CiscoDiscoveryInfo", pcaps...)
 }
 
 // TestCiscoDiscoveryInfoSynthAgainstTshark covers the TLVs the public
@@ -263,8 +264,8 @@ func TestCiscoDiscoveryInfoAgainstTshark(t *testing.T) {
 func TestCiscoDiscoveryInfoSynthAgainstTshark(t *testing.T) {
 	t.Parallel()
 	pcap := cdpSyntheticCapture(t)
-	compareL2(t, cdpInfoCase, pcap)
-	l2sameTS(t, "CiscoDiscovery", "CiscoDiscoveryInfo", pcap)
+	compare(t, cdpInfoCase, pcap)
+	sameTimestamps(t, "CiscoDiscovery", "CiscoDiscoveryInfo", pcap)
 }
 
 func FuzzCiscoDiscoveryInfo(f *testing.F) {

@@ -1,52 +1,22 @@
 package packet_test
 
 // Converters: each brings a value, as text, from the form tshark writes it
-// in to ours (tf.conv) or the other way (tf.oursConv), where the two write
-// the same fact differently. A value a converter cannot read is returned
+// in to ours (tsharktest.Field.Conv) or the other way (Field.OursConv),
+// where the two write the same fact differently. A value a converter cannot read is returned
 // unchanged (or marked), so that it shows as a mismatch.
 
 import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"net"
 	"strconv"
 	"strings"
 
 	"github.com/gopacket/gopacket/layers"
+
+	"github.com/netcap-go/netcap/types"
 )
-
-// normalize brings tshark's and our renderings of a value to one form:
-// booleans as 1/0, hex numbers in decimal.
-func normalize(v string) string {
-	switch v {
-	case "True", "true":
-		return "1"
-	case "False", "false":
-		return "0"
-	}
-	if strings.HasPrefix(v, "0x") {
-		if n, err := strconv.ParseUint(v[2:], 16, 64); err == nil {
-			return strconv.FormatUint(n, 10)
-		}
-	}
-	return v
-}
-
-// epochNanos turns tshark's frame.time_epoch ("1795693921.078031000") into
-// Unix nanoseconds without going through a float.
-func epochNanos(s string) string {
-	if s == "" {
-		return "0" // a pcapng simple packet block has no time; we write 0
-	}
-	sec, frac, _ := strings.Cut(s, ".")
-	frac = (frac + "000000000")[:9]
-	n, err1 := strconv.ParseInt(sec, 10, 64)
-	f, err2 := strconv.ParseInt(frac, 10, 64)
-	if err1 != nil || err2 != nil {
-		return "bad time " + s
-	}
-	return strconv.FormatInt(n*1e9+f, 10)
-}
 
 // zeroWhenAbsent is 0 for a field tshark leaves out where the header lacks it
 // (an optional GRE field, Geneve options, IGMPv3 fields in older messages)
@@ -130,7 +100,8 @@ func hexColons(v string) string {
 // hexByteCount turns tshark's hex bytes into their count.
 func hexByteCount(v string) string { return strconv.Itoa(len(v) / 2) }
 
-// hexBytesNumber turns tshark's hex bytes into a decimal number.
+// hexBytesNumber turns hex bytes (tshark's, or a PDML value attribute)
+// into a decimal number.
 func hexBytesNumber(v string) string {
 	n, err := strconv.ParseUint(v, 16, 64)
 	if err != nil {
@@ -164,4 +135,141 @@ func round9(v string) string {
 		return v
 	}
 	return strconv.FormatFloat(f, 'f', 9, 64)
+}
+
+// Renderings of our values in the form the tests compare.
+
+// decimal writes an integer in decimal (a number, not the name a type's
+// String method gives it).
+func decimal[T ~int | ~int32 | ~uint8 | ~uint16 | ~uint32 | ~int64 | ~uint64](v T) string {
+	if v < 0 {
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return strconv.FormatUint(uint64(v), 10)
+}
+
+// boolDigit writes a boolean as tsharktest.Normalize does.
+func boolDigit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// bitsNumber makes a number of booleans, the first the lowest bit.
+func bitsNumber(bs ...bool) string {
+	n := 0
+	for i, b := range bs {
+		if b {
+			n |= 1 << i
+		}
+	}
+	return strconv.Itoa(n)
+}
+
+// hexOf renders bytes as lower-case hex, "" for none.
+func hexOf(b []byte) string { return hex.EncodeToString(b) }
+
+// joinList joins rendered items the way the tests compare lists.
+func joinList(items []string) string { return strings.Join(items, "|") }
+
+// dottedQuad renders a 32-bit value tshark shows as a number or an IPv4
+// address (router IDs, area IDs) as an IPv4 address.
+func dottedQuad(v uint32) string {
+	return net.IPv4(byte(v>>24), byte(v>>16), byte(v>>8), byte(v)).String()
+}
+
+// macHex is the hex of a MAC address as tshark prints it ("00:11:22:..").
+func macHex(s string) string { return strings.ReplaceAll(s, ":", "") }
+
+// ipHex is the hex of an IP address's bytes (4 for IPv4, 16 for IPv6).
+func ipHex(s string) string {
+	ip := net.ParseIP(s)
+	if ip == nil {
+		return "bad address " + s
+	}
+	if v4 := ip.To4(); v4 != nil {
+		return hex.EncodeToString(v4)
+	}
+	return hex.EncodeToString(ip)
+}
+
+// tsharkText is how tshark shows the bytes a record string stands for
+// (types.UnescapeWire) in PDML: each byte that is not part of UTF-8 as
+// U+FFFD.
+func tsharkText(s string) string {
+	b, err := types.UnescapeWire(s)
+	if err != nil {
+		return fmt.Sprintf("%q: %v", s, err)
+	}
+	var sb strings.Builder
+	for _, r := range string(b) { // U+FFFD for each such byte
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+// tsharkEscape writes the bytes a record string stands for
+// (types.UnescapeWire) the way tshark prints a string field with -T
+// fields: backslash, tab, CR and LF escaped, other control characters as
+// \xNN.
+func tsharkEscape(s string) string {
+	b, err := types.UnescapeWire(s)
+	if err != nil {
+		return fmt.Sprintf("%q: %v", s, err)
+	}
+	var sb strings.Builder
+	for _, r := range string(b) {
+		switch {
+		case r == '\\':
+			sb.WriteString(`\\`)
+		case r == '\n':
+			sb.WriteString(`\n`)
+		case r == '\r':
+			sb.WriteString(`\r`)
+		case r == '\t':
+			sb.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&sb, `\x%02x`, r)
+		default:
+			sb.WriteRune(r)
+		}
+	}
+	return sb.String()
+}
+
+// tsharkUnescape undoes tsharkEscape, for string fields whose bytes are
+// compared.
+func tsharkUnescape(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			sb.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'n':
+			sb.WriteByte('\n')
+		case 'r':
+			sb.WriteByte('\r')
+		case 't':
+			sb.WriteByte('\t')
+		case 'x':
+			if i+2 < len(s) {
+				if b, err := hex.DecodeString(s[i+1 : i+3]); err == nil {
+					sb.Write(b)
+					i += 2
+					continue
+				}
+			}
+			sb.WriteString(`\x`)
+		default:
+			sb.WriteByte(s[i])
+		}
+	}
+	return sb.String()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -27,11 +28,11 @@ func dhcpv4OurRow(m proto.Message) []string {
 	r := m.(*types.DHCPv4)
 	var opts []string
 	for _, o := range r.Options {
-		opts = append(opts, decStr(o.Type)+";"+decStr(o.Length)+";"+o.Data)
+		opts = append(opts, decimal(o.Type)+";"+decimal(o.Length)+";"+o.Data)
 	}
-	return []string{decStr(r.Operation), decStr(r.HardwareType), decStr(r.HardwareLen), decStr(r.HardwareOpts), decStr(r.Xid),
-		decStr(r.Secs), decStr(r.Flags), r.ClientIP, r.YourClientIP, r.NextServerIP, r.RelayAgentIP, r.ClientHWAddr,
-		hexOf(r.ServerName), hexOf(r.File), strings.Join(opts, "|"), r.Fingerprint, r.SrcIP, r.DstIP, decStr(r.SrcPort), decStr(r.DstPort)}
+	return []string{decimal(r.Operation), decimal(r.HardwareType), decimal(r.HardwareLen), decimal(r.HardwareOpts), decimal(r.Xid),
+		decimal(r.Secs), decimal(r.Flags), r.ClientIP, r.YourClientIP, r.NextServerIP, r.RelayAgentIP, r.ClientHWAddr,
+		hexOf(r.ServerName), hexOf(r.File), strings.Join(opts, "|"), r.Fingerprint, r.SrcIP, r.DstIP, decimal(r.SrcPort), decimal(r.DstPort)}
 }
 
 // dhcpv4Rows renders each DHCP message of a packet as dhcpv4OurRow renders
@@ -43,13 +44,13 @@ func dhcpv4OurRow(m proto.Message) []string {
 // for tshark, one option per byte in the record. Options an Option
 // Overload (52) puts in the file and sname fields follow, in that order
 // (RFC 2131 4.1); tshark shows them inside option 52.
-func dhcpv4Rows(p pdmlPacket) [][]string {
+func dhcpv4Rows(p tsharktest.Packet) [][]string {
 	srcIP, dstIP, srcPort, dstPort := pdmlContext(p)
 	var rows [][]string
-	for _, d := range p.top("dhcp") {
+	for _, d := range p.Outer("dhcp") {
 		var opts, fp []string
-		var overloaded []*pdmlNode
-		add := func(list []*pdmlNode) bool {
+		var overloaded []*tsharktest.Node
+		add := func(list []*tsharktest.Node) bool {
 			for _, o := range list {
 				b, err := hex.DecodeString(o.Value)
 				if err != nil || len(b) == 0 {
@@ -65,7 +66,7 @@ func dhcpv4Rows(p pdmlPacket) [][]string {
 					// The element has the first byte; its padding
 					// field covers the run.
 					n := len(b)
-					if pad := o.child("dhcp.option.padding"); pad != nil {
+					if pad := o.Child("dhcp.option.padding"); pad != nil {
 						n = len(pad.Value) / 2
 					}
 					for range n {
@@ -74,19 +75,19 @@ func dhcpv4Rows(p pdmlPacket) [][]string {
 					continue
 				case 52:
 					for _, field := range []string{"Boot file name option overload", "Server host name option overload"} {
-						if f := o.textChild(field); f != nil {
-							overloaded = append(overloaded, f.all("dhcp.option.type")...)
+						if f := o.Labelled(field); f != nil {
+							overloaded = append(overloaded, f.Fields("dhcp.option.type")...)
 						}
 					}
 				}
-				opts = append(opts, decStr(b[0])+";"+tsNum(o.show("dhcp.option.length"))+";"+types.WireBytes(b[min(2, len(b)):]))
-				for _, item := range o.all("dhcp.option.request_list_item") {
+				opts = append(opts, decimal(b[0])+";"+tsharktest.Normalize(o.ShowOf("dhcp.option.length"))+";"+types.WireBytes(b[min(2, len(b)):]))
+				for _, item := range o.Fields("dhcp.option.request_list_item") {
 					fp = append(fp, item.Show)
 				}
 			}
 			return true
 		}
-		if add(d.all("dhcp.option.type")) {
+		if add(d.Fields("dhcp.option.type")) {
 			add(overloaded)
 		}
 		// tshark names the hardware address a MAC address when it is one
@@ -94,40 +95,40 @@ func dhcpv4Rows(p pdmlPacket) [][]string {
 		// record has the address, the first hlen bytes, written as MAC
 		// addresses are whatever their length. (Neither has an address
 		// longer than the 16-byte field.)
-		hw := d.show("dhcp.hw.mac_addr")
-		if a := d.find("dhcp.hw.addr"); a != nil && hw == "" {
-			if n, err := strconv.Atoi(tsNum(d.show("dhcp.hw.len"))); err == nil && 2*n <= len(a.Value) {
+		hw := d.ShowOf("dhcp.hw.mac_addr")
+		if a := d.Find("dhcp.hw.addr"); a != nil && hw == "" {
+			if n, err := strconv.Atoi(tsharktest.Normalize(d.ShowOf("dhcp.hw.len"))); err == nil && 2*n <= len(a.Value) {
 				hw = hexColons(a.Value[:2*n])
 			}
 		}
 		// sname and file, or the fields tshark shows in their place when
 		// they hold options.
-		sname, file := d.value("dhcp.server"), d.value("dhcp.file")
-		if f := d.textChild("Server name option overloaded by DHCP"); f != nil {
+		sname, file := d.ValueOf("dhcp.server"), d.ValueOf("dhcp.file")
+		if f := d.Labelled("Server name option overloaded by DHCP"); f != nil {
 			sname = f.Value
 		}
-		if f := d.textChild("Boot file name option overloaded by DHCP"); f != nil {
+		if f := d.Labelled("Boot file name option overloaded by DHCP"); f != nil {
 			file = f.Value
 		}
-		rows = append(rows, []string{tsNum(d.show("dhcp.type")), tsNum(d.show("dhcp.hw.type")), tsNum(d.show("dhcp.hw.len")),
-			tsNum(d.show("dhcp.hops")), tsNum(d.show("dhcp.id")), tsNum(d.show("dhcp.secs")), tsNum(d.show("dhcp.flags")),
-			d.show("dhcp.ip.client"), d.show("dhcp.ip.your"), d.show("dhcp.ip.server"), d.show("dhcp.ip.relay"), hw,
+		rows = append(rows, []string{tsharktest.Normalize(d.ShowOf("dhcp.type")), tsharktest.Normalize(d.ShowOf("dhcp.hw.type")), tsharktest.Normalize(d.ShowOf("dhcp.hw.len")),
+			tsharktest.Normalize(d.ShowOf("dhcp.hops")), tsharktest.Normalize(d.ShowOf("dhcp.id")), tsharktest.Normalize(d.ShowOf("dhcp.secs")), tsharktest.Normalize(d.ShowOf("dhcp.flags")),
+			d.ShowOf("dhcp.ip.client"), d.ShowOf("dhcp.ip.your"), d.ShowOf("dhcp.ip.server"), d.ShowOf("dhcp.ip.relay"), hw,
 			sname, file, strings.Join(opts, "|"), strings.Join(fp, ","), srcIP, dstIP, srcPort, dstPort})
 	}
 	return rows
 }
 
-var dhcpv4Case = pdmlCase{
-	typ:     "DHCPv4",
-	filter:  "dhcp",
-	cols:    dhcpv4Cols,
-	rows:    dhcpv4Rows,
-	oursRow: dhcpv4OurRow,
+var dhcpv4Case = tsharktest.Case{
+	Type:       "DHCPv4",
+	Filter:     "dhcp",
+	Columns:    dhcpv4Cols,
+	PacketRows: dhcpv4Rows,
+	OursRow:    dhcpv4OurRow,
 }
 
 func TestDHCPv4AgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
-	comparePDML(t, dhcpv4Case, sharedCaptures(t,
+	compare(t, dhcpv4Case, sharedCaptures(t,
 		"public/ja4/pcap/dhcp.pcapng",
 		"public/arkime/wireshark-dhcp.pcap",
 		"public/tcpdump/dhcp-rfc3004.pcap",
@@ -210,7 +211,7 @@ func TestDHCPv4SynthAgainstTshark(t *testing.T) {
 			frames = append(frames, udpOverIPv6(t, src, dst, m))
 		}
 	}
-	comparePDML(t, dhcpv4Case, writePcap(t, layers.LinkTypeEthernet, frames...))
+	compare(t, dhcpv4Case, writePcap(t, layers.LinkTypeEthernet, frames...))
 }
 
 func FuzzDHCPv4(f *testing.F) {

@@ -11,6 +11,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -26,10 +27,10 @@ func dhcpv6OurRow(m proto.Message) []string {
 	r := m.(*types.DHCPv6)
 	var opts []string
 	for _, o := range r.Options {
-		opts = append(opts, decStr(o.Code)+";"+decStr(o.Length)+";"+o.Data)
+		opts = append(opts, decimal(o.Code)+";"+decimal(o.Length)+";"+o.Data)
 	}
-	return []string{decStr(r.MsgType), decStr(r.HopCount), r.LinkAddr, r.PeerAddr, hexOf(r.TransactionID),
-		strings.Join(opts, "|"), r.Fingerprint, r.SrcIP, r.DstIP, decStr(r.SrcPort), decStr(r.DstPort)}
+	return []string{decimal(r.MsgType), decimal(r.HopCount), r.LinkAddr, r.PeerAddr, hexOf(r.TransactionID),
+		strings.Join(opts, "|"), r.Fingerprint, r.SrcIP, r.DstIP, decimal(r.SrcPort), decimal(r.DstPort)}
 }
 
 // dhcpv6Rows renders each DHCPv6 message of a packet. The options are the
@@ -38,10 +39,10 @@ func dhcpv6OurRow(m proto.Message) []string {
 // options (an IA address in an IA_NA) and the message a relay carries are
 // part of their option's data. A relayed message, which tshark dissects
 // inside the Relay Message option, is in the relay's record only.
-func dhcpv6Rows(p pdmlPacket) [][]string {
+func dhcpv6Rows(p tsharktest.Packet) [][]string {
 	srcIP, dstIP, srcPort, dstPort := pdmlContext(p)
 	var rows [][]string
-	for _, d := range p.top("dhcpv6") {
+	for _, d := range p.Outer("dhcpv6") {
 		var opts, fp []string
 		for _, o := range d.Children {
 			if o.Name != "dhcpv6.option.type_str" {
@@ -51,16 +52,16 @@ func dhcpv6Rows(p pdmlPacket) [][]string {
 			if err != nil || len(b) < 4 {
 				break // an option overrunning the message: the record's options end before it
 			}
-			opts = append(opts, decStr(binary.BigEndian.Uint16(b))+";"+decStr(binary.BigEndian.Uint16(b[2:]))+";"+types.WireBytes(b[4:]))
+			opts = append(opts, decimal(binary.BigEndian.Uint16(b))+";"+decimal(binary.BigEndian.Uint16(b[2:]))+";"+types.WireBytes(b[4:]))
 			if binary.BigEndian.Uint16(b) == 6 {
-				for _, c := range o.all("dhcpv6.requested_option_code") {
+				for _, c := range o.Fields("dhcpv6.requested_option_code") {
 					fp = append(fp, c.Show)
 				}
 			}
 		}
 		// The message's own fields, not those of a message it relays.
 		field := func(name string, value bool) string {
-			if f := d.child(name); f != nil {
+			if f := d.Child(name); f != nil {
 				if value {
 					return f.Value
 				}
@@ -68,24 +69,24 @@ func dhcpv6Rows(p pdmlPacket) [][]string {
 			}
 			return ""
 		}
-		rows = append(rows, []string{tsNum(field("dhcpv6.msgtype", false)), zeroWhenAbsent(tsNum(field("dhcpv6.hopcount", false))),
+		rows = append(rows, []string{tsharktest.Normalize(field("dhcpv6.msgtype", false)), zeroWhenAbsent(tsharktest.Normalize(field("dhcpv6.hopcount", false))),
 			field("dhcpv6.linkaddr", false), field("dhcpv6.peeraddr", false), field("dhcpv6.xid", true),
 			strings.Join(opts, "|"), strings.Join(fp, ","), srcIP, dstIP, srcPort, dstPort})
 	}
 	return rows
 }
 
-var dhcpv6Case = pdmlCase{
-	typ:     "DHCPv6",
-	filter:  "dhcpv6",
-	cols:    dhcpv6Cols,
-	rows:    dhcpv6Rows,
-	oursRow: dhcpv6OurRow,
+var dhcpv6Case = tsharktest.Case{
+	Type:       "DHCPv6",
+	Filter:     "dhcpv6",
+	Columns:    dhcpv6Cols,
+	PacketRows: dhcpv6Rows,
+	OursRow:    dhcpv6OurRow,
 }
 
 func TestDHCPv6AgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
-	comparePDML(t, dhcpv6Case, sharedCaptures(t,
+	compare(t, dhcpv6Case, sharedCaptures(t,
 		"public/ja4/pcap/dhcpv6.pcap",
 		"public/tcpdump/dhcpv6-ia-na.pcap",
 		"public/tcpdump/dhcpv6-domain-list.pcap",
@@ -129,7 +130,7 @@ func TestDHCPv6SynthAgainstTshark(t *testing.T) {
 			frames = append(frames, udpOverIPv6(t, 547, 546, m))
 		}
 	}
-	comparePDML(t, dhcpv6Case, writePcap(t, layers.LinkTypeEthernet, frames...))
+	compare(t, dhcpv6Case, writePcap(t, layers.LinkTypeEthernet, frames...))
 }
 
 func FuzzDHCPv6(f *testing.F) {

@@ -15,6 +15,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -138,7 +139,7 @@ func TestDiameterSynthAgainstTshark(t *testing.T) {
 		slices.Concat(s[3][:4], []byte{0xa0}, s[3][5:])} {
 		frames = append(frames, tcpFrame(t, 41003+i, 3868, 1, m))
 	}
-	compareRT(t, diameterCase(t), writePcap(t, layers.LinkTypeEthernet, frames...))
+	compare(t, diameterCase(t), writePcap(t, layers.LinkTypeEthernet, frames...))
 }
 
 // diameterCase compares every field of the Diameter record, with its AVPs
@@ -160,40 +161,40 @@ func TestDiameterSynthAgainstTshark(t *testing.T) {
 // strings and numbers (enumerations as their number), its address for an
 // Address, its time in RFC 3339, hex for octet strings and unknown AVPs,
 // nothing for Grouped AVPs.
-func diameterCase(t *testing.T) rtCase {
+func diameterCase(t *testing.T) tsharktest.Case {
 	dict := diameterDictionary(t)
-	return rtCase{
-		typ:    "Diameter",
-		filter: "diameter",
-		args:   noDesegment,
-		cols: []string{"Version", "Flags", "MessageLen", "CommandCode", "ApplicationID", "HopByHopID", "EndToEndID", "AVPs",
+	return tsharktest.Case{
+		Type:   "Diameter",
+		Filter: "diameter",
+		Args:   noDesegment,
+		Columns: []string{"Version", "Flags", "MessageLen", "CommandCode", "ApplicationID", "HopByHopID", "EndToEndID", "AVPs",
 			"SrcIP", "DstIP", "SrcPort", "DstPort"},
-		ours: func(m proto.Message) []string {
+		OursRow: func(m proto.Message) []string {
 			r := m.(*types.Diameter)
 			var avps []string
 			for _, a := range r.AVPs {
-				avps = append(avps, strings.Join([]string{rtInt(a.AttributeCode), a.AttributeName, a.AttributeFormat,
-					rtInt(a.Flags), rtInt(a.HeaderLen), rtInt(a.Len), rtInt(a.VendorCode), a.VendorName, a.VendorID,
-					a.DecodedValue, rtInt(a.Padding), hex.EncodeToString(a.Value), rtInt(a.ValueLen)}, ";"))
+				avps = append(avps, strings.Join([]string{decimal(a.AttributeCode), a.AttributeName, a.AttributeFormat,
+					decimal(a.Flags), decimal(a.HeaderLen), decimal(a.Len), decimal(a.VendorCode), a.VendorName, a.VendorID,
+					a.DecodedValue, decimal(a.Padding), hex.EncodeToString(a.Value), decimal(a.ValueLen)}, ";"))
 			}
-			return []string{rtInt(r.Version), rtInt(r.Flags), rtInt(r.MessageLen), rtInt(r.CommandCode), rtInt(r.ApplicationID),
-				rtInt(r.HopByHopID), rtInt(r.EndToEndID), rtJoin(avps), r.SrcIP, r.DstIP, rtInt(r.SrcPort), rtInt(r.DstPort)}
+			return []string{decimal(r.Version), decimal(r.Flags), decimal(r.MessageLen), decimal(r.CommandCode), decimal(r.ApplicationID),
+				decimal(r.HopByHopID), decimal(r.EndToEndID), joinList(avps), r.SrcIP, r.DstIP, decimal(r.SrcPort), decimal(r.DstPort)}
 		},
-		rows: func(p rtPacket) [][]string {
-			src, dst := p.addrs()
-			sport, dport := p.transport()
+		PacketRows: func(p tsharktest.Packet) [][]string {
+			src, dst := p.Addrs()
+			sport, dport := p.Ports()
 			var rows [][]string
-			for _, d := range p.named("diameter") {
-				if d.first("diameter.version") == nil {
+			for _, d := range p.Protocols("diameter") {
+				if d.Field("diameter.version") == nil {
 					continue // tshark names the protocol but does not dissect it
 				}
 				var avps []string
 				for _, a := range diameterAVPNodes(d) {
 					avps = append(avps, diameterExpectedAVP(a, dict))
 				}
-				rows = append(rows, []string{d.val("diameter.version"), d.val("diameter.flags"), d.val("diameter.length"),
-					d.val("diameter.cmd.code"), d.val("diameter.applicationId"), d.val("diameter.hopbyhopid"),
-					d.val("diameter.endtoendid"), rtJoin(avps), src, dst, sport, dport})
+				rows = append(rows, []string{d.Val("diameter.version"), d.Val("diameter.flags"), d.Val("diameter.length"),
+					d.Val("diameter.cmd.code"), d.Val("diameter.applicationId"), d.Val("diameter.hopbyhopid"),
+					d.Val("diameter.endtoendid"), joinList(avps), src, dst, sport, dport})
 			}
 			return rows
 		},
@@ -202,10 +203,10 @@ func diameterCase(t *testing.T) rtCase {
 
 // diameterAVPNodes returns the AVP fields under n, each followed by those
 // it holds (a Grouped AVP's members), depth first.
-func diameterAVPNodes(n *rtNode) []*rtNode {
-	var out []*rtNode
+func diameterAVPNodes(n *tsharktest.Node) []*tsharktest.Node {
+	var out []*tsharktest.Node
 	for _, c := range n.Children {
-		if c.XMLName.Local == "proto" {
+		if c.Proto {
 			continue
 		}
 		if c.Name == "diameter.avp" {
@@ -228,8 +229,8 @@ var diameterAVPField = map[string]bool{
 
 // diameterExpectedAVP renders what tshark shows of AVP a like the test
 // renders our AVPs.
-func diameterExpectedAVP(a *rtNode, dict map[[2]uint32]string) string {
-	var value, pad *rtNode
+func diameterExpectedAVP(a *tsharktest.Node, dict map[[2]uint32]string) string {
+	var value, pad *tsharktest.Node
 	for _, c := range a.Children {
 		switch {
 		case c.Name == "diameter.avp.pad":
@@ -238,7 +239,7 @@ func diameterExpectedAVP(a *rtNode, dict map[[2]uint32]string) string {
 			value = c
 		}
 	}
-	code, _ := strconv.ParseUint(a.val("diameter.avp.code"), 10, 32)
+	code, _ := strconv.ParseUint(a.Val("diameter.avp.code"), 10, 32)
 	name, vendorID, vendorName, vendor := "", "", "", "0"
 	if m := diameterSummary.FindStringSubmatch(a.ShowName); m != nil {
 		name, vendorID = m[1], m[3]
@@ -250,7 +251,7 @@ func diameterExpectedAVP(a *rtNode, dict map[[2]uint32]string) string {
 		name = ""
 	}
 	headerLen := "8"
-	if v := a.first("diameter.avp.vendorId"); v != nil {
+	if v := a.Field("diameter.avp.vendorId"); v != nil {
 		headerLen, vendor = "12", v.Show
 		if vendorID != "" {
 			vendorName, _, _ = strings.Cut(strings.TrimPrefix(v.ShowName, "AVP Vendor Id: "), " (")
@@ -271,14 +272,14 @@ func diameterExpectedAVP(a *rtNode, dict map[[2]uint32]string) string {
 	if pad != nil {
 		padding = pad.Size
 	}
-	return strings.Join([]string{strconv.FormatUint(code, 10), name, format, a.val("diameter.avp.flags"), headerLen,
-		a.val("diameter.avp.len"), vendor, vendorName, vendorID, decoded, strconv.Itoa(padding),
+	return strings.Join([]string{strconv.FormatUint(code, 10), name, format, a.Val("diameter.avp.flags"), headerLen,
+		a.Val("diameter.avp.len"), vendor, vendorName, vendorID, decoded, strconv.Itoa(padding),
 		hex.EncodeToString(raw), strconv.Itoa(len(raw))}, ";")
 }
 
 // diameterExpectedValue renders tshark's value field v of an AVP of the
 // given format (raw are its bytes).
-func diameterExpectedValue(format string, v *rtNode, raw []byte) string {
+func diameterExpectedValue(format string, v *tsharktest.Node, raw []byte) string {
 	switch format {
 	case "Grouped":
 		return ""
@@ -424,9 +425,9 @@ func diameterCheckNames(t *testing.T, dict map[[2]uint32]string, keys [][2]uint3
 	}
 	pcap := writePcap(t, layers.LinkTypeEthernet, frames...)
 	theirs := map[string]string{} // by timestamp: tshark's summary of the frame's AVP
-	for _, p := range rtPDML(t, pcap, "diameter", noDesegment...) {
-		if a := diameterAVPNodes(p.named("diameter")[0]); len(a) == 2 {
-			theirs[p.ts] = a[0].ShowName
+	for _, p := range tsharktest.PDML(t, pcap, "diameter", noDesegment...) {
+		if a := diameterAVPNodes(p.Protocols("diameter")[0]); len(a) == 2 {
+			theirs[p.Time] = a[0].ShowName
 		}
 	}
 	named := 0
@@ -437,7 +438,7 @@ func diameterCheckNames(t *testing.T, dict map[[2]uint32]string, keys [][2]uint3
 		}
 		a := r.AVPs[0]
 		named++
-		summary := theirs[recordTimestamp(m)]
+		summary := theirs[tsharktest.RecordTime(m)]
 		name := ""
 		if s := diameterSummary.FindStringSubmatch(summary); s != nil {
 			name = s[1]

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -30,22 +31,22 @@ func dnsOurRow(m proto.Message) []string {
 	r := m.(*types.DNS)
 	var qs []string
 	for _, q := range r.Questions {
-		qs = append(qs, strings.Join([]string{tsharkText(q.Name), decStr(q.Type), decStr(q.Class)}, ";"))
+		qs = append(qs, strings.Join([]string{tsharkText(q.Name), decimal(q.Type), decimal(q.Class)}, ";"))
 	}
 	rrs := func(list []*types.DNSResourceRecord) string {
 		var out []string
 		for _, rr := range list {
-			f := []string{tsharkText(rr.Name), decStr(rr.Type), decStr(rr.Class), decStr(rr.TTL), decStr(rr.DataLength), hexOf(rr.Data),
+			f := []string{tsharkText(rr.Name), decimal(rr.Type), decimal(rr.Class), decimal(rr.TTL), decimal(rr.DataLength), hexOf(rr.Data),
 				rr.IP, string(rr.NS), string(rr.CNAME), string(rr.PTR), "", "", "", ""}
 			if s := rr.SOA; s != nil {
-				f[10] = strings.Join([]string{string(s.MName), string(s.RName), decStr(s.Serial), decStr(s.Refresh),
-					decStr(s.Retry), decStr(s.Expire), decStr(s.Minimum)}, ",")
+				f[10] = strings.Join([]string{string(s.MName), string(s.RName), decimal(s.Serial), decimal(s.Refresh),
+					decimal(s.Retry), decimal(s.Expire), decimal(s.Minimum)}, ",")
 			}
 			if s := rr.SRV; s != nil {
-				f[11] = strings.Join([]string{decStr(s.Priority), decStr(s.Weight), decStr(s.Port), string(s.Name)}, ",")
+				f[11] = strings.Join([]string{decimal(s.Priority), decimal(s.Weight), decimal(s.Port), string(s.Name)}, ",")
 			}
 			if s := rr.MX; s != nil {
-				f[12] = decStr(s.Preference) + "," + tsharkText(s.Name)
+				f[12] = decimal(s.Preference) + "," + tsharkText(s.Name)
 			}
 			var txts []string
 			for _, t := range rr.TXTs {
@@ -56,10 +57,10 @@ func dnsOurRow(m proto.Message) []string {
 		}
 		return strings.Join(out, "|")
 	}
-	row := []string{decStr(r.ID), bitStr(r.QR), decStr(r.OpCode), bitStr(r.AA), bitStr(r.TC), bitStr(r.RD), bitStr(r.RA), decStr(r.Z),
-		decStr(r.ResponseCode), decStr(r.QDCount), decStr(r.ANCount), decStr(r.NSCount), decStr(r.ARCount),
+	row := []string{decimal(r.ID), boolDigit(r.QR), decimal(r.OpCode), boolDigit(r.AA), boolDigit(r.TC), boolDigit(r.RD), boolDigit(r.RA), decimal(r.Z),
+		decimal(r.ResponseCode), decimal(r.QDCount), decimal(r.ANCount), decimal(r.NSCount), decimal(r.ARCount),
 		strings.Join(qs, "|"), rrs(r.Answers), rrs(r.Authorities), rrs(r.Additionals),
-		r.SrcIP, r.DstIP, decStr(r.SrcPort), decStr(r.DstPort)}
+		r.SrcIP, r.DstIP, decimal(r.SrcPort), decimal(r.DstPort)}
 	if len(r.Questions) != int(r.QDCount) || len(r.Answers) != int(r.ANCount) ||
 		len(r.Authorities) != int(r.NSCount) || len(r.Additionals) != int(r.ARCount) {
 		// A malformed message: the record has the entries before the
@@ -93,37 +94,37 @@ func dnsName(s string) string {
 
 // dnsRows renders each top-level DNS message of a packet (not one an ICMP
 // error quotes: gopacket does not decode those).
-func dnsRows(p pdmlPacket) [][]string {
+func dnsRows(p tsharktest.Packet) [][]string {
 	srcIP, dstIP, srcPort, dstPort := pdmlContext(p)
 	var rows [][]string
-	for _, d := range p.top("dns") {
-		flags, _ := strconv.ParseUint(tsNum(d.show("dns.flags")), 10, 16)
+	for _, d := range p.Outer("dns") {
+		flags, _ := strconv.ParseUint(tsharktest.Normalize(d.ShowOf("dns.flags")), 10, 16)
 		// tshark leaves out the flags that do not apply to the message
 		// (AA, RA, RCODE in queries): those bits are read from the
 		// flags field.
 		bit := func(field string, shift uint) string {
-			if f := d.find(field); f != nil {
-				return tsNum(f.Show)
+			if f := d.Find(field); f != nil {
+				return tsharktest.Normalize(f.Show)
 			}
 			return strconv.FormatUint(flags>>shift&1, 10)
 		}
-		opcode := tsNum(d.show("dns.flags.opcode"))
-		rcode, _ := strconv.Atoi(tsNum(d.show("dns.flags.rcode")))
-		if d.find("dns.flags.rcode") == nil {
+		opcode := tsharktest.Normalize(d.ShowOf("dns.flags.opcode"))
+		rcode, _ := strconv.Atoi(tsharktest.Normalize(d.ShowOf("dns.flags.rcode")))
+		if d.Find("dns.flags.rcode") == nil {
 			rcode = int(flags & 0xf)
 		}
 		// Z is the three bits after RA: Z, AD and CD (RFC 2535, 4035).
 		z := bit("dns.flags.z", 6) + bit("dns.flags.authenticated", 5) + bit("dns.flags.checkdisable", 4)
 		zn, _ := strconv.ParseUint(z, 2, 8)
 		var qs []string
-		if q := d.textChild("Queries"); q != nil {
+		if q := d.Labelled("Queries"); q != nil {
 			for _, e := range q.Children {
-				qs = append(qs, strings.Join([]string{dnsName(e.show("dns.qry.name")), tsNum(e.show("dns.qry.type")),
-					tsNum(e.show("dns.qry.class"))}, ";"))
+				qs = append(qs, strings.Join([]string{dnsName(e.ShowOf("dns.qry.name")), tsharktest.Normalize(e.ShowOf("dns.qry.type")),
+					tsharktest.Normalize(e.ShowOf("dns.qry.class"))}, ";"))
 			}
 		}
 		section := func(name string) string {
-			s := d.textChild(name)
+			s := d.Labelled(name)
 			if s == nil {
 				return ""
 			}
@@ -138,11 +139,11 @@ func dnsRows(p pdmlPacket) [][]string {
 			return strings.Join(out, "|")
 		}
 		answers, auths, adds := section("Answers"), section("Authoritative nameservers"), section("Additional records")
-		row := []string{tsNum(d.show("dns.id")), bit("dns.flags.response", 15), opcode,
+		row := []string{tsharktest.Normalize(d.ShowOf("dns.id")), bit("dns.flags.response", 15), opcode,
 			bit("dns.flags.authoritative", 10), bit("dns.flags.truncated", 9), bit("dns.flags.recdesired", 8),
 			bit("dns.flags.recavail", 7), strconv.FormatUint(zn, 10), strconv.Itoa(rcode),
-			tsNum(d.show("dns.count.queries")), tsNum(d.show("dns.count.answers")), tsNum(d.show("dns.count.auth_rr")),
-			tsNum(d.show("dns.count.add_rr")), strings.Join(qs, "|"), answers, auths, adds,
+			tsharktest.Normalize(d.ShowOf("dns.count.queries")), tsharktest.Normalize(d.ShowOf("dns.count.answers")), tsharktest.Normalize(d.ShowOf("dns.count.auth_rr")),
+			tsharktest.Normalize(d.ShowOf("dns.count.add_rr")), strings.Join(qs, "|"), answers, auths, adds,
 			srcIP, dstIP, srcPort, dstPort}
 		// A malformed message: tshark shows a name it could not read
 		// (its limit of 255 bytes is ours), or says the message is
@@ -151,7 +152,7 @@ func dnsRows(p pdmlPacket) [][]string {
 		// one's RDATA does not hold what its type needs, such as a
 		// short RRSIG or an NSEC bitmap overrunning its record: the
 		// record keeps those with their raw RDATA.)
-		if d.hasShow("<Name too long>") || p.after(d, "_ws.malformed") && !dnsEntriesComplete(d) {
+		if d.HasShow("<Name too long>") || p.Malformed(d) && !dnsEntriesComplete(d) {
 			dnsIncomplete(row)
 		}
 		rows = append(rows, row)
@@ -161,23 +162,23 @@ func dnsRows(p pdmlPacket) [][]string {
 
 // dnsEntriesComplete reports whether tshark read every question and
 // resource record the header counts, each with all its RDATA.
-func dnsEntriesComplete(d *pdmlNode) bool {
+func dnsEntriesComplete(d *tsharktest.Node) bool {
 	for _, s := range []struct{ section, count string }{{"Queries", "dns.count.queries"},
 		{"Answers", "dns.count.answers"}, {"Authoritative nameservers", "dns.count.auth_rr"},
 		{"Additional records", "dns.count.add_rr"}} {
-		var entries []*pdmlNode
-		if n := d.textChild(s.section); n != nil {
+		var entries []*tsharktest.Node
+		if n := d.Labelled(s.section); n != nil {
 			entries = n.Children
 		}
-		if strconv.Itoa(len(entries)) != d.show(s.count) {
+		if strconv.Itoa(len(entries)) != d.ShowOf(s.count) {
 			return false
 		}
 		if s.section == "Queries" {
 			continue
 		}
 		for _, rr := range entries {
-			n, err := strconv.Atoi(tsNum(rr.show("dns.resp.len")))
-			if err != nil || len(rr.bytes()) < 10+n {
+			n, err := strconv.Atoi(tsharktest.Normalize(rr.ShowOf("dns.resp.len")))
+			if err != nil || len(rr.Bytes()) < 10+n {
 				return false
 			}
 		}
@@ -187,26 +188,26 @@ func dnsEntriesComplete(d *pdmlNode) bool {
 
 // dnsRRRow renders one resource record of tshark's dissection; ext is the
 // extended RCODE of an OPT record, else -1.
-func dnsRRRow(rr *pdmlNode) (string, int) {
-	typ := tsNum(rr.show("dns.resp.type"))
-	name := dnsName(rr.show("dns.resp.name"))
-	if rr.find("dns.resp.name") == nil && rr.find("dns.srv.service") != nil {
+func dnsRRRow(rr *tsharktest.Node) (string, int) {
+	typ := tsharktest.Normalize(rr.ShowOf("dns.resp.type"))
+	name := dnsName(rr.ShowOf("dns.resp.name"))
+	if rr.Find("dns.resp.name") == nil && rr.Find("dns.srv.service") != nil {
 		// tshark 4.0 splits the owner of an SRV record into service,
 		// protocol and name.
-		name = rr.show("dns.srv.service") + "." + rr.show("dns.srv.proto") + "." + rr.show("dns.srv.name")
+		name = rr.ShowOf("dns.srv.service") + "." + rr.ShowOf("dns.srv.proto") + "." + rr.ShowOf("dns.srv.name")
 	}
-	class, ttl, ext := tsNum(rr.show("dns.resp.class")), tsNum(rr.show("dns.resp.ttl")), -1
+	class, ttl, ext := tsharktest.Normalize(rr.ShowOf("dns.resp.class")), tsharktest.Normalize(rr.ShowOf("dns.resp.ttl")), -1
 	if typ == "41" {
 		// OPT: the class is the UDP payload size, the TTL the extended
 		// RCODE, the version and the flags (RFC 6891 6.1.3).
-		class = tsNum(rr.show("dns.rr.udp_payload_size"))
-		e, _ := strconv.Atoi(tsNum(rr.show("dns.resp.ext_rcode")))
-		v, _ := strconv.Atoi(tsNum(rr.show("dns.resp.edns0_version")))
-		z, _ := strconv.Atoi(tsNum(rr.show("dns.resp.z")))
+		class = tsharktest.Normalize(rr.ShowOf("dns.rr.udp_payload_size"))
+		e, _ := strconv.Atoi(tsharktest.Normalize(rr.ShowOf("dns.resp.ext_rcode")))
+		v, _ := strconv.Atoi(tsharktest.Normalize(rr.ShowOf("dns.resp.edns0_version")))
+		z, _ := strconv.Atoi(tsharktest.Normalize(rr.ShowOf("dns.resp.z")))
 		ttl, ext = strconv.FormatUint(uint64(e)<<24|uint64(v)<<16|uint64(z), 10), e
 	}
-	dataLen, _ := strconv.Atoi(tsNum(rr.show("dns.resp.len")))
-	raw := rr.bytes()
+	dataLen, _ := strconv.Atoi(tsharktest.Normalize(rr.ShowOf("dns.resp.len")))
+	raw := rr.Bytes()
 	var data []byte
 	if dataLen <= len(raw) {
 		data = raw[len(raw)-dataLen:]
@@ -214,32 +215,32 @@ func dnsRRRow(rr *pdmlNode) (string, int) {
 	f := []string{name, typ, class, ttl, strconv.Itoa(dataLen), hexOf(data), "", "", "", "", "", "", "", ""}
 	switch typ {
 	case "1":
-		f[6] = rr.show("dns.a")
+		f[6] = rr.ShowOf("dns.a")
 	case "28":
-		f[6] = rr.show("dns.aaaa")
+		f[6] = rr.ShowOf("dns.aaaa")
 	case "2":
-		f[7] = dnsName(rr.show("dns.ns"))
+		f[7] = dnsName(rr.ShowOf("dns.ns"))
 	case "5":
-		f[8] = dnsName(rr.show("dns.cname"))
+		f[8] = dnsName(rr.ShowOf("dns.cname"))
 	case "12":
-		f[9] = dnsName(rr.show("dns.ptr.domain_name"))
+		f[9] = dnsName(rr.ShowOf("dns.ptr.domain_name"))
 	case "6":
-		f[10] = strings.Join([]string{dnsName(rr.show("dns.soa.mname")), dnsName(rr.show("dns.soa.rname")),
-			rr.show("dns.soa.serial_number"), rr.show("dns.soa.refresh_interval"), rr.show("dns.soa.retry_interval"),
-			rr.show("dns.soa.expire_limit"), rr.show("dns.soa.minimum_ttl")}, ",")
+		f[10] = strings.Join([]string{dnsName(rr.ShowOf("dns.soa.mname")), dnsName(rr.ShowOf("dns.soa.rname")),
+			rr.ShowOf("dns.soa.serial_number"), rr.ShowOf("dns.soa.refresh_interval"), rr.ShowOf("dns.soa.retry_interval"),
+			rr.ShowOf("dns.soa.expire_limit"), rr.ShowOf("dns.soa.minimum_ttl")}, ",")
 	case "33":
-		f[11] = strings.Join([]string{rr.show("dns.srv.priority"), rr.show("dns.srv.weight"), rr.show("dns.srv.port"),
-			dnsName(rr.show("dns.srv.target"))}, ",")
+		f[11] = strings.Join([]string{rr.ShowOf("dns.srv.priority"), rr.ShowOf("dns.srv.weight"), rr.ShowOf("dns.srv.port"),
+			dnsName(rr.ShowOf("dns.srv.target"))}, ",")
 	case "15":
-		f[12] = rr.show("dns.mx.preference") + "," + dnsName(rr.show("dns.mx.mail_exchange"))
+		f[12] = rr.ShowOf("dns.mx.preference") + "," + dnsName(rr.ShowOf("dns.mx.mail_exchange"))
 	case "16":
 		var txts []string
-		for _, t := range rr.all("dns.txt") {
+		for _, t := range rr.Fields("dns.txt") {
 			txts = append(txts, "<"+t.Value+">")
 		}
 		f[13] = strings.Join(txts, ",")
 	case "13":
-		f[13] = "<" + rr.find("dns.hinfo.cpu").Value + ">,<" + rr.find("dns.hinfo.os").Value + ">"
+		f[13] = "<" + rr.Find("dns.hinfo.cpu").Value + ">,<" + rr.Find("dns.hinfo.os").Value + ">"
 	}
 	return strings.Join(f, ";"), ext
 }
@@ -247,22 +248,22 @@ func dnsRRRow(rr *pdmlNode) (string, int) {
 // pdmlContext returns the packet context as tshark dissects it: the
 // addresses of the first IP header, the ports of the first UDP or TCP
 // header.
-func pdmlContext(p pdmlPacket) (srcIP, dstIP, srcPort, dstPort string) {
+func pdmlContext(p tsharktest.Packet) (srcIP, dstIP, srcPort, dstPort string) {
 	srcPort, dstPort = "0", "0"
 	ipDone, portDone := false, false
-	for _, pr := range p.protos {
+	for _, pr := range p.Protos {
 		switch pr.Name {
 		case "ip":
 			if !ipDone {
-				srcIP, dstIP, ipDone = pr.show("ip.src"), pr.show("ip.dst"), true
+				srcIP, dstIP, ipDone = pr.ShowOf("ip.src"), pr.ShowOf("ip.dst"), true
 			}
 		case "ipv6":
 			if !ipDone {
-				srcIP, dstIP, ipDone = pr.show("ipv6.src"), pr.show("ipv6.dst"), true
+				srcIP, dstIP, ipDone = pr.ShowOf("ipv6.src"), pr.ShowOf("ipv6.dst"), true
 			}
 		case "udp", "tcp":
 			if !portDone {
-				srcPort, dstPort, portDone = pr.show(pr.Name+".srcport"), pr.show(pr.Name+".dstport"), true
+				srcPort, dstPort, portDone = pr.ShowOf(pr.Name+".srcport"), pr.ShowOf(pr.Name+".dstport"), true
 			}
 		}
 	}
@@ -275,17 +276,17 @@ func pdmlContext(p pdmlPacket) (srcIP, dstIP, srcPort, dstPort string) {
 // LLMNR are protocols of their own for tshark. A message tshark
 // reassembles from several TCP segments is left out: the parser reads
 // packets one by one and writes no record for it.
-var dnsCase = pdmlCase{
-	typ:     "DNS",
-	filter:  "dns && (udp.port == 53 || tcp.port == 53) && !tcp.segments",
-	cols:    dnsCols,
-	rows:    dnsRows,
-	oursRow: dnsOurRow,
+var dnsCase = tsharktest.Case{
+	Type:       "DNS",
+	Filter:     "dns && (udp.port == 53 || tcp.port == 53) && !tcp.segments",
+	Columns:    dnsCols,
+	PacketRows: dnsRows,
+	OursRow:    dnsOurRow,
 }
 
 func TestDNSAgainstTshark(t *testing.T) {
 	t.Parallel()
-	comparePDML(t, dnsCase, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"))
+	compare(t, dnsCase, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"))
 }
 
 // TestDNSAgainstTsharkPublic: DNS over UDP and TCP, IPv4 and IPv6, behind raw IP link
@@ -294,7 +295,7 @@ func TestDNSAgainstTshark(t *testing.T) {
 // cookies, bad labels, names too long and malformed RDATA.
 func TestDNSAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
-	comparePDML(t, dnsCase, sharedCaptures(t,
+	compare(t, dnsCase, sharedCaptures(t,
 		"public/arkime/dns-tcp.pcap",
 		"public/tcpdump/dns_tcp.pcap",
 		"public/arkime/dns-udp.pcap",
@@ -415,7 +416,7 @@ func TestDNSSynthAgainstTshark(t *testing.T) {
 	frames = append(frames, tcp(1000, two), tcp(seq, split[:30]), tcp(seq+30, split[30:]))
 	seq += uint32(len(split))
 	frames = append(frames, tcp(seq, prefixed(msgs[1])[:20]))
-	comparePDML(t, dnsCase, writePcap(t, layers.LinkTypeEthernet, frames...))
+	compare(t, dnsCase, writePcap(t, layers.LinkTypeEthernet, frames...))
 }
 
 func FuzzDNS(f *testing.F) {

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -40,8 +41,8 @@ func l2LEHex(h string) string {
 
 // dot11Addr returns the MAC address tshark shows at offset off of the
 // 802.11 header starting at pos (any 6-byte address field there), or "".
-func dot11Addr(f l2Frame, pos, off int) string {
-	for _, fl := range f.fields {
+func dot11Addr(f tsharktest.Packet, pos, off int) string {
+	for _, fl := range f.Nodes() {
 		if fl.Pos == pos+off && fl.Size == 6 && strings.HasPrefix(fl.Name, "wlan.") && strings.Count(fl.Show, ":") == 5 {
 			return fl.Show
 		}
@@ -56,22 +57,22 @@ func dot11Addr(f l2Frame, pos, off int) string {
 // sequence and fragment numbers, the QoS control (TID, EOSP, ack policy
 // from tshark's fields, TXOP its second byte) and the HT Control field
 // (see dot11HTC).
-var dot11Case = l2Case{
-	typ:    "Dot11",
-	filter: dot11Filter,
-	cols: []string{"Type", "Proto", "Flags", "DurationID", "Address1", "Address2", "Address3", "Address4",
+var dot11Case = tsharktest.Case{
+	Type:   "Dot11",
+	Filter: dot11Filter,
+	Columns: []string{"Type", "Proto", "Flags", "DurationID", "Address1", "Address2", "Address3", "Address4",
 		"SequenceNumber", "FragmentNumber", "QOS", "HTControl"},
-	ours: func(m proto.Message) []string {
+	OursRow: func(m proto.Message) []string {
 		r := m.(*types.Dot11)
 		qos := ""
 		if q := r.QOS; q != nil {
-			qos = strings.Join([]string{l2num(q.TID), l2bool(q.EOSP), l2num(q.AckPolicy), l2num(q.TXOP)}, ";")
+			qos = strings.Join([]string{decimal(q.TID), boolDigit(q.EOSP), decimal(q.AckPolicy), decimal(q.TXOP)}, ";")
 		}
-		return []string{l2num(r.Type), l2num(r.Proto), l2num(r.Flags), l2num(r.DurationID), r.Address1, r.Address2,
-			r.Address3, r.Address4, l2num(r.SequenceNumber), l2num(r.FragmentNumber), qos, dot11HTCOurs(r.HTControl)}
+		return []string{decimal(r.Type), decimal(r.Proto), decimal(r.Flags), decimal(r.DurationID), r.Address1, r.Address2,
+			r.Address3, r.Address4, decimal(r.SequenceNumber), decimal(r.FragmentNumber), qos, dot11HTCOurs(r.HTControl)}
 	},
-	theirs: func(f l2Frame) [][]string {
-		w := f.all("wlan")
+	PacketRows: func(f tsharktest.Packet) [][]string {
+		w := f.All("wlan")
 		if len(w) == 0 {
 			return [][]string{{"no wlan"}}
 		}
@@ -79,15 +80,15 @@ var dot11Case = l2Case{
 		// The QoS control's bits (tshark names bit 4 by direction, the
 		// record EOSP).
 		qos := ""
-		if q := f.all("wlan.qos"); len(q) > 0 {
+		if q := f.All("wlan.qos"); len(q) > 0 {
 			if b := l2Bytes(q[0]); len(b) == 2 {
-				qos = strings.Join([]string{l2num(b[0] & 0xf), l2num(b[0] >> 4 & 1), l2num(b[0] >> 5 & 3), l2num(b[1])}, ";")
+				qos = strings.Join([]string{decimal(b[0] & 0xf), decimal(b[0] >> 4 & 1), decimal(b[0] >> 5 & 3), decimal(b[1])}, ";")
 			}
 		}
 		return [][]string{{
-			dot11Type(f.show("wlan.fc.type_subtype")), f.show("wlan.fc.version"), normalize(f.show("wlan.flags")),
-			l2LEHex(l2Span(f, pos+2, pos+4)), dot11Addr(f, pos, 4), dot11Addr(f, pos, 10), dot11Addr(f, pos, 16),
-			dot11Addr(f, pos, 24), zeroWhenAbsent(f.show("wlan.seq")), zeroWhenAbsent(f.show("wlan.frag")), qos, dot11HTC(f),
+			dot11Type(f.ShowOf("wlan.fc.type_subtype")), f.ShowOf("wlan.fc.version"), tsharktest.Normalize(f.ShowOf("wlan.flags")),
+			l2LEHex(f.Span(pos+2, pos+4)), dot11Addr(f, pos, 4), dot11Addr(f, pos, 10), dot11Addr(f, pos, 16),
+			dot11Addr(f, pos, 24), zeroWhenAbsent(f.ShowOf("wlan.seq")), zeroWhenAbsent(f.ShowOf("wlan.frag")), qos, dot11HTC(f),
 		}}
 	},
 }
@@ -103,18 +104,18 @@ func dot11HTCOurs(h *types.Dot11HTControl) string {
 	if h == nil {
 		return ""
 	}
-	out := []string{l2bool(h.ACConstraint), l2bool(h.RDGMorePPDU)}
+	out := []string{boolDigit(h.ACConstraint), boolDigit(h.RDGMorePPDU)}
 	if v := h.VHT; v != nil {
 		mfb := v.MFB
-		out = append(out, "vht", l2bool(v.MRQ), l2bool(v.UnsolicitedMFB), l2num(v.MSI), l2num(mfb.GetNumSTS()),
-			l2num(mfb.GetVHTMCS()), l2num(mfb.GetBW()), l2num(mfb.GetSNR()), l2num(v.CompressedMSI), l2bool(v.STBCIndication),
-			l2num(v.MFSI), l2num(v.GID), l2num(v.CodingType), l2bool(v.FbTXBeamformed))
+		out = append(out, "vht", boolDigit(v.MRQ), boolDigit(v.UnsolicitedMFB), decimal(v.MSI), decimal(mfb.GetNumSTS()),
+			decimal(mfb.GetVHTMCS()), decimal(mfb.GetBW()), decimal(mfb.GetSNR()), decimal(v.CompressedMSI), boolDigit(v.STBCIndication),
+			decimal(v.MFSI), decimal(v.GID), decimal(v.CodingType), boolDigit(v.FbTXBeamformed))
 	}
 	if ht := h.HT; ht != nil {
 		lac := ht.LinkAdapationControl
-		out = append(out, "ht", l2bool(lac.GetTRQ()), l2bool(lac.GetMRQ()), l2num(lac.GetMSI()), l2num(lac.GetMFSI()),
-			l2num(lac.GetMFB()), l2num(lac.GetASEL().GetCommand()), l2num(lac.GetASEL().GetData()),
-			l2num(ht.CalibrationPosition), l2num(ht.CalibrationSequence), l2num(ht.CSISteering), l2bool(ht.NDPAnnouncement), l2bool(ht.DEI))
+		out = append(out, "ht", boolDigit(lac.GetTRQ()), boolDigit(lac.GetMRQ()), decimal(lac.GetMSI()), decimal(lac.GetMFSI()),
+			decimal(lac.GetMFB()), decimal(lac.GetASEL().GetCommand()), decimal(lac.GetASEL().GetData()),
+			decimal(ht.CalibrationPosition), decimal(ht.CalibrationSequence), decimal(ht.CSISteering), boolDigit(ht.NDPAnnouncement), boolDigit(ht.DEI))
 	}
 	return strings.Join(out, ";")
 }
@@ -129,8 +130,8 @@ func dot11HTCOurs(h *types.Dot11HTControl) string {
 // variant's MSI without MRQ, its compressed MSI, STBC indication, GID,
 // coding type and beamforming bit without unsolicited MFB; the HT
 // variant's MRQ, MSI and MFB with antenna selection, ASEL without.
-func dot11HTC(f l2Frame) string {
-	h := f.all("wlan.htc")
+func dot11HTC(f tsharktest.Packet) string {
+	h := f.All("wlan.htc")
 	if len(h) == 0 {
 		return ""
 	}
@@ -139,9 +140,9 @@ func dot11HTC(f l2Frame) string {
 		return "bad HT Control " + h[0].Value
 	}
 	raw := binary.LittleEndian.Uint32(b)
-	bit := func(n uint) string { return l2num(raw >> n & 1) }
-	num := func(name string) string { return zeroWhenAbsent(normalize(f.show(name))) }
-	if f.show("wlan.htc.vht") == "1" {
+	bit := func(n uint) string { return decimal(raw >> n & 1) }
+	num := func(name string) string { return zeroWhenAbsent(tsharktest.Normalize(f.ShowOf(name))) }
+	if f.ShowOf("wlan.htc.vht") == "1" {
 		out := []string{num("wlan.htc.ac_constraint"), num("wlan.htc.rdg_more_ppdu")}
 		b6 := raw >> 6 & 7
 		unsolicited := num("wlan.htc.unsolicited_mfb")
@@ -152,7 +153,7 @@ func dot11HTC(f l2Frame) string {
 			gh, _ := strconv.Atoi(num("wlan.htc.gid_h"))
 			gid = strconv.Itoa(int(b6) | gh<<3)
 		} else {
-			mfsi = l2num(b6)
+			mfsi = decimal(b6)
 			if num("wlan.htc.mrq") == "1" {
 				msi = num("wlan.htc.msi")
 			}
@@ -174,7 +175,7 @@ func dot11HTC(f l2Frame) string {
 		}
 	}
 	dei := "0"
-	if f.show("wlan.fc.type") != "0" {
+	if f.ShowOf("wlan.fc.type") != "0" {
 		dei = bit(29)
 	}
 	return strings.Join([]string{bit(30), bit(31), "ht", num("wlan.htc.lac.trq"), mrq, msi, num("wlan.htc.lac.mfsi"), mfb, cmd, data,
@@ -190,21 +191,21 @@ func dot11FCS(t *testing.T, pcap string) {
 	t.Helper()
 	filter := dot11Filter + " && radiotap.flags.fcs == 1"
 	withFCS := map[string]bool{}
-	for _, f := range tsharkFrames(t, pcap, filter, nil) {
-		withFCS[f.ts] = true
+	for _, f := range tsharktest.Fields(t, pcap, tsharktest.Query{Filter: filter}) {
+		withFCS[f.Time] = true
 	}
 	if len(withFCS) == 0 {
 		return
 	}
-	compareWithTshark(t, tsharkCase{
-		typ:    "Dot11",
-		filter: filter,
-		keep:   func(m proto.Message) bool { return withFCS[recordTimestamp(m)] },
-		fields: []tf{
-			{ours: "SequenceNumber", tshark: "wlan.seq", conv: zeroWhenAbsent},
+	compare(t, tsharktest.Case{
+		Type:   "Dot11",
+		Filter: filter,
+		Keep:   func(m proto.Message) bool { return withFCS[tsharktest.RecordTime(m)] },
+		Fields: []tsharktest.Field{
+			{Ours: "SequenceNumber", Tshark: "wlan.seq", Conv: zeroWhenAbsent},
 			// A frame cut by the snap length before its FCS has
 			// none: 0 in the record.
-			{ours: "Checksum", tshark: "wlan.fcs", conv: zeroWhenAbsent},
+			{Ours: "Checksum", Tshark: "wlan.fcs", Conv: zeroWhenAbsent},
 		},
 	}, pcap)
 }
@@ -229,7 +230,7 @@ var dot11Captures = []string{
 func TestDot11AgainstTshark(t *testing.T) {
 	t.Parallel()
 	pcaps := sharedCaptures(t, dot11Captures...)
-	compareL2(t, dot11Case, pcaps...)
+	compare(t, dot11Case, pcaps...)
 	for _, p := range pcaps {
 		dot11FCS(t, p)
 	}
@@ -246,7 +247,7 @@ func TestDot11AgainstTshark(t *testing.T) {
 func TestDot11SynthAgainstTshark(t *testing.T) {
 	t.Parallel()
 	pcap := writePcap(t, layers.LinkTypeIEEE80211Radio, dot11SyntheticFrames()...)
-	compareL2(t, dot11Case, pcap)
+	compare(t, dot11Case, pcap)
 	dot11FCS(t, pcap)
 }
 
@@ -266,22 +267,22 @@ func dot11SyntheticFrames() [][]byte {
 	frames := [][]byte{
 		// Control frames: RTS, CTS, ACK, PS-Poll (AID 5 with its two top
 		// bits set), BlockAckReq, BlockAck, CF-End, CF-End+CF-Ack.
-		l2Dot11(0xb4, 0, 500, -1, a1, a2),
-		l2Dot11(0xc4, 0, 300, -1, a1),
-		l2Dot11(0xd4, 0x10, 0, -1, a1),
-		l2Dot11(0xa4, 0, 0xc005, -1, a1, a2),
-		slices.Concat(l2Dot11(0x84, 0, 60, -1, a1, a2), []byte{0x04, 0x00, 0x10, 0x00}),
-		slices.Concat(l2Dot11(0x94, 0, 0, -1, a1, a2), []byte{0x05, 0x00, 0x10, 0x00}, make([]byte, 8)),
-		l2Dot11(0xe4, 0, 0, -1, a1, a2),
-		l2Dot11(0xf4, 0, 0, -1, a1, a2),
+		dot11Header(0xb4, 0, 500, -1, a1, a2),
+		dot11Header(0xc4, 0, 300, -1, a1),
+		dot11Header(0xd4, 0x10, 0, -1, a1),
+		dot11Header(0xa4, 0, 0xc005, -1, a1, a2),
+		slices.Concat(dot11Header(0x84, 0, 60, -1, a1, a2), []byte{0x04, 0x00, 0x10, 0x00}),
+		slices.Concat(dot11Header(0x94, 0, 0, -1, a1, a2), []byte{0x05, 0x00, 0x10, 0x00}, make([]byte, 8)),
+		dot11Header(0xe4, 0, 0, -1, a1, a2),
+		dot11Header(0xf4, 0, 0, -1, a1, a2),
 		// Four-address data frame, fragment 3, retry and more fragments.
-		slices.Concat(l2Dot11(0x08, 0x0f, 100, 0x7ff3, a1, a2, a3, a4), body),
+		slices.Concat(dot11Header(0x08, 0x0f, 100, 0x7ff3, a1, a2, a3, a4), body),
 		// Protected data, null data with power management, QoS null.
-		slices.Concat(l2Dot11(0x08, 0x41, 44, 0x100, a1, a2, a3), mustHex("0100002000000000"), body),
-		l2Dot11(0x48, 0x11, 44, 0x200, a1, a2, a3),
-		slices.Concat(l2Dot11(0xc8, 0x01, 44, 0x210, a1, a2, a3), []byte{0x07, 0x00}),
+		slices.Concat(dot11Header(0x08, 0x41, 44, 0x100, a1, a2, a3), mustHex("0100002000000000"), body),
+		dot11Header(0x48, 0x11, 44, 0x200, a1, a2, a3),
+		slices.Concat(dot11Header(0xc8, 0x01, 44, 0x210, a1, a2, a3), []byte{0x07, 0x00}),
 		// QoS data with EOSP and no-ack, TXOP 0x20.
-		slices.Concat(l2Dot11(0x88, 0x02, 44, 0x220, a1, a2, a3), []byte{0x35, 0x20}, body),
+		slices.Concat(dot11Header(0x88, 0x02, 44, 0x220, a1, a2, a3), []byte{0x35, 0x20}, body),
 	}
 	// QoS data with +HTC: HT variant (TRQ, MRQ with MSI 5, MFSI 3, MFB
 	// 0x55, calibration position 2 and sequence 1, CSI steering 3, NDP
@@ -296,12 +297,12 @@ func dot11SyntheticFrames() [][]byte {
 		0x1 | 2<<3 | 0x20 | 0x2b&3<<6 | 0x2b>>2&1<<8 | 3<<9 | 7<<12 | 0x2b>>3&7<<24 | 1<<27 | 1<<28 | 1<<29,
 	} {
 		frames = append(frames,
-			slices.Concat(l2Dot11(0x88, 0x81, 44, 0x300, a1, a2, a3), []byte{0x00, 0x00}, htc(v), body),
-			slices.Concat(l2Dot11(0x80, 0x80, 0, 0x310, a3, a2, a2), htc(v), make([]byte, 12)))
+			slices.Concat(dot11Header(0x88, 0x81, 44, 0x300, a1, a2, a3), []byte{0x00, 0x00}, htc(v), body),
+			slices.Concat(dot11Header(0x80, 0x80, 0, 0x310, a3, a2, a2), htc(v), make([]byte, 12)))
 	}
 	var out [][]byte
 	for _, f := range frames {
-		out = append(out, l2Radiotap(f))
+		out = append(out, radiotapWithFCS(f))
 	}
 	return out
 }

@@ -6,33 +6,34 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
-var dot1qCase = tsharkCase{
-	typ:    "Dot1Q",
-	filter: "vlan",
+var dot1qCase = tsharktest.Case{
+	Type:   "Dot1Q",
+	Filter: "vlan",
 	// gopacket decodes 802.1ad S-tags (EtherType 0x88a8) as Dot1Q: the
 	// tag has the same layout. tshark's ieee8021ad dissector names the
 	// same fields ieee8021ad.*, and the harness cannot merge two field
 	// names per occurrence in a packet with an S-tag and a C-tag, so
 	// tshark is told to read S-tags as 802.1Q tags.
-	args: []string{"-d", "ethertype==0x88a8,vlan"},
-	fields: []tf{
-		{ours: "Priority", tshark: "vlan.priority"},
-		{ours: "DropEligible", tshark: "vlan.dei"},
-		{ours: "VLANIdentifier", tshark: "vlan.id"},
+	Args: []string{"-d", "ethertype==0x88a8,vlan"},
+	Fields: []tsharktest.Field{
+		{Ours: "Priority", Tshark: "vlan.priority"},
+		{Ours: "DropEligible", Tshark: "vlan.dei"},
+		{Ours: "VLANIdentifier", Tshark: "vlan.id"},
 		// A tag followed by an 802.3 length (and LLC) has it in the
 		// type field, as gopacket does; tshark calls it vlan.len.
-		{ours: "Type", tshark: "vlan.etype,vlan.len"},
+		{Ours: "Type", Tshark: "vlan.etype,vlan.len"},
 	},
 }
 
 func TestDot1QAgainstTshark(t *testing.T) {
-	compareWithTshark(t, dot1qCase, linkLayerCaptures(t)...)
+	compare(t, dot1qCase, linkLayerCaptures(t)...)
 }
 
 func TestDot1QAgainstTsharkPublic(t *testing.T) {
-	compareWithTshark(t, dot1qCase,
+	compare(t, dot1qCase,
 		// Priority and DEI bits set.
 		testutil.Shared(t, "public/zeek/traces/vlan-pcp-dei.pcapng"),
 		testutil.Shared(t, "public/arkime/ldap-simpleauth.pcap"),

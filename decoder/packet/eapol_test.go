@@ -5,15 +5,16 @@ import (
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
-var eapolCase = tsharkCase{
-	typ:    "EAPOL",
-	filter: "eapol",
-	fields: []tf{
-		{ours: "Version", tshark: "eapol.version"},
-		{ours: "Type", tshark: "eapol.type"},
-		{ours: "Length", tshark: "eapol.len"},
+var eapolCase = tsharktest.Case{
+	Type:   "EAPOL",
+	Filter: "eapol",
+	Fields: []tsharktest.Field{
+		{Ours: "Version", Tshark: "eapol.version"},
+		{Ours: "Type", Tshark: "eapol.type"},
+		{Ours: "Length", Tshark: "eapol.len"},
 	},
 }
 
@@ -21,7 +22,7 @@ var eapolCase = tsharkCase{
 // access point's wired side, EAPOL versions 1 and 2).
 func TestEAPOLAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareWithTshark(t, eapolCase, sharedCaptures(t, "public/ndpi/android.pcap", "public/ndpi/iphone.pcap")...)
+	compare(t, eapolCase, sharedCaptures(t, "public/ndpi/android.pcap", "public/ndpi/iphone.pcap")...)
 }
 
 // TestEAPOLSynthAgainstTshark: EAPOL Start, Logoff and EAP packets, on
@@ -29,7 +30,7 @@ func TestEAPOLAgainstTshark(t *testing.T) {
 // the EAPOL body) and in 802.11 data frames (see eapolSyntheticCaptures).
 func TestEAPOLSynthAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareWithTshark(t, eapolCase, eapolSyntheticCaptures(t)...)
+	compare(t, eapolCase, eapolSyntheticCaptures(t)...)
 }
 
 func FuzzEAPOL(f *testing.F) {
@@ -101,7 +102,7 @@ func eapolSyntheticCaptures(t *testing.T) []string {
 	var eth, wifi [][]byte
 	for _, p := range eapolPackets() {
 		eth = append(eth, slices.Concat(ethernetII(macB, macA, 0x888e), p, make([]byte, max(0, 46-len(p)))))
-		wifi = append(wifi, l2RadiotapData(slices.Concat(snapHeader(0, 0x888e), p)))
+		wifi = append(wifi, radiotapData(slices.Concat(snapHeader(0, 0x888e), p)))
 	}
 	return []string{writePcap(t, layers.LinkTypeEthernet, eth...), writePcap(t, layers.LinkTypeIEEE80211Radio, wifi...)}
 }

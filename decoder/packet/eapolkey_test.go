@@ -6,6 +6,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -15,66 +16,66 @@ import (
 // record as numbers). The record's EncryptedKeyData is the key data when
 // the Encrypted Key Data bit is set (tshark shows the key data always):
 // eapolKeyRSNEncrypted compares it.
-var eapolKeyRSNCase = tsharkCase{
-	typ:    "EAPOLKey",
-	filter: "eapol.type == 3 && eapol.keydes.type != 1",
-	keep:   func(m proto.Message) bool { return m.(*types.EAPOLKey).KeyDescriptorType != 1 },
-	fields: []tf{
-		{ours: "KeyDescriptorType", tshark: "eapol.keydes.type"},
-		{ours: "KeyDescriptorVersion", tshark: "wlan_rsna_eapol.keydes.key_info.keydes_version"},
-		{ours: "KeyType", tshark: "wlan_rsna_eapol.keydes.key_info.key_type"},
-		{ours: "KeyIndex", tshark: "wlan_rsna_eapol.keydes.key_info.key_index"},
-		{ours: "Install", tshark: "wlan_rsna_eapol.keydes.key_info.install"},
-		{ours: "KeyACK", tshark: "wlan_rsna_eapol.keydes.key_info.key_ack"},
-		{ours: "KeyMIC", tshark: "wlan_rsna_eapol.keydes.key_info.key_mic"},
-		{ours: "Secure", tshark: "wlan_rsna_eapol.keydes.key_info.secure"},
-		{ours: "MICError", tshark: "wlan_rsna_eapol.keydes.key_info.error"},
-		{ours: "Request", tshark: "wlan_rsna_eapol.keydes.key_info.request"},
-		{ours: "HasEncryptedKeyData", tshark: "wlan_rsna_eapol.keydes.key_info.encrypted_key_data"},
-		{ours: "SMKMessage", tshark: "wlan_rsna_eapol.keydes.key_info.smk_message"},
-		{ours: "KeyLength", tshark: "eapol.keydes.key_len"},
-		{ours: "ReplayCounter", tshark: "eapol.keydes.replay_counter"},
-		{ours: "Nonce", tshark: "wlan_rsna_eapol.keydes.nonce"},
-		{ours: "IV", tshark: "eapol.keydes.key_iv"},
-		{ours: "RSC", tshark: "wlan_rsna_eapol.keydes.rsc", conv: hexBytesNumber},
-		{ours: "ID", tshark: "wlan_rsna_eapol.keydes.id", conv: hexBytesNumber},
-		{ours: "MIC", tshark: "wlan_rsna_eapol.keydes.mic"},
-		{ours: "KeyDataLength", tshark: "wlan_rsna_eapol.keydes.data_len"},
+var eapolKeyRSNCase = tsharktest.Case{
+	Type:   "EAPOLKey",
+	Filter: "eapol.type == 3 && eapol.keydes.type != 1",
+	Keep:   func(m proto.Message) bool { return m.(*types.EAPOLKey).KeyDescriptorType != 1 },
+	Fields: []tsharktest.Field{
+		{Ours: "KeyDescriptorType", Tshark: "eapol.keydes.type"},
+		{Ours: "KeyDescriptorVersion", Tshark: "wlan_rsna_eapol.keydes.key_info.keydes_version"},
+		{Ours: "KeyType", Tshark: "wlan_rsna_eapol.keydes.key_info.key_type"},
+		{Ours: "KeyIndex", Tshark: "wlan_rsna_eapol.keydes.key_info.key_index"},
+		{Ours: "Install", Tshark: "wlan_rsna_eapol.keydes.key_info.install"},
+		{Ours: "KeyACK", Tshark: "wlan_rsna_eapol.keydes.key_info.key_ack"},
+		{Ours: "KeyMIC", Tshark: "wlan_rsna_eapol.keydes.key_info.key_mic"},
+		{Ours: "Secure", Tshark: "wlan_rsna_eapol.keydes.key_info.secure"},
+		{Ours: "MICError", Tshark: "wlan_rsna_eapol.keydes.key_info.error"},
+		{Ours: "Request", Tshark: "wlan_rsna_eapol.keydes.key_info.request"},
+		{Ours: "HasEncryptedKeyData", Tshark: "wlan_rsna_eapol.keydes.key_info.encrypted_key_data"},
+		{Ours: "SMKMessage", Tshark: "wlan_rsna_eapol.keydes.key_info.smk_message"},
+		{Ours: "KeyLength", Tshark: "eapol.keydes.key_len"},
+		{Ours: "ReplayCounter", Tshark: "eapol.keydes.replay_counter"},
+		{Ours: "Nonce", Tshark: "wlan_rsna_eapol.keydes.nonce"},
+		{Ours: "IV", Tshark: "eapol.keydes.key_iv"},
+		{Ours: "RSC", Tshark: "wlan_rsna_eapol.keydes.rsc", Conv: hexBytesNumber},
+		{Ours: "ID", Tshark: "wlan_rsna_eapol.keydes.id", Conv: hexBytesNumber},
+		{Ours: "MIC", Tshark: "wlan_rsna_eapol.keydes.mic"},
+		{Ours: "KeyDataLength", Tshark: "wlan_rsna_eapol.keydes.data_len"},
 	},
 }
 
 // eapolKeyRSNEncrypted compares the key data of the descriptors whose
 // Encrypted Key Data bit is set.
-var eapolKeyRSNEncrypted = tsharkCase{
-	typ:    "EAPOLKey",
-	filter: "eapol.type == 3 && eapol.keydes.type != 1 && wlan_rsna_eapol.keydes.key_info.encrypted_key_data == 1",
-	keep: func(m proto.Message) bool {
+var eapolKeyRSNEncrypted = tsharktest.Case{
+	Type:   "EAPOLKey",
+	Filter: "eapol.type == 3 && eapol.keydes.type != 1 && wlan_rsna_eapol.keydes.key_info.encrypted_key_data == 1",
+	Keep: func(m proto.Message) bool {
 		r := m.(*types.EAPOLKey)
 		return r.HasEncryptedKeyData && r.KeyDescriptorType != 1
 	},
-	fields: []tf{
-		{ours: "ReplayCounter", tshark: "eapol.keydes.replay_counter"},
-		{ours: "EncryptedKeyData", tshark: "wlan_rsna_eapol.keydes.data"},
+	Fields: []tsharktest.Field{
+		{Ours: "ReplayCounter", Tshark: "eapol.keydes.replay_counter"},
+		{Ours: "EncryptedKeyData", Tshark: "wlan_rsna_eapol.keydes.data"},
 	},
 }
 
 // eapolKeyRC4Case compares the records of 802.1X RC4 key descriptors:
 // KeyType is the key index's unicast bit, KeyIndex its number, MIC the key
 // signature, EncryptedKeyData the key and KeyDataLength its length.
-var eapolKeyRC4Case = tsharkCase{
-	typ:    "EAPOLKey",
-	filter: "eapol.keydes.type == 1",
-	keep:   func(m proto.Message) bool { return m.(*types.EAPOLKey).KeyDescriptorType == 1 },
-	fields: []tf{
-		{ours: "KeyDescriptorType", tshark: "eapol.keydes.type"},
-		{ours: "KeyLength", tshark: "eapol.keydes.key_len"},
-		{ours: "ReplayCounter", tshark: "eapol.keydes.replay_counter"},
-		{ours: "IV", tshark: "eapol.keydes.key_iv"},
-		{ours: "KeyType", tshark: "eapol.keydes.key_index.type"},
-		{ours: "KeyIndex", tshark: "eapol.keydes.key_index.number"},
-		{ours: "MIC", tshark: "eapol.keydes.key_signature"},
-		{ours: "EncryptedKeyData", tshark: "eapol.keydes.key"},
-		{ours: "KeyDataLength", tshark: "eapol.keydes.key", conv: hexByteCount},
+var eapolKeyRC4Case = tsharktest.Case{
+	Type:   "EAPOLKey",
+	Filter: "eapol.keydes.type == 1",
+	Keep:   func(m proto.Message) bool { return m.(*types.EAPOLKey).KeyDescriptorType == 1 },
+	Fields: []tsharktest.Field{
+		{Ours: "KeyDescriptorType", Tshark: "eapol.keydes.type"},
+		{Ours: "KeyLength", Tshark: "eapol.keydes.key_len"},
+		{Ours: "ReplayCounter", Tshark: "eapol.keydes.replay_counter"},
+		{Ours: "IV", Tshark: "eapol.keydes.key_iv"},
+		{Ours: "KeyType", Tshark: "eapol.keydes.key_index.type"},
+		{Ours: "KeyIndex", Tshark: "eapol.keydes.key_index.number"},
+		{Ours: "MIC", Tshark: "eapol.keydes.key_signature"},
+		{Ours: "EncryptedKeyData", Tshark: "eapol.keydes.key"},
+		{Ours: "KeyDataLength", Tshark: "eapol.keydes.key", Conv: hexByteCount},
 	},
 }
 
@@ -83,8 +84,8 @@ var eapolKeyRC4Case = tsharkCase{
 func TestEAPOLKeyAgainstTshark(t *testing.T) {
 	t.Parallel()
 	pcaps := sharedCaptures(t, "public/ndpi/android.pcap", "public/ndpi/iphone.pcap")
-	compareWithTshark(t, eapolKeyRSNCase, pcaps...)
-	compareWithTshark(t, eapolKeyRSNEncrypted, pcaps...)
+	compare(t, eapolKeyRSNCase, pcaps...)
+	compare(t, eapolKeyRSNEncrypted, pcaps...)
 }
 
 // TestEAPOLKeySynthAgainstTshark: RC4 descriptors, a group key message with
@@ -93,9 +94,9 @@ func TestEAPOLKeyAgainstTshark(t *testing.T) {
 func TestEAPOLKeySynthAgainstTshark(t *testing.T) {
 	t.Parallel()
 	pcaps := eapolSyntheticCaptures(t)
-	compareWithTshark(t, eapolKeyRSNCase, pcaps...)
-	compareWithTshark(t, eapolKeyRSNEncrypted, pcaps...)
-	compareWithTshark(t, eapolKeyRC4Case, pcaps...)
+	compare(t, eapolKeyRSNCase, pcaps...)
+	compare(t, eapolKeyRSNEncrypted, pcaps...)
+	compare(t, eapolKeyRC4Case, pcaps...)
 }
 
 func FuzzEAPOLKey(f *testing.F) {

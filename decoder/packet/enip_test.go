@@ -10,6 +10,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -27,41 +28,41 @@ import (
 // segment holds (and no CIP record), and the segments continuing it are
 // read as ENIP messages of their own; tshark reads each segment on its own
 // too (noDesegment) and does the same.
-var enipCase = rtCase{
-	typ:    "ENIP",
-	filter: "enip",
-	args:   noDesegment,
-	cols: []string{"Command", "Length", "SessionHandle", "Status", "SenderContext", "Options", "CommandSpecific",
+var enipCase = tsharktest.Case{
+	Type:   "ENIP",
+	Filter: "enip",
+	Args:   noDesegment,
+	Columns: []string{"Command", "Length", "SessionHandle", "Status", "SenderContext", "Options", "CommandSpecific",
 		"SrcIP", "DstIP", "SrcPort", "DstPort"},
-	ours: func(m proto.Message) []string {
+	OursRow: func(m proto.Message) []string {
 		r := m.(*types.ENIP)
 		cs := "none"
 		if c := r.CommandSpecific; c != nil {
-			cs = rtInt(c.Cmd) + ";" + hex.EncodeToString(c.Data)
+			cs = decimal(c.Cmd) + ";" + hex.EncodeToString(c.Data)
 		}
-		return []string{rtInt(r.Command), rtInt(r.Length), rtInt(r.SessionHandle), rtInt(r.Status),
-			hex.EncodeToString(r.SenderContext), rtInt(r.Options), cs, r.SrcIP, r.DstIP, rtInt(r.SrcPort), rtInt(r.DstPort)}
+		return []string{decimal(r.Command), decimal(r.Length), decimal(r.SessionHandle), decimal(r.Status),
+			hex.EncodeToString(r.SenderContext), decimal(r.Options), cs, r.SrcIP, r.DstIP, decimal(r.SrcPort), decimal(r.DstPort)}
 	},
-	rows: func(p rtPacket) [][]string {
-		src, dst := p.addrs()
-		sport, dport := p.transport()
+	PacketRows: func(p tsharktest.Packet) [][]string {
+		src, dst := p.Addrs()
+		sport, dport := p.Ports()
 		var rows [][]string
-		for _, e := range p.named("enip") {
-			if e.first("enip.command") == nil {
+		for _, e := range p.Protocols("enip") {
+			if e.Field("enip.command") == nil {
 				continue // CIP I/O data on UDP port 2222: no encapsulation header
 			}
-			cmd, length := e.val("enip.command"), e.val("enip.length")
+			cmd, length := e.Val("enip.command"), e.Val("enip.length")
 			n, err := strconv.Atoi(length)
-			data, ok := p.bytesAt(e.Pos+24, n)
+			data, ok := p.BytesAt(e.Pos+24, n)
 			cs := cmd + ";" + hex.EncodeToString(data)
 			// In a ListIdentity request tshark shows the sender
 			// context's first two bytes as the maximum response delay.
-			context := append(e.raw("enip.listid_delay"), e.raw("enip.context")...)
+			context := append(e.FieldBytes("enip.listid_delay"), e.FieldBytes("enip.context")...)
 			if err != nil || !ok {
 				cs = "no data at " + strconv.Itoa(e.Pos+24)
 			}
-			rows = append(rows, []string{cmd, length, e.val("enip.session"), e.val("enip.status"),
-				hex.EncodeToString(context), e.val("enip.options"), cs, src, dst, sport, dport})
+			rows = append(rows, []string{cmd, length, e.Val("enip.session"), e.Val("enip.status"),
+				hex.EncodeToString(context), e.Val("enip.options"), cs, src, dst, sport, dport})
 		}
 		return rows
 	},
@@ -83,7 +84,7 @@ var enipPublic = []string{
 
 func TestENIPAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareRT(t, enipCase, sharedCaptures(t, enipPublic...)...)
+	compare(t, enipCase, sharedCaptures(t, enipPublic...)...)
 	// UDP port 2222 carries CIP I/O data, which gopacket would take for
 	// ENIP headers.
 	pcap := sharedCaptures(t, "public/ndpi/cip_io.pcap")[0]
@@ -159,7 +160,7 @@ func enipSamples() [][]byte {
 // three of them in one segment and one split over two segments.
 func TestENIPSynthAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareRT(t, enipCase, enipSynthCapture(t))
+	compare(t, enipCase, enipSynthCapture(t))
 }
 
 // enipSynthCapture writes enipSamples to a capture.

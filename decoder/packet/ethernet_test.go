@@ -7,21 +7,22 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
 // ethernetCase compares every Ethernet header, tunnelled ones (VXLAN,
 // Geneve, ERSPAN, GRE bridging) included.
-var ethernetCase = tsharkCase{
-	typ:    "Ethernet",
-	filter: "eth",
-	fields: []tf{
-		{ours: "SrcMAC", tshark: "eth.src"},
-		{ours: "DstMAC", tshark: "eth.dst"},
+var ethernetCase = tsharktest.Case{
+	Type:   "Ethernet",
+	Filter: "eth",
+	Fields: []tsharktest.Field{
+		{Ours: "SrcMAC", Tshark: "eth.src"},
+		{Ours: "DstMAC", Tshark: "eth.dst"},
 		// An 802.3 frame has a length where Ethernet II has its type;
 		// tshark writes it as eth.len, gopacket (and Netcap) write
 		// EthernetType LLC, which is 0.
-		{ours: "EthernetType", tshark: "eth.type,eth.len", conv: lengthIsLLC},
+		{Ours: "EthernetType", Tshark: "eth.type,eth.len", Conv: lengthIsLLC},
 	},
 }
 
@@ -29,14 +30,14 @@ var ethernetCase = tsharkCase{
 // Ethernet II header and an 802.3 header are stacked (ERSPAN carrying CDP):
 // there tshark lists one eth.type and one eth.len for two headers, and which
 // header each belongs to is lost.
-var ethernetAddrCase = tsharkCase{
-	typ:    "Ethernet",
-	filter: "eth",
-	fields: ethernetCase.fields[:2],
+var ethernetAddrCase = tsharktest.Case{
+	Type:   "Ethernet",
+	Filter: "eth",
+	Fields: ethernetCase.Fields[:2],
 }
 
 func TestEthernetAgainstTshark(t *testing.T) {
-	compareWithTshark(t, ethernetCase,
+	compare(t, ethernetCase,
 		testutil.Testdata(t, "mixed.pcap"),
 		// Ethernet and Linux SLL interfaces in one file: the SLL frames
 		// must not yield Ethernet records.
@@ -46,7 +47,7 @@ func TestEthernetAgainstTshark(t *testing.T) {
 }
 
 func TestEthernetAgainstTsharkPublic(t *testing.T) {
-	compareWithTshark(t, ethernetCase,
+	compare(t, ethernetCase,
 		testutil.Shared(t, "public/community-id/pcaps/arp.pcap"),
 		// 802.3 frames with LLC (STP, CDP, LLDP next to them).
 		testutil.Shared(t, "public/tcpdump/802.1D_spanning_tree.pcap"),
@@ -64,7 +65,7 @@ func TestEthernetAgainstTsharkPublic(t *testing.T) {
 		testutil.Shared(t, "public/suricata-verify/decode-erspan-typeI-02/input.pcap"),
 		testutil.Shared(t, "public/tcpdump/erspan-type-ii-2.pcap"),
 	)
-	compareWithTshark(t, ethernetAddrCase,
+	compare(t, ethernetAddrCase,
 		testutil.Shared(t, "public/arkime/gre-erspan.pcap"),
 	)
 }
@@ -74,17 +75,17 @@ func TestEthernetAgainstTsharkPublic(t *testing.T) {
 // them in the payload, so it is all after the 14-byte header, except that an
 // 802.3 payload ends where its length says. It is for captures with one
 // Ethernet header per frame (frame.cap_len counts from the outer one).
-var ethernetPayloadSizeCase = derivedCase{
-	typ:    "Ethernet",
-	filter: "eth",
-	tshark: []string{"frame.cap_len", "eth.len"},
-	ours:   []string{"PayloadSize"},
-	rows: func(f tsharkFrame) [][]string {
-		capLen, err := strconv.Atoi(f.at("frame.cap_len", 0))
+var ethernetPayloadSizeCase = tsharktest.Case{
+	Type:    "Ethernet",
+	Filter:  "eth",
+	Read:    []string{"frame.cap_len", "eth.len"},
+	Columns: []string{"PayloadSize"},
+	FrameRows: func(f tsharktest.Frame) [][]string {
+		capLen, err := strconv.Atoi(f.At("frame.cap_len", 0))
 		if err != nil {
-			return [][]string{{"bad frame.cap_len " + f.at("frame.cap_len", 0)}}
+			return [][]string{{"bad frame.cap_len " + f.At("frame.cap_len", 0)}}
 		}
-		lens := f.all("eth.len")
+		lens := f.All("eth.len")
 		if len(lens) == 0 {
 			lens = []string{""} // Ethernet II
 		}
@@ -105,7 +106,7 @@ var ethernetPayloadSizeCase = derivedCase{
 }
 
 func TestEthernetPayloadSizeAgainstTshark(t *testing.T) {
-	compareDerived(t, ethernetPayloadSizeCase,
+	compare(t, ethernetPayloadSizeCase,
 		testutil.Testdata(t, "mixed.pcap"),
 		testutil.Testdata(t, "mixed.pcapng"),
 		linkLayerCapture(t, layers.LinkTypeEthernet),
@@ -113,7 +114,7 @@ func TestEthernetPayloadSizeAgainstTshark(t *testing.T) {
 }
 
 func TestEthernetPayloadSizeAgainstTsharkPublic(t *testing.T) {
-	compareDerived(t, ethernetPayloadSizeCase,
+	compare(t, ethernetPayloadSizeCase,
 		testutil.Shared(t, "public/tcpdump/802.1D_spanning_tree.pcap"),
 		testutil.Shared(t, "public/tcpdump/LLDP_and_CDP.pcap"),
 		testutil.Shared(t, "public/ndpi/tor.pcap"),
@@ -126,8 +127,8 @@ func TestEthernetPayloadSizeAgainstTsharkPublic(t *testing.T) {
 func expectNoEthernet(t *testing.T, pcaps ...string) {
 	t.Helper()
 	for _, pcap := range pcaps {
-		if n := len(tsharkFrames(t, pcap, "eth", nil)); n != 0 {
-			t.Errorf("%s: tshark finds %d packets with Ethernet; compare it with compareWithTshark", pcap, n)
+		if n := len(tsharktest.Fields(t, pcap, tsharktest.Query{Filter: "eth"})); n != 0 {
+			t.Errorf("%s: tshark finds %d packets with Ethernet; compare it with compare", pcap, n)
 		}
 		if n := len(decodeCapture(t, pcap).Records(types.Type_NC_Ethernet)); n != 0 {
 			t.Errorf("%s: %d Ethernet records, tshark finds none", pcap, n)

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
-var ethernetCTPCase = tsharkCase{
-	typ:    "EthernetCTP",
-	filter: "loop",
-	fields: []tf{{ours: "SkipCount", tshark: "loop.skipcount"}},
+var ethernetCTPCase = tsharktest.Case{
+	Type:   "EthernetCTP",
+	Filter: "loop",
+	Fields: []tsharktest.Field{{Ours: "SkipCount", Tshark: "loop.skipcount"}},
 }
 
 // ctpCaptures are the public captures with Ethernet loopback (CTP)
@@ -25,7 +26,7 @@ var ctpCaptures = []string{
 
 func TestEthernetCTPAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareWithTshark(t, ethernetCTPCase, sharedCaptures(t, ctpCaptures...)...)
+	compare(t, ethernetCTPCase, sharedCaptures(t, ctpCaptures...)...)
 }
 
 // TestEthernetCTPSynthAgainstTshark: an odd skip count and one past the
@@ -33,7 +34,7 @@ func TestEthernetCTPAgainstTshark(t *testing.T) {
 // short (see ctpFrames).
 func TestEthernetCTPSynthAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareWithTshark(t, ethernetCTPCase, writePcap(t, layers.LinkTypeEthernet, ctpFrames()...))
+	compare(t, ethernetCTPCase, writePcap(t, layers.LinkTypeEthernet, ctpFrames()...))
 }
 
 func FuzzEthernetCTP(f *testing.F) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // fddiCase compares the FDDI records. tshark's fddi.fc.prio is the
@@ -12,15 +13,15 @@ import (
 // bits of every frame control as Priority (as gopacket splits it), so the
 // test takes them from fddi.fc. Both read the addresses of link type 10
 // bit-reversed (see fddiLayer).
-var fddiCase = tsharkCase{
-	typ:    "FDDI",
-	filter: "fddi",
-	first:  true, // tshark has each address twice
-	fields: []tf{
-		{ours: "FrameControl", tshark: "fddi.fc", conv: func(v string) string { return mapInt(v, func(n int) int { return n &^ 7 }) }},
-		{ours: "Priority", tshark: "fddi.fc", conv: func(v string) string { return mapInt(v, func(n int) int { return n & 7 }) }},
-		{ours: "SrcMAC", tshark: "fddi.src"},
-		{ours: "DstMAC", tshark: "fddi.dst"},
+var fddiCase = tsharktest.Case{
+	Type:   "FDDI",
+	Filter: "fddi",
+	First:  true, // tshark has each address twice
+	Fields: []tsharktest.Field{
+		{Ours: "FrameControl", Tshark: "fddi.fc", Conv: func(v string) string { return mapInt(v, func(n int) int { return n &^ 7 }) }},
+		{Ours: "Priority", Tshark: "fddi.fc", Conv: func(v string) string { return mapInt(v, func(n int) int { return n & 7 }) }},
+		{Ours: "SrcMAC", Tshark: "fddi.src"},
+		{Ours: "DstMAC", Tshark: "fddi.dst"},
 	},
 }
 
@@ -48,12 +49,12 @@ func fddiCapture(t *testing.T) string { return writePcap(t, layers.LinkTypeFDDI,
 func TestFDDISynthAgainstTshark(t *testing.T) {
 	t.Parallel()
 	pcap := fddiCapture(t)
-	compareWithTshark(t, fddiCase, pcap)
+	compare(t, fddiCase, pcap)
 	// The LLC frames go on to LLC, SNAP and IPv4.
-	compareWithTshark(t, tsharkCase{
-		typ:    "IPv4",
-		filter: "fddi && ip",
-		fields: []tf{{ours: "SrcIP", tshark: "ip.src"}, {ours: "DstIP", tshark: "ip.dst"}},
+	compare(t, tsharktest.Case{
+		Type:   "IPv4",
+		Filter: "fddi && ip",
+		Fields: []tsharktest.Field{{Ours: "SrcIP", Tshark: "ip.src"}, {Ours: "DstIP", Tshark: "ip.dst"}},
 	}, pcap)
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // geneveCase compares the Geneve header. OptionsLength is in bytes in the
@@ -15,16 +16,16 @@ import (
 // options). tshark has no option-length field of its own: it reuses
 // geneve.option.length for the header's total, so that field is compared in
 // geneveOptionsCase.
-var geneveCase = tsharkCase{
-	typ:    "Geneve",
-	filter: "geneve",
-	fields: []tf{
-		{ours: "Version", tshark: "geneve.version"},
-		{ours: "OptionsLength", tshark: "geneve.options", conv: hexByteCount},
-		{ours: "OAMPacket", tshark: "geneve.flags.oam"},
-		{ours: "CriticalOption", tshark: "geneve.flags.critical"},
-		{ours: "Protocol", tshark: "geneve.proto_type"},
-		{ours: "VNI", tshark: "geneve.vni"},
+var geneveCase = tsharktest.Case{
+	Type:   "Geneve",
+	Filter: "geneve",
+	Fields: []tsharktest.Field{
+		{Ours: "Version", Tshark: "geneve.version"},
+		{Ours: "OptionsLength", Tshark: "geneve.options", Conv: hexByteCount},
+		{Ours: "OAMPacket", Tshark: "geneve.flags.oam"},
+		{Ours: "CriticalOption", Tshark: "geneve.flags.critical"},
+		{Ours: "Protocol", Tshark: "geneve.proto_type"},
+		{Ours: "VNI", Tshark: "geneve.vni"},
 	},
 }
 
@@ -35,28 +36,28 @@ var geneveCase = tsharkCase{
 // record). tshark's option flags are the 3 bits shifted down, as in the
 // record. The options here are of unknown classes, whose data tshark writes
 // as geneve.option.unknown.data.
-var geneveOptionsCase = derivedCase{
-	typ:    "Geneve",
-	filter: "geneve",
-	ours:   []string{"VNI", "Options"},
-	tshark: []string{"geneve.vni", "geneve.option.class", "geneve.option.type", "geneve.option.flags", "geneve.option.length", "geneve.option.unknown.data"},
-	rows: func(f tsharkFrame) [][]string {
-		class, typ, flags := f.all("geneve.option.class"), f.all("geneve.option.type"), f.all("geneve.option.flags")
-		lens, data := f.all("geneve.option.length"), f.all("geneve.option.unknown.data")
+var geneveOptionsCase = tsharktest.Case{
+	Type:    "Geneve",
+	Filter:  "geneve",
+	Columns: []string{"VNI", "Options"},
+	Read:    []string{"geneve.vni", "geneve.option.class", "geneve.option.type", "geneve.option.flags", "geneve.option.length", "geneve.option.unknown.data"},
+	FrameRows: func(f tsharktest.Frame) [][]string {
+		class, typ, flags := f.All("geneve.option.class"), f.All("geneve.option.type"), f.All("geneve.option.flags")
+		lens, data := f.All("geneve.option.length"), f.All("geneve.option.unknown.data")
 		if len(lens) > 0 {
 			lens = lens[1:] // the header's total
 		}
-		vni := strings.Join(f.all("geneve.vni"), "|")
+		vni := strings.Join(f.All("geneve.vni"), "|")
 		var opts []string
 		for i := range class {
 			if i >= len(typ) || i >= len(flags) || i >= len(lens) || i >= len(data) {
-				return [][]string{{vni, fmt.Sprint("cannot align options ", f.vals)}}
+				return [][]string{{vni, fmt.Sprint("cannot align options ", f)}}
 			}
 			// tshark writes "<MISSING>" for the data of an option that
 			// has none.
 			d := strings.TrimPrefix(data[i], "<MISSING>")
-			opts = append(opts, "("+strings.Join([]string{normalize(class[i]), normalize(typ[i]),
-				normalize(flags[i]), lens[i], d}, ";")+")")
+			opts = append(opts, "("+strings.Join([]string{tsharktest.Normalize(class[i]), tsharktest.Normalize(typ[i]),
+				tsharktest.Normalize(flags[i]), lens[i], d}, ";")+")")
 		}
 		return [][]string{{vni, strings.Join(opts, "|")}}
 	},
@@ -73,8 +74,8 @@ var genevePublic = []string{
 func TestGeneveAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
 	pcaps := sharedCaptures(t, genevePublic...)
-	compareWithTshark(t, geneveCase, pcaps...)
-	compareDerived(t, geneveOptionsCase, pcaps...)
+	compare(t, geneveCase, pcaps...)
+	compare(t, geneveOptionsCase, pcaps...)
 }
 
 func FuzzGeneve(f *testing.F) { fuzzLayer(f, layers.LayerTypeGeneve, geneveSamples(f)...) }
@@ -130,8 +131,8 @@ func TestGeneveAgainstTsharkSynthetic(t *testing.T) {
 	}
 	frames = append(frames, udpOverIPv6(t, 40000+len(s)-1, 6081, s[len(s)-1]))
 	pcap := writePcap(t, layers.LinkTypeEthernet, frames...)
-	compareWithTshark(t, geneveCase, pcap)
-	compareDerived(t, geneveOptionsCase, pcap)
+	compare(t, geneveCase, pcap)
+	compare(t, geneveOptionsCase, pcap)
 	// The layers inside start after the options.
-	compareWithTshark(t, udpCase, pcap)
+	compare(t, udpCase, pcap)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // greNoCMD makes tshark stop at Cisco MetaData (GRE protocol 0x8909), as
@@ -19,25 +20,25 @@ var greNoCMD = []string{"--disable-protocol", "cmd"}
 // tshark leaves out the optional fields the flags say are absent (the
 // record has 0) and the acknowledgment flag of version 0 headers, where
 // the bit is reserved (gopacket's AckPresent is false there).
-var greCase = tsharkCase{
-	typ:    "GRE",
-	filter: "gre",
-	fields: []tf{
-		{ours: "ChecksumPresent", tshark: "gre.flags.checksum"},
-		{ours: "RoutingPresent", tshark: "gre.flags.routing"},
-		{ours: "KeyPresent", tshark: "gre.flags.key"},
-		{ours: "SeqPresent", tshark: "gre.flags.sequence_number"},
-		{ours: "StrictSourceRoute", tshark: "gre.flags.strict_source_route"},
-		{ours: "RecursionControl", tshark: "gre.flags.recursion_control"},
-		{ours: "AckPresent", tshark: "gre.flags.ack", conv: zeroWhenAbsent},
-		{ours: "Version", tshark: "gre.flags.version"},
-		{ours: "Protocol", tshark: "gre.proto"},
-		{ours: "Checksum", tshark: "gre.checksum", conv: zeroWhenAbsent},
-		{ours: "Offset", tshark: "gre.offset", conv: zeroWhenAbsent},
-		{ours: "Seq", tshark: "gre.sequence_number", conv: zeroWhenAbsent},
-		{ours: "Ack", tshark: "gre.ack_number", conv: zeroWhenAbsent},
+var greCase = tsharktest.Case{
+	Type:   "GRE",
+	Filter: "gre",
+	Fields: []tsharktest.Field{
+		{Ours: "ChecksumPresent", Tshark: "gre.flags.checksum"},
+		{Ours: "RoutingPresent", Tshark: "gre.flags.routing"},
+		{Ours: "KeyPresent", Tshark: "gre.flags.key"},
+		{Ours: "SeqPresent", Tshark: "gre.flags.sequence_number"},
+		{Ours: "StrictSourceRoute", Tshark: "gre.flags.strict_source_route"},
+		{Ours: "RecursionControl", Tshark: "gre.flags.recursion_control"},
+		{Ours: "AckPresent", Tshark: "gre.flags.ack", Conv: zeroWhenAbsent},
+		{Ours: "Version", Tshark: "gre.flags.version"},
+		{Ours: "Protocol", Tshark: "gre.proto"},
+		{Ours: "Checksum", Tshark: "gre.checksum", Conv: zeroWhenAbsent},
+		{Ours: "Offset", Tshark: "gre.offset", Conv: zeroWhenAbsent},
+		{Ours: "Seq", Tshark: "gre.sequence_number", Conv: zeroWhenAbsent},
+		{Ours: "Ack", Tshark: "gre.ack_number", Conv: zeroWhenAbsent},
 	},
-	args: greNoCMD,
+	Args: greNoCMD,
 }
 
 // greKeyFlagsCase checks Key and Flags, which tshark splits differently:
@@ -47,15 +48,15 @@ var greCase = tsharkCase{
 //   - Flags: gopacket's 5 bits after the recursion control; tshark calls
 //     them reserved in version 0, and in version 1 their first bit is the
 //     acknowledgment flag and the other 4 are reserved.
-var greKeyFlagsCase = derivedCase{
-	typ:    "GRE",
-	filter: "gre",
-	ours:   []string{"Version", "Key", "Flags"},
-	tshark: []string{"gre.flags.version", "gre.key", "gre.key.payload_length", "gre.key.call_id", "gre.flags.reserved", "gre.flags.ack"},
-	rows: func(f tsharkFrame) [][]string {
-		vers := f.all("gre.flags.version")
-		keys, lens, calls := f.all("gre.key"), f.all("gre.key.payload_length"), f.all("gre.key.call_id")
-		reserved, acks := f.all("gre.flags.reserved"), f.all("gre.flags.ack")
+var greKeyFlagsCase = tsharktest.Case{
+	Type:    "GRE",
+	Filter:  "gre",
+	Columns: []string{"Version", "Key", "Flags"},
+	Read:    []string{"gre.flags.version", "gre.key", "gre.key.payload_length", "gre.key.call_id", "gre.flags.reserved", "gre.flags.ack"},
+	FrameRows: func(f tsharktest.Frame) [][]string {
+		vers := f.All("gre.flags.version")
+		keys, lens, calls := f.All("gre.key"), f.All("gre.key.payload_length"), f.All("gre.key.call_id")
+		reserved, acks := f.All("gre.flags.reserved"), f.All("gre.flags.ack")
 		var out [][]string
 		for i, v := range vers {
 			key, flags := "0", "?"
@@ -70,7 +71,7 @@ var greKeyFlagsCase = derivedCase{
 			}
 			if i < len(reserved) {
 				n := greUint(reserved[i])
-				if v == "1" && len(acks) == 1 && len(vers) == 1 && normalize(acks[0]) == "1" {
+				if v == "1" && len(acks) == 1 && len(vers) == 1 && tsharktest.Normalize(acks[0]) == "1" {
 					n |= 0x10
 				}
 				flags = strconv.FormatUint(n, 10)
@@ -79,22 +80,22 @@ var greKeyFlagsCase = derivedCase{
 		}
 		return out
 	},
-	args: greNoCMD,
+	Args: greNoCMD,
 }
 
 // greRoutingCase checks the source route entries (RFC 1701), rendered as
 // the record's nested (AddressFamily;SREOffset;SRELength;Information;Next).
 // gopacket ends the list at the null entry (address family 0, length 0)
 // and leaves it out; tshark shows it as an entry of its own.
-var greRoutingCase = derivedCase{
-	typ:    "GRE",
-	filter: "gre",
-	ours:   []string{"Routing"},
-	tshark: []string{"gre.flags.version", "gre.routing.address_family", "gre.routing.sre_offset", "gre.routing.src_length", "gre.routing.information"},
-	rows: func(f tsharkFrame) [][]string {
-		n := len(f.all("gre.flags.version"))
-		af, off, ln := f.all("gre.routing.address_family"), f.all("gre.routing.sre_offset"), f.all("gre.routing.src_length")
-		info := f.all("gre.routing.information")
+var greRoutingCase = tsharktest.Case{
+	Type:    "GRE",
+	Filter:  "gre",
+	Columns: []string{"Routing"},
+	Read:    []string{"gre.flags.version", "gre.routing.address_family", "gre.routing.sre_offset", "gre.routing.src_length", "gre.routing.information"},
+	FrameRows: func(f tsharktest.Frame) [][]string {
+		n := len(f.All("gre.flags.version"))
+		af, off, ln := f.All("gre.routing.address_family"), f.All("gre.routing.sre_offset"), f.All("gre.routing.src_length")
+		info := f.All("gre.routing.information")
 		if len(af) == 0 { // no routing in any GRE header
 			out := make([][]string, n)
 			for i := range out {
@@ -103,18 +104,18 @@ var greRoutingCase = derivedCase{
 			return out
 		}
 		if n != 1 || len(off) != len(af) || len(ln) != len(af) {
-			return [][]string{{fmt.Sprint("cannot align ", f.vals)}}
+			return [][]string{{fmt.Sprint("cannot align ", f)}}
 		}
 		type sre struct{ af, off, ln, info string }
 		var entries []sre
 		for i := range af {
-			e := sre{af: normalize(af[i]), off: off[i], ln: ln[i]}
+			e := sre{af: tsharktest.Normalize(af[i]), off: off[i], ln: ln[i]}
 			if e.af == "0" && e.ln == "0" {
 				break
 			}
 			if e.ln != "0" {
 				if len(info) == 0 {
-					return [][]string{{fmt.Sprint("cannot align ", f.vals)}}
+					return [][]string{{fmt.Sprint("cannot align ", f)}}
 				}
 				e.info, info = info[0], info[1:]
 			}
@@ -127,11 +128,11 @@ var greRoutingCase = derivedCase{
 		}
 		return [][]string{{next}}
 	},
-	args: greNoCMD,
+	Args: greNoCMD,
 }
 
 func greUint(v string) uint64 {
-	n, err := strconv.ParseUint(normalize(v), 10, 32)
+	n, err := strconv.ParseUint(tsharktest.Normalize(v), 10, 32)
 	if err != nil {
 		return 1 << 40 // shows as a mismatch
 	}
@@ -159,9 +160,9 @@ var grePublic = []string{
 func TestGREAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
 	pcaps := sharedCaptures(t, grePublic...)
-	compareWithTshark(t, greCase, pcaps...)
-	compareDerived(t, greKeyFlagsCase, pcaps...)
-	compareDerived(t, greRoutingCase, pcaps...)
+	compare(t, greCase, pcaps...)
+	compare(t, greKeyFlagsCase, pcaps...)
+	compare(t, greRoutingCase, pcaps...)
 	compareContextAddrs(t, "GRE", "gre", pcaps...)
 }
 
@@ -208,8 +209,8 @@ func TestGREAgainstTsharkSynthetic(t *testing.T) {
 	}
 	frames = append(frames, overIPv6(t, layers.IPProtocolGRE, samples[len(samples)-1]))
 	pcap := writePcap(t, layers.LinkTypeEthernet, frames...)
-	compareWithTshark(t, greCase, pcap)
-	compareDerived(t, greKeyFlagsCase, pcap)
-	compareDerived(t, greRoutingCase, pcap)
+	compare(t, greCase, pcap)
+	compare(t, greKeyFlagsCase, pcap)
+	compare(t, greRoutingCase, pcap)
 	compareContextAddrs(t, "GRE", "gre", pcap)
 }

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -23,48 +24,48 @@ import (
 // fragment header only in an atomic fragment (offset 0, no more fragments).
 // Later ICMPv6 messages are inside the packet an ICMPv6 error quotes, which
 // gopacket does not decode either.
-func icmpv6Decoded(f tsharkFrame) bool {
-	i := slices.Index(f.protocols, "icmpv6")
+func icmpv6Decoded(f tsharktest.Frame) bool {
+	i := slices.Index(f.Protocols, "icmpv6")
 	if i < 0 {
 		return false
 	}
-	if i > 0 && f.protocols[i-1] == "ipv6.fraghdr" {
-		j := f.count("ipv6.fraghdr", "icmpv6") - 1
-		if normalize(f.at("ipv6.fraghdr.more", j)) != "0" || f.at("ipv6.fraghdr.offset", j) != "0" {
+	if i > 0 && f.Protocols[i-1] == "ipv6.fraghdr" {
+		j := f.Count("ipv6.fraghdr", "icmpv6") - 1
+		if tsharktest.Normalize(f.At("ipv6.fraghdr.more", j)) != "0" || f.At("ipv6.fraghdr.offset", j) != "0" {
 			return false
 		}
 	}
 	return true
 }
 
-// icmpv6Fields are the tshark fields icmpv6Decoded and contextAddrs read.
-var icmpv6Fields = append([]string{"ipv6.fraghdr.more", "ipv6.fraghdr.offset"}, contextAddrFields...)
+// icmpv6Fields are the tshark fields icmpv6Decoded and Frame.Addrs read.
+var icmpv6Fields = append([]string{"ipv6.fraghdr.more", "ipv6.fraghdr.offset"}, tsharktest.AddrFields...)
 
 // icmpv6Case compares TypeCode (type<<8|code: tshark has the two apart),
 // the checksum and the packet's addresses: those of its first IP header,
 // IPv4 for ICMPv6 in 6in4 tunnels.
-var icmpv6Case = derivedCase{
-	typ:    "ICMPv6",
-	filter: "icmpv6",
-	tshark: append([]string{"icmpv6.type", "icmpv6.code", "icmpv6.checksum"}, icmpv6Fields...),
-	ours:   []string{"TypeCode", "Checksum", "SrcIP", "DstIP"},
-	rows: func(f tsharkFrame) [][]string {
+var icmpv6Case = tsharktest.Case{
+	Type:    "ICMPv6",
+	Filter:  "icmpv6",
+	Read:    append([]string{"icmpv6.type", "icmpv6.code", "icmpv6.checksum"}, icmpv6Fields...),
+	Columns: []string{"TypeCode", "Checksum", "SrcIP", "DstIP"},
+	FrameRows: func(f tsharktest.Frame) [][]string {
 		if !icmpv6Decoded(f) {
 			return nil
 		}
-		typ, err1 := strconv.Atoi(f.at("icmpv6.type", 0))
-		code, err2 := strconv.Atoi(f.at("icmpv6.code", 0))
+		typ, err1 := strconv.Atoi(f.At("icmpv6.type", 0))
+		code, err2 := strconv.Atoi(f.At("icmpv6.code", 0))
 		if err1 != nil || err2 != nil {
-			return [][]string{{"bad type/code " + f.at("icmpv6.type", 0) + "/" + f.at("icmpv6.code", 0)}}
+			return [][]string{{"bad type/code " + f.At("icmpv6.type", 0) + "/" + f.At("icmpv6.code", 0)}}
 		}
-		src, dst := f.contextAddrs()
-		return [][]string{{strconv.Itoa(typ<<8 | code), f.at("icmpv6.checksum", 0), src, dst}}
+		src, dst := f.Addrs()
+		return [][]string{{strconv.Itoa(typ<<8 | code), f.At("icmpv6.checksum", 0), src, dst}}
 	},
 }
 
 func TestICMPv6AgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareDerived(t, icmpv6Case, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"))
+	compare(t, icmpv6Case, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"))
 }
 
 func TestICMPv6AgainstTsharkPublic(t *testing.T) {
@@ -75,7 +76,7 @@ func TestICMPv6AgainstTsharkPublic(t *testing.T) {
 	// and hop-by-hop headers, in a jumbogram, and denial6-6's 39812 MLD
 	// queries in first fragments (not decoded, see icmpv6Decoded) and
 	// parameter problems quoting them.
-	compareDerived(t, icmpv6Case,
+	compare(t, icmpv6Case,
 		testutil.Shared(t, "public/community-id/pcaps/icmp6.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/v6.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/dhcpv6.pcap"),
@@ -132,18 +133,18 @@ func ndpOptionsOurs(opts []*types.ICMPv6Option) string {
 
 // ndpOptionsTshark renders the options tshark shows in a frame whose
 // first ICMPv6 message is the neighbour discovery message.
-func ndpOptionsTshark(f tsharkFrame) string {
+func ndpOptionsTshark(f tsharktest.Frame) string {
 	var out []string
 	next := map[string]int{} // next value of each per-option field
 	take := func(field string) string {
-		v := f.at(field, next[field])
+		v := f.At(field, next[field])
 		next[field]++
-		return normalize(strings.ReplaceAll(v, ":", ""))
+		return tsharktest.Normalize(strings.ReplaceAll(v, ":", ""))
 	}
-	for i, typ := range f.all("icmpv6.opt.type") {
-		n, err := strconv.Atoi(f.at("icmpv6.opt.length", i))
+	for i, typ := range f.All("icmpv6.opt.type") {
+		n, err := strconv.Atoi(f.At("icmpv6.opt.length", i))
 		if err != nil {
-			return "bad option length " + f.at("icmpv6.opt.length", i)
+			return "bad option length " + f.At("icmpv6.opt.length", i)
 		}
 		var content string
 		switch typ {
@@ -152,7 +153,7 @@ func ndpOptionsTshark(f tsharkFrame) string {
 		case "3":
 			content = take("icmpv6.opt.prefix.length") + "/" + take("icmpv6.opt.prefix.flag") + "/" +
 				take("icmpv6.opt.prefix.valid_lifetime") + "/" + take("icmpv6.opt.prefix.preferred_lifetime") + "/" +
-				f.at("icmpv6.opt.prefix", next["icmpv6.opt.prefix"])
+				f.At("icmpv6.opt.prefix", next["icmpv6.opt.prefix"])
 			next["icmpv6.opt.prefix"]++
 		case "5":
 			content = take("icmpv6.opt.mtu")
@@ -168,19 +169,19 @@ func ndpOptionsTshark(f tsharkFrame) string {
 // whose first, decoded ICMPv6 message has type typ yield one record with
 // the values of rest (the message's own fields, in the order of ours) and
 // its options; ours ends with SrcIP, DstIP, Options.
-func ndpCase(typ, icmpType string, ours []string, tshark []string, rest func(f tsharkFrame) []string,
-	oursRow func(m proto.Message) []string) derivedCase {
-	return derivedCase{
-		typ:     typ,
-		filter:  "icmpv6",
-		tshark:  append(append(append([]string{"icmpv6.type"}, icmpv6Fields...), ndpOptionFields...), tshark...),
-		ours:    append(ours, "SrcIP", "DstIP", "Options"),
-		oursRow: oursRow,
-		rows: func(f tsharkFrame) [][]string {
-			if !icmpv6Decoded(f) || f.at("icmpv6.type", 0) != icmpType {
+func ndpCase(typ, icmpType string, ours []string, tshark []string, rest func(f tsharktest.Frame) []string,
+	oursRow func(m proto.Message) []string) tsharktest.Case {
+	return tsharktest.Case{
+		Type:    typ,
+		Filter:  "icmpv6",
+		Read:    append(append(append([]string{"icmpv6.type"}, icmpv6Fields...), ndpOptionFields...), tshark...),
+		Columns: append(ours, "SrcIP", "DstIP", "Options"),
+		OursRow: oursRow,
+		FrameRows: func(f tsharktest.Frame) [][]string {
+			if !icmpv6Decoded(f) || f.At("icmpv6.type", 0) != icmpType {
 				return nil
 			}
-			src, dst := f.contextAddrs()
+			src, dst := f.Addrs()
 			return [][]string{append(rest(f), src, dst, ndpOptionsTshark(f))}
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -20,12 +21,12 @@ import (
 // shifted right by 24.
 var icmpv6NeighborAdvertisementCase = ndpCase("ICMPv6NeighborAdvertisement", "136",
 	[]string{"Flags", "TargetAddress"}, []string{"icmpv6.nd.na.flag", "icmpv6.nd.na.target_address"},
-	func(f tsharkFrame) []string {
-		flags := "bad flags " + f.at("icmpv6.nd.na.flag", 0)
-		if v, err := strconv.ParseUint(normalize(f.at("icmpv6.nd.na.flag", 0)), 10, 32); err == nil {
+	func(f tsharktest.Frame) []string {
+		flags := "bad flags " + f.At("icmpv6.nd.na.flag", 0)
+		if v, err := strconv.ParseUint(tsharktest.Normalize(f.At("icmpv6.nd.na.flag", 0)), 10, 32); err == nil {
 			flags = strconv.FormatUint(v>>24, 10)
 		}
-		return []string{flags, f.at("icmpv6.nd.na.target_address", 0)}
+		return []string{flags, f.At("icmpv6.nd.na.target_address", 0)}
 	},
 	func(m proto.Message) []string {
 		r := m.(*types.ICMPv6NeighborAdvertisement)
@@ -36,7 +37,7 @@ func TestICMPv6NeighborAdvertisementAgainstTshark(t *testing.T) {
 	t.Parallel()
 	// Solicited, override and router flags in all combinations seen, with
 	// and without a target link-layer address.
-	compareDerived(t, icmpv6NeighborAdvertisementCase,
+	compare(t, icmpv6NeighborAdvertisementCase,
 		testutil.Shared(t, "public/community-id/pcaps/icmp6.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/v6.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/dhcpv6.pcap"),

@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -14,7 +15,7 @@ import (
 // packet's addresses and the options (see ndpOptionsTshark).
 var icmpv6NeighborSolicitationCase = ndpCase("ICMPv6NeighborSolicitation", "135",
 	[]string{"TargetAddress"}, []string{"icmpv6.nd.ns.target_address"},
-	func(f tsharkFrame) []string { return []string{f.at("icmpv6.nd.ns.target_address", 0)} },
+	func(f tsharktest.Frame) []string { return []string{f.At("icmpv6.nd.ns.target_address", 0)} },
 	func(m proto.Message) []string {
 		r := m.(*types.ICMPv6NeighborSolicitation)
 		return []string{r.TargetAddress, r.SrcIP, r.DstIP, ndpOptionsOurs(r.Options)}
@@ -24,7 +25,7 @@ func TestICMPv6NeighborSolicitationAgainstTshark(t *testing.T) {
 	t.Parallel()
 	// With and without a source link-layer address option, and with a
 	// nonce option (RFC 3971).
-	compareDerived(t, icmpv6NeighborSolicitationCase,
+	compare(t, icmpv6NeighborSolicitationCase,
 		testutil.Shared(t, "public/community-id/pcaps/icmp6.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/v6.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/dhcpv6.pcap"),

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -19,10 +20,10 @@ var icmpv6RouterAdvertisementCase = ndpCase("ICMPv6RouterAdvertisement", "134",
 	[]string{"HopLimit", "Flags", "RouterLifetime", "ReachableTime", "RetransTimer"},
 	[]string{"icmpv6.nd.ra.cur_hop_limit", "icmpv6.nd.ra.flag", "icmpv6.nd.ra.router_lifetime",
 		"icmpv6.nd.ra.reachable_time", "icmpv6.nd.ra.retrans_timer"},
-	func(f tsharkFrame) []string {
-		return []string{f.at("icmpv6.nd.ra.cur_hop_limit", 0), f.at("icmpv6.nd.ra.flag", 0),
-			f.at("icmpv6.nd.ra.router_lifetime", 0), f.at("icmpv6.nd.ra.reachable_time", 0),
-			f.at("icmpv6.nd.ra.retrans_timer", 0)}
+	func(f tsharktest.Frame) []string {
+		return []string{f.At("icmpv6.nd.ra.cur_hop_limit", 0), f.At("icmpv6.nd.ra.flag", 0),
+			f.At("icmpv6.nd.ra.router_lifetime", 0), f.At("icmpv6.nd.ra.reachable_time", 0),
+			f.At("icmpv6.nd.ra.retrans_timer", 0)}
 	},
 	func(m proto.Message) []string {
 		r := m.(*types.ICMPv6RouterAdvertisement)
@@ -36,7 +37,7 @@ func TestICMPv6RouterAdvertisementAgainstTshark(t *testing.T) {
 	// Source link-layer address, MTU and prefix information options; one
 	// advertisement with seven option types (RDNSS, DNSSL, advertisement
 	// interval and home agent information among them); one without options.
-	compareDerived(t, icmpv6RouterAdvertisementCase,
+	compare(t, icmpv6RouterAdvertisementCase,
 		testutil.Shared(t, "public/community-id/pcaps/icmp6.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/v6.pcap"),
 		testutil.Shared(t, "public/tcpdump/icmpv6.pcap"),

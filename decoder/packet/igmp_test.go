@@ -11,6 +11,7 @@ import (
 	"github.com/netcap-go/netcap/decoder/packet"
 	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -24,16 +25,16 @@ import (
 // tshark shows nothing. An IGMPv3 report has no group address of its own:
 // tshark's igmp.maddr values are its group records' multicast addresses,
 // compared with the group records, as are the records' source addresses.
-var igmpCase = derivedCase{
-	typ:    "IGMP",
-	filter: "igmp",
-	tshark: []string{"igmp.type", "igmp.version", "igmp.max_resp", "igmp.checksum", "igmp.maddr", "igmp.s", "igmp.qrv",
+var igmpCase = tsharktest.Case{
+	Type:   "IGMP",
+	Filter: "igmp",
+	Read: []string{"igmp.type", "igmp.version", "igmp.max_resp", "igmp.checksum", "igmp.maddr", "igmp.s", "igmp.qrv",
 		"igmp.qqic", "igmp.num_src", "igmp.saddr", "igmp.num_grp_recs", "igmp.record_type", "igmp.aux_data_len",
 		"ip.src", "ip.dst"},
-	ours: []string{"Type", "Version", "MaxResponseTime", "Checksum", "GroupAddress", "SupressRouterProcessing",
+	Columns: []string{"Type", "Version", "MaxResponseTime", "Checksum", "GroupAddress", "SupressRouterProcessing",
 		"RobustnessValue", "IntervalTime", "NumberOfSources", "SourceAddresses", "NumberOfGroupRecords", "GroupRecords",
 		"SrcIP", "DstIP"},
-	oursRow: func(m proto.Message) []string {
+	OursRow: func(m proto.Message) []string {
 		r := m.(*types.IGMP)
 		var grs []string
 		for _, g := range r.GroupRecords {
@@ -46,47 +47,47 @@ var igmpCase = derivedCase{
 			strings.Join(r.SourceAddresses, ","), strconv.Itoa(int(r.NumberOfGroupRecords)), strings.Join(grs, "|"),
 			r.SrcIP, r.DstIP}
 	},
-	rows: func(f tsharkFrame) [][]string {
+	FrameRows: func(f tsharktest.Frame) [][]string {
 		// frame.protocols names igmp twice for one message ("ip:igmp:igmp");
 		// the captures have no IGMP in tunnels.
-		if f.count("igmp") == 0 {
+		if f.Count("igmp") == 0 {
 			return nil
 		}
-		typ := normalize(f.at("igmp.type", 0))
-		maxResp := "bad max response time " + f.at("igmp.max_resp", 0)
-		if n, err := strconv.ParseUint(zeroWhenAbsent(f.at("igmp.max_resp", 0)), 10, 32); err == nil {
+		typ := tsharktest.Normalize(f.At("igmp.type", 0))
+		maxResp := "bad max response time " + f.At("igmp.max_resp", 0)
+		if n, err := strconv.ParseUint(zeroWhenAbsent(f.At("igmp.max_resp", 0)), 10, 32); err == nil {
 			maxResp = strconv.FormatUint(n*100_000_000, 10) // tenths of a second
 		}
-		interval := "bad QQIC " + f.at("igmp.qqic", 0)
-		if n, err := strconv.ParseUint(zeroWhenAbsent(f.at("igmp.qqic", 0)), 10, 8); err == nil {
+		interval := "bad QQIC " + f.At("igmp.qqic", 0)
+		if n, err := strconv.ParseUint(zeroWhenAbsent(f.At("igmp.qqic", 0)), 10, 8); err == nil {
 			interval = strconv.FormatUint(igmpv3CodeValue(uint8(n))*1_000_000_000, 10) // seconds
 		}
-		row := []string{typ, f.at("igmp.version", 0), maxResp, f.at("igmp.checksum", 0), "",
-			zeroWhenAbsent(f.at("igmp.s", 0)), zeroWhenAbsent(f.at("igmp.qrv", 0)), interval, "0", "", "0", "",
-			f.at("ip.src", 0), f.at("ip.dst", 0)}
+		row := []string{typ, f.At("igmp.version", 0), maxResp, f.At("igmp.checksum", 0), "",
+			zeroWhenAbsent(f.At("igmp.s", 0)), zeroWhenAbsent(f.At("igmp.qrv", 0)), interval, "0", "", "0", "",
+			f.At("ip.src", 0), f.At("ip.dst", 0)}
 		if typ != "34" { // not a v3 report
-			row[4] = f.at("igmp.maddr", 0)
-			if typ == "17" && f.at("igmp.version", 0) == "3" {
-				row[8] = f.at("igmp.num_src", 0)
-				row[9] = strings.Join(f.all("igmp.saddr"), ",")
+			row[4] = f.At("igmp.maddr", 0)
+			if typ == "17" && f.At("igmp.version", 0) == "3" {
+				row[8] = f.At("igmp.num_src", 0)
+				row[9] = strings.Join(f.All("igmp.saddr"), ",")
 			}
 			return [][]string{row}
 		}
-		row[10] = zeroWhenAbsent(f.at("igmp.num_grp_recs", 0))
+		row[10] = zeroWhenAbsent(f.At("igmp.num_grp_recs", 0))
 		var grs []string
 		src := 0
-		for i, rt := range f.all("igmp.record_type") {
-			n, err := strconv.Atoi(f.at("igmp.num_src", i))
+		for i, rt := range f.All("igmp.record_type") {
+			n, err := strconv.Atoi(f.At("igmp.num_src", i))
 			if err != nil {
-				return [][]string{{"bad number of sources " + f.at("igmp.num_src", i)}}
+				return [][]string{{"bad number of sources " + f.At("igmp.num_src", i)}}
 			}
 			var srcs []string
 			for range n {
-				srcs = append(srcs, f.at("igmp.saddr", src))
+				srcs = append(srcs, f.At("igmp.saddr", src))
 				src++
 			}
-			grs = append(grs, strings.Join([]string{rt, f.at("igmp.aux_data_len", i), strconv.Itoa(n),
-				f.at("igmp.maddr", i), strings.Join(srcs, ",")}, ";"))
+			grs = append(grs, strings.Join([]string{rt, f.At("igmp.aux_data_len", i), strconv.Itoa(n),
+				f.At("igmp.maddr", i), strings.Join(srcs, ",")}, ";"))
 		}
 		row[11] = strings.Join(grs, "|")
 		return [][]string{row}
@@ -108,7 +109,7 @@ func TestIGMPAgainstTshark(t *testing.T) {
 	// IGMPv2 queries, reports and leaves; IGMPv3 general and group queries,
 	// with max response codes in the floating-point form (igmpv3-queries)
 	// and with a QQIC; IGMPv3 reports with one to three group records.
-	compareDerived(t, igmpCase,
+	compare(t, igmpCase,
 		testutil.Shared(t, "public/tcpdump/IGMP_V2.pcap"),
 		testutil.Shared(t, "public/tcpdump/igmpv3-queries.pcap"),
 		testutil.Shared(t, "public/arkime/igmp.pcap"),
@@ -133,7 +134,7 @@ func TestIGMPSynthAgainstTshark(t *testing.T) {
 		"02000000" + "ef010205"))
 	v2query := withChecksum(mustHex("11c80000" + "00000000"))
 	v1report := withChecksum(mustHex("12000000" + "ef010206"))
-	compareDerived(t, igmpCase, writePcap(t, layers.LinkTypeEthernet,
+	compare(t, igmpCase, writePcap(t, layers.LinkTypeEthernet,
 		ipv4Frame(t, layers.IPProtocolIGMP, "224.0.0.1", query),
 		ipv4Frame(t, layers.IPProtocolIGMP, "224.0.0.22", report),
 		ipv4Frame(t, layers.IPProtocolIGMP, "224.0.0.1", v2query),

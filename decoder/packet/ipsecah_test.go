@@ -7,28 +7,29 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // ipsecAHCase compares the Authentication Header. SPI and Seq are int32 in
 // Netcap's schema, so values above 2^31 are negative there; tshark's
 // reserved field is bytes (hex), the record's a number.
-var ipsecAHCase = tsharkCase{
-	typ:    "IPSecAH",
-	filter: "ah",
-	fields: []tf{
-		{ours: "Reserved", tshark: "ah.reserved", conv: hexBytesNumber},
-		{ours: "SPI", tshark: "ah.spi", conv: wrapInt32},
-		{ours: "Seq", tshark: "ah.sequence", conv: wrapInt32},
-		{ours: "AuthenticationData", tshark: "ah.icv"},
-		{ours: "SrcIP", tshark: "ip.src,ipv6.src"},
-		{ours: "DstIP", tshark: "ip.dst,ipv6.dst"},
+var ipsecAHCase = tsharktest.Case{
+	Type:   "IPSecAH",
+	Filter: "ah",
+	Fields: []tsharktest.Field{
+		{Ours: "Reserved", Tshark: "ah.reserved", Conv: hexBytesNumber},
+		{Ours: "SPI", Tshark: "ah.spi", Conv: wrapInt32},
+		{Ours: "Seq", Tshark: "ah.sequence", Conv: wrapInt32},
+		{Ours: "AuthenticationData", Tshark: "ah.icv"},
+		{Ours: "SrcIP", Tshark: "ip.src,ipv6.src"},
+		{Ours: "DstIP", Tshark: "ip.dst,ipv6.dst"},
 	},
 }
 
 // The only public capture with AH: AH in IPv4, then ESP, both directions.
 func TestIPSecAHAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
-	compareWithTshark(t, ipsecAHCase, testutil.Shared(t, "public/arkime/ah-esp.pcap"))
+	compare(t, ipsecAHCase, testutil.Shared(t, "public/arkime/ah-esp.pcap"))
 }
 
 func FuzzIPSecAH(f *testing.F) { fuzzLayer(f, layers.LayerTypeIPSecAH, ahSamples(f)...) }
@@ -61,6 +62,6 @@ func TestIPSecAHAgainstTsharkSynthetic(t *testing.T) {
 	t.Parallel()
 	s := ahSamples(t)
 	pcap := writePcap(t, layers.LinkTypeEthernet, overIPv6(t, layers.IPProtocolAH, s[0]), overIPv4(t, layers.IPProtocolAH, s[1]))
-	compareWithTshark(t, ipsecAHCase, pcap)
-	compareWithTshark(t, udpCase, pcap) // the UDP after AH
+	compare(t, ipsecAHCase, pcap)
+	compare(t, udpCase, pcap) // the UDP after AH
 }

@@ -1,8 +1,6 @@
 package packet_test
 
 import (
-	"bytes"
-	"encoding/xml"
 	"slices"
 	"strconv"
 	"testing"
@@ -10,6 +8,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // ipsecESPCase compares the ESP header. SPI and Seq are int32 in Netcap's
@@ -20,14 +19,14 @@ import (
 // by tshark's port table and not by gopacket's, so it yields UDP records
 // only (checked in the UDP test) and no ESP record; see
 // TestIPSecESPNotInUDP.
-var ipsecESPCase = tsharkCase{
-	typ:    "IPSecESP",
-	filter: "esp && !udp",
-	fields: []tf{
-		{ours: "SPI", tshark: "esp.spi", conv: wrapInt32},
-		{ours: "Seq", tshark: "esp.sequence", conv: wrapInt32},
-		{ours: "SrcIP", tshark: "ip.src,ipv6.src"},
-		{ours: "DstIP", tshark: "ip.dst,ipv6.dst"},
+var ipsecESPCase = tsharktest.Case{
+	Type:   "IPSecESP",
+	Filter: "esp && !udp",
+	Fields: []tsharktest.Field{
+		{Ours: "SPI", Tshark: "esp.spi", Conv: wrapInt32},
+		{Ours: "Seq", Tshark: "esp.sequence", Conv: wrapInt32},
+		{Ours: "SrcIP", Tshark: "ip.src,ipv6.src"},
+		{Ours: "DstIP", Tshark: "ip.dst,ipv6.dst"},
 	},
 }
 
@@ -35,7 +34,7 @@ var ipsecESPCase = tsharkCase{
 func TestIPSecESPAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
 	pcap := testutil.Shared(t, "public/arkime/ah-esp.pcap")
-	compareWithTshark(t, ipsecESPCase, pcap)
+	compare(t, ipsecESPCase, pcap)
 	compareESPLength(t, pcap)
 }
 
@@ -45,39 +44,20 @@ func TestIPSecESPAgainstTsharkPublic(t *testing.T) {
 // payload's end, as gopacket's IP layers cut it).
 func compareESPLength(t *testing.T, pcap string) {
 	t.Helper()
-	out := runTshark(t, pcap, ipsecESPCase.filter, "-T", "pdml")
-	var theirs []string
-	var ts string
-	d := xml.NewDecoder(bytes.NewReader(out))
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			break
-		}
-		e, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		attr := map[string]string{}
-		for _, a := range e.Attr {
-			attr[a.Name.Local] = a.Value
-		}
-		switch {
-		case e.Name.Local == "field" && attr["name"] == "frame.time_epoch":
-			ts = epochNanos(attr["show"])
-		case e.Name.Local == "proto" && attr["name"] == "esp":
-			n, err := strconv.Atoi(attr["size"])
-			if err != nil {
-				t.Fatalf("esp size %q", attr["size"])
+	compare(t, tsharktest.Case{
+		Type:    "IPSecESP",
+		Filter:  ipsecESPCase.Filter,
+		Columns: []string{"LenEncrypted"},
+		PacketRows: func(p tsharktest.Packet) [][]string {
+			var rows [][]string
+			for _, n := range p.All("esp") {
+				if n.Proto {
+					rows = append(rows, []string{strconv.Itoa(n.Size - 8)})
+				}
 			}
-			theirs = append(theirs, ts+"\t"+strconv.Itoa(n-8))
-		}
-	}
-	if len(theirs) == 0 {
-		t.Fatalf("tshark's PDML of %s has no ESP", pcap)
-	}
-	c := tsharkCase{typ: "IPSecESP", fields: []tf{{ours: "LenEncrypted", tshark: "esp size - 8 (PDML)"}}}
-	diffTuples(t, c, pcap, recordTuples(t, decodeCapture(t, pcap), c), theirs)
+			return rows
+		},
+	}, pcap)
 }
 
 func FuzzIPSecESP(f *testing.F) { fuzzLayer(f, layers.LayerTypeIPSecESP, espSamples()...) }
@@ -109,6 +89,6 @@ func TestIPSecESPAgainstTsharkSynthetic(t *testing.T) {
 	s := espSamples()
 	pcap := writePcap(t, layers.LinkTypeEthernet, overIPv6(t, layers.IPProtocolESP, s[0]),
 		overIPv4(t, layers.IPProtocolESP, s[1]), overIPv4(t, layers.IPProtocolESP, s[2]))
-	compareWithTshark(t, ipsecESPCase, pcap)
+	compare(t, ipsecESPCase, pcap)
 	compareESPLength(t, pcap)
 }

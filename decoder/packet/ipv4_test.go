@@ -9,24 +9,25 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
-var ipv4Case = tsharkCase{
-	typ:    "IPv4",
-	filter: "ip",
-	fields: []tf{
-		{ours: "Version", tshark: "ip.version"},
-		{ours: "IHL", tshark: "ip.hdr_len", conv: div4},
-		{ours: "TOS", tshark: "ip.dsfield"},
-		{ours: "Length", tshark: "ip.len"},
-		{ours: "Id", tshark: "ip.id"},
-		{ours: "Flags", tshark: "ip.flags"},
-		{ours: "FragOffset", tshark: "ip.frag_offset"},
-		{ours: "TTL", tshark: "ip.ttl"},
-		{ours: "Protocol", tshark: "ip.proto"},
-		{ours: "Checksum", tshark: "ip.checksum"},
-		{ours: "SrcIP", tshark: "ip.src"},
-		{ours: "DstIP", tshark: "ip.dst"},
+var ipv4Case = tsharktest.Case{
+	Type:   "IPv4",
+	Filter: "ip",
+	Fields: []tsharktest.Field{
+		{Ours: "Version", Tshark: "ip.version"},
+		{Ours: "IHL", Tshark: "ip.hdr_len", Conv: div4},
+		{Ours: "TOS", Tshark: "ip.dsfield"},
+		{Ours: "Length", Tshark: "ip.len"},
+		{Ours: "Id", Tshark: "ip.id"},
+		{Ours: "Flags", Tshark: "ip.flags"},
+		{Ours: "FragOffset", Tshark: "ip.frag_offset"},
+		{Ours: "TTL", Tshark: "ip.ttl"},
+		{Ours: "Protocol", Tshark: "ip.proto"},
+		{Ours: "Checksum", Tshark: "ip.checksum"},
+		{Ours: "SrcIP", Tshark: "ip.src"},
+		{Ours: "DstIP", Tshark: "ip.dst"},
 	},
 }
 
@@ -38,8 +39,8 @@ func TestIPv4AgainstTshark(t *testing.T) {
 	// while tshark dissects the quoted header as a second ip layer: only
 	// the first occurrence is compared. The captures have no IP tunnels.
 	c := ipv4Case
-	c.first = true
-	compareWithTshark(t, c, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"),
+	c.First = true
+	compare(t, c, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"),
 		testutil.Testdata(t, "icmp-sll2.pcap"))
 }
 
@@ -49,7 +50,7 @@ func TestIPv4AgainstTsharkPublic(t *testing.T) {
 	// IPv4 in GRE, Geneve and VXLAN tunnels (every header is a record),
 	// router alert options (IGMP) and ICMP errors quoting IPv4 headers.
 	// The quoted headers are dropped by ipDecodedRows; see there.
-	compareDerived(t, withColumn(derivedFromCase(ipv4Case, ipDecodedRows("ip")), "PayloadSize", nil, ipv4PayloadSizes),
+	compare(t, withColumn(derivedFromCase(ipv4Case, ipDecodedRows("ip")), "PayloadSize", nil, ipv4PayloadSizes),
 		testutil.Shared(t, "public/zeek/traces/ipv4/fragmented-1.pcap"),
 		testutil.Shared(t, "public/zeek/traces/ipv4/fragmented-2.pcap"),
 		testutil.Shared(t, "public/ndpi/ip_fragmented_garbage.pcap"),
@@ -69,13 +70,13 @@ func TestIPv4AgainstTsharkPublic(t *testing.T) {
 // total length less the header length (gopacket cuts the payload at the
 // total length, dropping Ethernet padding; the captures are not cut short by
 // a snap length).
-func ipv4PayloadSizes(f tsharkFrame, n int) []string {
+func ipv4PayloadSizes(f tsharktest.Frame, n int) []string {
 	sizes := make([]string, n)
 	for i := range sizes {
-		total, err1 := strconv.Atoi(f.at("ip.len", i))
-		hdr, err2 := strconv.Atoi(f.at("ip.hdr_len", i))
+		total, err1 := strconv.Atoi(f.At("ip.len", i))
+		hdr, err2 := strconv.Atoi(f.At("ip.hdr_len", i))
 		if err1 != nil || err2 != nil {
-			sizes[i] = "bad lengths " + f.at("ip.len", i) + "/" + f.at("ip.hdr_len", i)
+			sizes[i] = "bad lengths " + f.At("ip.len", i) + "/" + f.At("ip.hdr_len", i)
 			continue
 		}
 		sizes[i] = strconv.Itoa(total - hdr)
@@ -88,30 +89,30 @@ func ipv4PayloadSizes(f tsharkFrame, n int) []string {
 // IGMP): type, length and the 2-byte value as data.
 func TestIPv4OptionsAgainstTshark(t *testing.T) {
 	t.Parallel()
-	c := derivedCase{
-		typ:    "IPv4",
-		filter: "ip",
-		tshark: []string{"ip.opt.type", "ip.opt.len", "ip.opt.ra"},
-		ours:   []string{"Options"},
-		rows: func(f tsharkFrame) [][]string {
-			if f.count("ip") != 1 {
+	c := tsharktest.Case{
+		Type:    "IPv4",
+		Filter:  "ip",
+		Read:    []string{"ip.opt.type", "ip.opt.len", "ip.opt.ra"},
+		Columns: []string{"Options"},
+		FrameRows: func(f tsharktest.Frame) [][]string {
+			if f.Count("ip") != 1 {
 				return [][]string{{"cannot attribute the options of several IPv4 headers"}}
 			}
 			var opts []string
-			for i, typ := range f.all("ip.opt.type") {
+			for i, typ := range f.All("ip.opt.type") {
 				if typ != "148" {
 					return [][]string{{"option " + typ + " is not a router alert"}}
 				}
-				ra, err := strconv.ParseUint(f.at("ip.opt.ra", i), 10, 16)
+				ra, err := strconv.ParseUint(f.At("ip.opt.ra", i), 10, 16)
 				if err != nil {
-					return [][]string{{"bad router alert value " + f.at("ip.opt.ra", i)}}
+					return [][]string{{"bad router alert value " + f.At("ip.opt.ra", i)}}
 				}
-				opts = append(opts, fmt.Sprintf("(%s;%s;%04x)", typ, f.at("ip.opt.len", i), ra))
+				opts = append(opts, fmt.Sprintf("(%s;%s;%04x)", typ, f.At("ip.opt.len", i), ra))
 			}
 			return [][]string{{strings.Join(opts, "|")}}
 		},
 	}
-	compareDerived(t, c,
+	compare(t, c,
 		testutil.Shared(t, "public/tcpdump/IGMP_V2.pcap"),
 		testutil.Shared(t, "public/tcpdump/igmpv3-queries.pcap"),
 		testutil.Shared(t, "public/arkime/igmp.pcap"),
@@ -125,6 +126,6 @@ func FuzzIPv4(f *testing.F) { fuzzLayer(f, layers.LayerTypeIPv4) }
 // we decode in a frame: those before the first ICMP message. gopacket, like
 // Netcap, does not decode the packet an ICMP error quotes, while tshark
 // dissects it as a further IP layer.
-func ipDecodedRows(layer string) func(f tsharkFrame) int {
-	return func(f tsharkFrame) int { return f.count(layer, "icmp", "icmpv6") }
+func ipDecodedRows(layer string) func(f tsharktest.Frame) int {
+	return func(f tsharktest.Frame) int { return f.Count(layer, "icmp", "icmpv6") }
 }

@@ -7,26 +7,27 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
-var ipv6Case = tsharkCase{
-	typ:    "IPv6",
-	filter: "ipv6",
-	fields: []tf{
-		{ours: "Version", tshark: "ipv6.version"},
-		{ours: "TrafficClass", tshark: "ipv6.tclass"},
-		{ours: "FlowLabel", tshark: "ipv6.flow"},
-		{ours: "Length", tshark: "ipv6.plen"},
-		{ours: "NextHeader", tshark: "ipv6.nxt"},
-		{ours: "HopLimit", tshark: "ipv6.hlim"},
-		{ours: "SrcIP", tshark: "ipv6.src"},
-		{ours: "DstIP", tshark: "ipv6.dst"},
+var ipv6Case = tsharktest.Case{
+	Type:   "IPv6",
+	Filter: "ipv6",
+	Fields: []tsharktest.Field{
+		{Ours: "Version", Tshark: "ipv6.version"},
+		{Ours: "TrafficClass", Tshark: "ipv6.tclass"},
+		{Ours: "FlowLabel", Tshark: "ipv6.flow"},
+		{Ours: "Length", Tshark: "ipv6.plen"},
+		{Ours: "NextHeader", Tshark: "ipv6.nxt"},
+		{Ours: "HopLimit", Tshark: "ipv6.hlim"},
+		{Ours: "SrcIP", Tshark: "ipv6.src"},
+		{Ours: "DstIP", Tshark: "ipv6.dst"},
 	},
 }
 
 func TestIPv6AgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareWithTshark(t, ipv6Case, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"))
+	compare(t, ipv6Case, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"))
 }
 
 func TestIPv6AgainstTsharkPublic(t *testing.T) {
@@ -41,7 +42,7 @@ func TestIPv6AgainstTsharkPublic(t *testing.T) {
 	// headers: tshark stops at them, and so does the parser (a decode
 	// error, no record). Not here: Teredo and AYIYA captures, tunnels
 	// gopacket does not open.
-	compareDerived(t, withColumn(derivedFromCase(ipv6Case, ipDecodedRows("ipv6")), "PayloadSize",
+	compare(t, withColumn(derivedFromCase(ipv6Case, ipDecodedRows("ipv6")), "PayloadSize",
 		[]string{"ipv6.hopopts.len", "ipv6.opt.jumbo"}, ipv6PayloadSizes),
 		testutil.Shared(t, "public/community-id/pcaps/icmp6.pcap"),
 		testutil.Shared(t, "public/tcpdump/ipv6-bad-version.pcap"),
@@ -67,20 +68,20 @@ func TestIPv6AgainstTsharkPublic(t *testing.T) {
 // payload length, or for a jumbogram (payload length 0) the jumbo payload
 // length, less the hop-by-hop header, which gopacket decodes as part of the
 // IPv6 layer. The captures are not cut short by a snap length.
-func ipv6PayloadSizes(f tsharkFrame, n int) []string {
+func ipv6PayloadSizes(f tsharktest.Frame, n int) []string {
 	sizes := make([]string, n)
 	hbh := 0 // hop-by-hop headers of the IPv6 headers before this one
 	for i := range sizes {
-		size, err := strconv.Atoi(f.at("ipv6.plen", i))
+		size, err := strconv.Atoi(f.At("ipv6.plen", i))
 		if err != nil {
-			sizes[i] = "bad payload length " + f.at("ipv6.plen", i)
+			sizes[i] = "bad payload length " + f.At("ipv6.plen", i)
 			continue
 		}
-		if f.at("ipv6.nxt", i) == "0" {
-			words, _ := strconv.Atoi(f.at("ipv6.hopopts.len", hbh))
+		if f.At("ipv6.nxt", i) == "0" {
+			words, _ := strconv.Atoi(f.At("ipv6.hopopts.len", hbh))
 			hbh++
 			if size == 0 {
-				size, _ = strconv.Atoi(f.at("ipv6.opt.jumbo", 0))
+				size, _ = strconv.Atoi(f.At("ipv6.opt.jumbo", 0))
 			}
 			size -= (words + 1) * 8
 		}

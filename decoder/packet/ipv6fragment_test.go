@@ -6,6 +6,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // ipv6FragmentCase compares the fragment header fields and the packet's
@@ -13,18 +14,18 @@ import (
 // not decode what follows a fragment header unless the fragment is atomic,
 // so a fragment's record has no ports, while tshark without reassembly
 // still dissects the transport header in first (and some last) fragments.
-var ipv6FragmentCase = tsharkCase{
-	typ:    "IPv6Fragment",
-	filter: "ipv6.fraghdr",
-	fields: []tf{
-		{ours: "NextHeader", tshark: "ipv6.fraghdr.nxt"},
-		{ours: "Reserved1", tshark: "ipv6.fraghdr.reserved_octet"},
-		{ours: "FragmentOffset", tshark: "ipv6.fraghdr.offset"},
-		{ours: "Reserved2", tshark: "ipv6.fraghdr.reserved_bits"},
-		{ours: "MoreFragments", tshark: "ipv6.fraghdr.more"},
-		{ours: "Identification", tshark: "ipv6.fraghdr.ident"},
-		{ours: "SrcIP", tshark: "ipv6.src"},
-		{ours: "DstIP", tshark: "ipv6.dst"},
+var ipv6FragmentCase = tsharktest.Case{
+	Type:   "IPv6Fragment",
+	Filter: "ipv6.fraghdr",
+	Fields: []tsharktest.Field{
+		{Ours: "NextHeader", Tshark: "ipv6.fraghdr.nxt"},
+		{Ours: "Reserved1", Tshark: "ipv6.fraghdr.reserved_octet"},
+		{Ours: "FragmentOffset", Tshark: "ipv6.fraghdr.offset"},
+		{Ours: "Reserved2", Tshark: "ipv6.fraghdr.reserved_bits"},
+		{Ours: "MoreFragments", Tshark: "ipv6.fraghdr.more"},
+		{Ours: "Identification", Tshark: "ipv6.fraghdr.ident"},
+		{Ours: "SrcIP", Tshark: "ipv6.src"},
+		{Ours: "DstIP", Tshark: "ipv6.dst"},
 	},
 }
 
@@ -34,8 +35,8 @@ func TestIPv6FragmentAgainstTshark(t *testing.T) {
 	// 39812 first fragments behind hop-by-hop headers plus ICMPv6 errors
 	// that quote such fragments: the quoted headers, which tshark dissects
 	// and gopacket (like Netcap) does not, are not records.
-	compareDerived(t, derivedFromCase(ipv6FragmentCase,
-		func(f tsharkFrame) int { return f.count("ipv6.fraghdr", "icmpv6") }, "SrcIP", "DstIP"),
+	compare(t, derivedFromCase(ipv6FragmentCase,
+		func(f tsharktest.Frame) int { return f.Count("ipv6.fraghdr", "icmpv6") }, "SrcIP", "DstIP"),
 		testutil.Shared(t, "public/zeek/traces/ipv6-fragmented-dns.pcap"),
 		testutil.Shared(t, "public/suricata-verify/defrag/bug-6887-defrag-ipv6-tcp/frag-ip-tcp.pcap"),
 		testutil.Shared(t, "public/suricata-verify/ipv6-evasion/ipv6-dos-with-ext-headers-6/denial6-6.pcap"),

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -23,12 +24,12 @@ import (
 // a length byte (length 0, one byte). Any other option fails the test.
 // The option alignment of the record is not compared: gopacket fills it
 // only when writing packets, and tshark has nothing like it.
-var ipv6HopByHopCase = derivedCase{
-	typ:    "IPv6HopByHop",
-	filter: "ipv6.hopopts",
-	tshark: []string{"ipv6.src", "ipv6.dst", "ipv6.opt.type", "ipv6.opt.length", "ipv6.opt.router_alert", "ipv6.opt.jumbo"},
-	ours:   []string{"SrcIP", "DstIP", "Options"},
-	oursRow: func(m proto.Message) []string {
+var ipv6HopByHopCase = tsharktest.Case{
+	Type:    "IPv6HopByHop",
+	Filter:  "ipv6.hopopts",
+	Read:    []string{"ipv6.src", "ipv6.dst", "ipv6.opt.type", "ipv6.opt.length", "ipv6.opt.router_alert", "ipv6.opt.jumbo"},
+	Columns: []string{"SrcIP", "DstIP", "Options"},
+	OursRow: func(m proto.Message) []string {
 		r := m.(*types.IPv6HopByHop)
 		var opts []string
 		for _, o := range r.Options {
@@ -36,20 +37,20 @@ var ipv6HopByHopCase = derivedCase{
 		}
 		return []string{r.SrcIP, r.DstIP, strings.Join(opts, "|")}
 	},
-	rows: func(f tsharkFrame) [][]string {
+	FrameRows: func(f tsharktest.Frame) [][]string {
 		// The headers we decode come before any ICMPv6 message: gopacket
 		// does not decode the packet an ICMPv6 error quotes (nor does
 		// Netcap), tshark does. The addresses are the first IPv6 header's.
-		n := f.count("ipv6.hopopts", "icmpv6")
+		n := f.Count("ipv6.hopopts", "icmpv6")
 		switch {
 		case n == 0:
 			return nil
-		case n > 1 || f.count("ipv6.hopopts") > 1:
+		case n > 1 || f.Count("ipv6.hopopts") > 1:
 			return [][]string{{"cannot attribute the options of several hop-by-hop headers"}}
 		}
 		var opts []string
 		var nlen, nra, njumbo int
-		for _, typ := range f.all("ipv6.opt.type") {
+		for _, typ := range f.All("ipv6.opt.type") {
 			code, err := strconv.ParseUint(strings.TrimPrefix(typ, "0x"), 16, 8)
 			if err != nil {
 				return [][]string{{"bad option type " + typ}}
@@ -58,7 +59,7 @@ var ipv6HopByHopCase = derivedCase{
 				opts = append(opts, "0;0;1;")
 				continue
 			}
-			length := f.at("ipv6.opt.length", nlen)
+			length := f.At("ipv6.opt.length", nlen)
 			nlen++
 			n, err := strconv.Atoi(length)
 			if err != nil {
@@ -69,11 +70,11 @@ var ipv6HopByHopCase = derivedCase{
 			case 1: // PadN
 				data = strings.Repeat("00", n)
 			case 5: // router alert
-				v, _ := strconv.ParseUint(f.at("ipv6.opt.router_alert", nra), 10, 16)
+				v, _ := strconv.ParseUint(f.At("ipv6.opt.router_alert", nra), 10, 16)
 				nra++
 				data = fmt.Sprintf("%04x", v)
 			case 0xc2: // jumbo payload
-				v, _ := strconv.ParseUint(f.at("ipv6.opt.jumbo", njumbo), 10, 32)
+				v, _ := strconv.ParseUint(f.At("ipv6.opt.jumbo", njumbo), 10, 32)
 				njumbo++
 				data = fmt.Sprintf("%08x", v)
 			default:
@@ -81,7 +82,7 @@ var ipv6HopByHopCase = derivedCase{
 			}
 			opts = append(opts, fmt.Sprintf("%d;%d;%d;%s", code, n, n+2, data))
 		}
-		return [][]string{{f.at("ipv6.src", 0), f.at("ipv6.dst", 0), strings.Join(opts, "|")}}
+		return [][]string{{f.At("ipv6.src", 0), f.At("ipv6.dst", 0), strings.Join(opts, "|")}}
 	},
 }
 
@@ -90,7 +91,7 @@ func TestIPv6HopByHopAgainstTshark(t *testing.T) {
 	// Router alert + PadN (MLD reports), PadN + router alert, a jumbo
 	// payload option, and router alert + Pad1 + Pad1 before fragment
 	// headers (denial6-6, whose ICMPv6 errors also quote hop-by-hop headers).
-	compareDerived(t, ipv6HopByHopCase,
+	compare(t, ipv6HopByHopCase,
 		testutil.Shared(t, "public/ja4/pcap/dhcpv6.pcap"),
 		testutil.Shared(t, "public/tcpdump/icmpv6.pcap"),
 		testutil.Shared(t, "public/tcpdump/ipv6_jumbogram_1.pcap"),

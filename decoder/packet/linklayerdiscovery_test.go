@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -18,47 +19,47 @@ import (
 // the End TLV is in Values (type, length and value), in order. tshark ends
 // the data unit where 802.1AB does: at the End TLV or at a repeated
 // chassis ID, port ID or TTL TLV.
-var lldpCase = l2Case{
-	typ:    "LinkLayerDiscovery",
-	filter: "lldp",
-	cols:   []string{"ChassisID", "PortID", "TTL", "Values"},
-	ours: func(m proto.Message) []string {
+var lldpCase = tsharktest.Case{
+	Type:    "LinkLayerDiscovery",
+	Filter:  "lldp",
+	Columns: []string{"ChassisID", "PortID", "TTL", "Values"},
+	OursRow: func(m proto.Message) []string {
 		r := m.(*types.LinkLayerDiscovery)
 		var vals []string
 		for _, v := range r.Values {
-			vals = append(vals, l2num(v.Type)+";"+l2num(v.Length)+";"+hex.EncodeToString(v.Value))
+			vals = append(vals, decimal(v.Type)+";"+decimal(v.Length)+";"+hex.EncodeToString(v.Value))
 		}
 		return []string{
-			l2num(r.ChassisID.GetSubtype()) + ";" + hex.EncodeToString(r.ChassisID.GetID()),
-			l2num(r.PortID.GetSubtype()) + ";" + hex.EncodeToString(r.PortID.GetID()),
-			l2num(r.TTL), strings.Join(vals, "|"),
+			decimal(r.ChassisID.GetSubtype()) + ";" + hex.EncodeToString(r.ChassisID.GetID()),
+			decimal(r.PortID.GetSubtype()) + ";" + hex.EncodeToString(r.PortID.GetID()),
+			decimal(r.TTL), strings.Join(vals, "|"),
 		}
 	},
-	theirs: func(f l2Frame) [][]string {
-		typs := f.all("lldp.tlv.type")
+	PacketRows: func(f tsharktest.Packet) [][]string {
+		typs := f.All("lldp.tlv.type")
 		tlvs := l2TLVs(f, "lldp.tlv.type")
 		if len(tlvs) < 3 || len(typs) != len(tlvs) {
-			return [][]string{{"tshark has " + l2num(len(tlvs)) + " TLVs"}}
+			return [][]string{{"tshark has " + decimal(len(tlvs)) + " TLVs"}}
 		}
-		id := func(tlv l2Field) string {
+		id := func(tlv *tsharktest.Node) string {
 			b := l2Bytes(tlv)
 			if len(b) < 3 {
 				return "short TLV " + tlv.Value
 			}
-			return l2num(b[2]) + ";" + hex.EncodeToString(b[3:])
+			return decimal(b[2]) + ";" + hex.EncodeToString(b[3:])
 		}
 		var vals []string
 		for i, tlv := range tlvs[3:] {
 			if typ := typs[3+i].Show; typ != "0" {
 				b := l2Bytes(tlv)
-				vals = append(vals, typ+";"+l2num(len(b)-2)+";"+hex.EncodeToString(b[2:]))
+				vals = append(vals, typ+";"+decimal(len(b)-2)+";"+hex.EncodeToString(b[2:]))
 			}
 		}
 		ttl := l2Bytes(tlvs[2])
 		if len(ttl) < 4 {
 			return [][]string{{"short TTL TLV " + tlvs[2].Value}}
 		}
-		return [][]string{{id(tlvs[0]), id(tlvs[1]), l2num(int(ttl[2])<<8 | int(ttl[3])), strings.Join(vals, "|")}}
+		return [][]string{{id(tlvs[0]), id(tlvs[1]), decimal(int(ttl[2])<<8 | int(ttl[3])), strings.Join(vals, "|")}}
 	},
 }
 
@@ -75,7 +76,7 @@ var lldpCaptures = []string{
 
 func TestLinkLayerDiscoveryAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareL2(t, lldpCase, sharedCaptures(t, lldpCaptures...)...)
+	compare(t, lldpCase, sharedCaptures(t, lldpCaptures...)...)
 }
 
 // TestLinkLayerDiscoverySynthAgainstTshark compares data units the public
@@ -86,7 +87,7 @@ func TestLinkLayerDiscoveryAgainstTshark(t *testing.T) {
 // short.
 func TestLinkLayerDiscoverySynthAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareL2(t, lldpCase, lldpSyntheticCapture(t))
+	compare(t, lldpCase, lldpSyntheticCapture(t))
 }
 
 func FuzzLinkLayerDiscovery(f *testing.F) {
@@ -155,7 +156,7 @@ func lldpSyntheticCapture(t *testing.T) string {
 }
 
 func l2ip6(s string) []byte {
-	b, _ := hex.DecodeString(l2ipHex(s))
+	b, _ := hex.DecodeString(ipHex(s))
 	return b
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -31,74 +32,74 @@ var lldpOrgSubtypeFields = map[string]string{
 // lengths) and the TLVs of types 802.1AB leaves undefined (Unknown, as
 // type and length). A data unit without a capabilities or management
 // address TLV has zeros there.
-var lldpInfoCase = derivedCase{
-	typ:    "LinkLayerDiscoveryInfo",
-	filter: "lldp",
-	tshark: []string{"lldp.port.desc", "lldp.tlv.system.name", "lldp.tlv.system.desc", "lldp.tlv.system_cap", "lldp.tlv.enable_system_cap",
+var lldpInfoCase = tsharktest.Case{
+	Type:   "LinkLayerDiscoveryInfo",
+	Filter: "lldp",
+	Read: []string{"lldp.port.desc", "lldp.tlv.system.name", "lldp.tlv.system.desc", "lldp.tlv.system_cap", "lldp.tlv.enable_system_cap",
 		"lldp.mgn.address.subtype", "lldp.mgn.addr.ip4", "lldp.mgn.addr.ip6", "lldp.mgn.addr.hex", "lldp.mgn.interface.subtype",
 		"lldp.mgn.interface.number", "lldp.mgn.obj.id", "lldp.orgtlv.oui", "lldp.unknown_subtype", "lldp.tlv.type", "lldp.tlv.len",
 		"lldp.ieee.802_1.subtype", "lldp.ieee.802_3.subtype", "lldp.media.subtype", "lldp.ieee.802_1qbg.subtype",
 		"lldp.profinet.subtype", "lldp.cisco.subtype"},
-	ours: []string{"PortDescription", "SysName", "SysDescription", "SysCapabilities", "MgmtAddress", "OrgTLVs", "Unknown"},
-	oursRow: func(m proto.Message) []string {
+	Columns: []string{"PortDescription", "SysName", "SysDescription", "SysCapabilities", "MgmtAddress", "OrgTLVs", "Unknown"},
+	OursRow: func(m proto.Message) []string {
 		r := m.(*types.LinkLayerDiscoveryInfo)
 		caps := func(c *types.LLDPCapabilities) string {
-			return l2bits(c.GetOther(), c.GetRepeater(), c.GetBridge(), c.GetWLANAP(), c.GetRouter(), c.GetPhone(), c.GetDocSis(),
+			return bitsNumber(c.GetOther(), c.GetRepeater(), c.GetBridge(), c.GetWLANAP(), c.GetRouter(), c.GetPhone(), c.GetDocSis(),
 				c.GetStationOnly(), c.GetCVLAN(), c.GetSVLAN(), c.GetTMPR())
 		}
 		a := r.MgmtAddress
 		var orgs, unknown []string
 		for _, o := range r.OrgTLVs {
-			orgs = append(orgs, l2num(o.OUI)+";"+l2num(o.SubType)+";"+l2num(len(o.Info)))
+			orgs = append(orgs, decimal(o.OUI)+";"+decimal(o.SubType)+";"+decimal(len(o.Info)))
 		}
 		for _, v := range r.Unknown {
-			unknown = append(unknown, l2num(v.Type)+";"+l2num(v.Length))
+			unknown = append(unknown, decimal(v.Type)+";"+decimal(v.Length))
 		}
 		return []string{
-			l2esc(r.PortDescription), l2esc(r.SysName), l2esc(r.SysDescription),
+			tsharkEscape(r.PortDescription), tsharkEscape(r.SysName), tsharkEscape(r.SysDescription),
 			caps(r.SysCapabilities.GetSystemCap()) + ";" + caps(r.SysCapabilities.GetEnabledCap()),
-			strings.Join([]string{l2num(a.GetSubtype()), hex.EncodeToString(a.GetAddress()), l2num(a.GetInterfaceSubtype()),
-				l2num(a.GetInterfaceNumber()), a.GetOID()}, ";"),
+			strings.Join([]string{decimal(a.GetSubtype()), hex.EncodeToString(a.GetAddress()), decimal(a.GetInterfaceSubtype()),
+				decimal(a.GetInterfaceNumber()), a.GetOID()}, ";"),
 			strings.Join(orgs, "|"), strings.Join(unknown, "|"),
 		}
 	},
-	rows: func(f tsharkFrame) [][]string {
+	FrameRows: func(f tsharktest.Frame) [][]string {
 		addr := ""
 		switch {
-		case f.at("lldp.mgn.addr.ip4", 0) != "":
-			addr = l2ipHex(f.at("lldp.mgn.addr.ip4", 0))
-		case f.at("lldp.mgn.addr.ip6", 0) != "":
-			addr = l2ipHex(f.at("lldp.mgn.addr.ip6", 0))
+		case f.At("lldp.mgn.addr.ip4", 0) != "":
+			addr = ipHex(f.At("lldp.mgn.addr.ip4", 0))
+		case f.At("lldp.mgn.addr.ip6", 0) != "":
+			addr = ipHex(f.At("lldp.mgn.addr.ip6", 0))
 		default:
-			addr = l2macHex(f.at("lldp.mgn.addr.hex", 0))
+			addr = macHex(f.At("lldp.mgn.addr.hex", 0))
 		}
-		mgmt := strings.Join([]string{zeroWhenAbsent(f.at("lldp.mgn.address.subtype", 0)), addr,
-			zeroWhenAbsent(f.at("lldp.mgn.interface.subtype", 0)), zeroWhenAbsent(f.at("lldp.mgn.interface.number", 0)),
-			f.at("lldp.mgn.obj.id", 0)}, ";")
+		mgmt := strings.Join([]string{zeroWhenAbsent(f.At("lldp.mgn.address.subtype", 0)), addr,
+			zeroWhenAbsent(f.At("lldp.mgn.interface.subtype", 0)), zeroWhenAbsent(f.At("lldp.mgn.interface.number", 0)),
+			f.At("lldp.mgn.obj.id", 0)}, ";")
 		// The n-th TLV of an organisation takes the n-th value of its
 		// subtype field.
 		var orgs, unknown []string
 		orgIdx, subIdx := 0, map[string]int{}
-		for i, typ := range f.all("lldp.tlv.type") {
+		for i, typ := range f.All("lldp.tlv.type") {
 			n, _ := strconv.Atoi(typ)
-			length, _ := strconv.Atoi(f.at("lldp.tlv.len", i))
+			length, _ := strconv.Atoi(f.At("lldp.tlv.len", i))
 			switch {
 			case n == 127:
-				oui := f.at("lldp.orgtlv.oui", orgIdx)
+				oui := f.At("lldp.orgtlv.oui", orgIdx)
 				orgIdx++
 				field, ok := lldpOrgSubtypeFields[oui]
 				if !ok {
 					field = "lldp.unknown_subtype"
 				}
-				orgs = append(orgs, oui+";"+normalize(f.at(field, subIdx[field]))+";"+strconv.Itoa(length-4))
+				orgs = append(orgs, oui+";"+tsharktest.Normalize(f.At(field, subIdx[field]))+";"+strconv.Itoa(length-4))
 				subIdx[field]++
 			case n >= 9:
 				unknown = append(unknown, typ+";"+strconv.Itoa(length))
 			}
 		}
 		return [][]string{{
-			f.at("lldp.port.desc", 0), f.at("lldp.tlv.system.name", 0), f.at("lldp.tlv.system.desc", 0),
-			normalize(zeroWhenAbsent(f.at("lldp.tlv.system_cap", 0))) + ";" + normalize(zeroWhenAbsent(f.at("lldp.tlv.enable_system_cap", 0))),
+			f.At("lldp.port.desc", 0), f.At("lldp.tlv.system.name", 0), f.At("lldp.tlv.system.desc", 0),
+			tsharktest.Normalize(zeroWhenAbsent(f.At("lldp.tlv.system_cap", 0))) + ";" + tsharktest.Normalize(zeroWhenAbsent(f.At("lldp.tlv.enable_system_cap", 0))),
 			mgmt, strings.Join(orgs, "|"), strings.Join(unknown, "|"),
 		}}
 	},
@@ -109,8 +110,8 @@ var lldpInfoCase = derivedCase{
 func TestLinkLayerDiscoveryInfoAgainstTshark(t *testing.T) {
 	t.Parallel()
 	pcaps := sharedCaptures(t, lldpCaptures...)
-	compareDerived(t, lldpInfoCase, pcaps...)
-	l2sameTS(t, "LinkLayerDiscovery", "LinkLayerDiscoveryInfo", pcaps...)
+	compare(t, lldpInfoCase, pcaps...)
+	sameTimestamps(t, "LinkLayerDiscovery", "LinkLayerDiscoveryInfo", pcaps...)
 }
 
 // TestLinkLayerDiscoveryInfoSynthAgainstTshark adds what the captures lack:
@@ -119,7 +120,7 @@ func TestLinkLayerDiscoveryInfoAgainstTshark(t *testing.T) {
 // kept), reserved TLV types (Unknown).
 func TestLinkLayerDiscoveryInfoSynthAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareDerived(t, lldpInfoCase, lldpSyntheticCapture(t))
+	compare(t, lldpInfoCase, lldpSyntheticCapture(t))
 }
 
 func FuzzLinkLayerDiscoveryInfo(f *testing.F) {

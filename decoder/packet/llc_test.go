@@ -4,30 +4,31 @@ import (
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
-var llcCase = tsharkCase{
-	typ:    "LLC",
-	filter: "llc",
-	fields: []tf{
+var llcCase = tsharktest.Case{
+	Type:   "LLC",
+	Filter: "llc",
+	Fields: []tsharktest.Field{
 		// gopacket splits the DSAP byte into the address (DSAP, low
 		// bit cleared) and the individual/group bit (IG), the SSAP
 		// byte into the address and the command/response bit (CR);
 		// tshark's llc.dsap and llc.ssap are the whole bytes.
-		{ours: "DSAP", tshark: "llc.dsap", conv: clearLowBit},
-		{ours: "IG", tshark: "llc.dsap.ig"},
-		{ours: "SSAP", tshark: "llc.ssap", conv: clearLowBit},
-		{ours: "CR", tshark: "llc.ssap.cr"},
-		{ours: "Control", tshark: "llc.control"},
+		{Ours: "DSAP", Tshark: "llc.dsap", Conv: clearLowBit},
+		{Ours: "IG", Tshark: "llc.dsap.ig"},
+		{Ours: "SSAP", Tshark: "llc.ssap", Conv: clearLowBit},
+		{Ours: "CR", Tshark: "llc.ssap.cr"},
+		{Ours: "Control", Tshark: "llc.control"},
 	},
 }
 
 func TestLLCAgainstTshark(t *testing.T) {
-	compareWithTshark(t, llcCase, linkLayerCaptures(t)...)
+	compare(t, llcCase, linkLayerCaptures(t)...)
 }
 
 func TestLLCAgainstTsharkPublic(t *testing.T) {
-	compareWithTshark(t, llcCase, sharedCaptures(t, llcPublic...)...)
+	compare(t, llcCase, sharedCaptures(t, llcPublic...)...)
 }
 
 // llcPublic are captures with LLC: Ethernet 802.3 (STP, BACnet and others)

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -27,34 +28,33 @@ import (
 // 0x80 is Exception. Payload (with -payload) is the PDU data after the
 // function code: the bytes of tshark's modbus protocol after its first,
 // cut from the TCP payload.
-var modbusCase = rtCase{
-	typ:    "Modbus",
-	filter: "mbtcp",
-	args:   noDesegment,
-	opts:   &packet.Options{Payloads: true},
-	cols: []string{"TransactionID", "ProtocolID", "Length", "UnitID", "FunctionCode", "Exception", "Payload",
+var modbusCase = tsharktest.Case{
+	Type:   "Modbus",
+	Filter: "mbtcp",
+	Args:   noDesegment,
+	Columns: []string{"TransactionID", "ProtocolID", "Length", "UnitID", "FunctionCode", "Exception", "Payload",
 		"SrcIP", "DstIP", "SrcPort", "DstPort"},
-	ours: func(m proto.Message) []string {
+	OursRow: func(m proto.Message) []string {
 		r := m.(*types.Modbus)
-		return []string{rtInt(r.TransactionID), rtInt(r.ProtocolID), rtInt(r.Length), rtInt(r.UnitID),
-			rtInt(r.FunctionCode), rtBool(r.Exception), hex.EncodeToString(r.Payload),
-			r.SrcIP, r.DstIP, rtInt(r.SrcPort), rtInt(r.DstPort)}
+		return []string{decimal(r.TransactionID), decimal(r.ProtocolID), decimal(r.Length), decimal(r.UnitID),
+			decimal(r.FunctionCode), boolDigit(r.Exception), hex.EncodeToString(r.Payload),
+			r.SrcIP, r.DstIP, decimal(r.SrcPort), decimal(r.DstPort)}
 	},
-	rows: func(p rtPacket) [][]string {
-		ip, tcp := p.named("ip")[0], p.named("tcp")[0]
-		payload := tcp.first("tcp.payload")
+	PacketRows: func(p tsharktest.Packet) [][]string {
+		ip, tcp := p.Protocols("ip")[0], p.Protocols("tcp")[0]
+		payload := tcp.Field("tcp.payload")
 		var rows [][]string
-		for _, mb := range p.named("mbtcp") {
-			row := []string{mb.val("mbtcp.trans_id"), mb.val("mbtcp.prot_id"), mb.val("mbtcp.len"), mb.val("mbtcp.unit_id"),
-				"no modbus PDU", "", "", ip.val("ip.src"), ip.val("ip.dst"), tcp.val("tcp.srcport"), tcp.val("tcp.dstport")}
-			if pdu := p.next(mb); pdu != nil && pdu.Name == "modbus" {
-				if fc := pdu.first("modbus.func_code"); fc != nil {
-					raw := fc.UnmaskedValue
+		for _, mb := range p.Protocols("mbtcp") {
+			row := []string{mb.Val("mbtcp.trans_id"), mb.Val("mbtcp.prot_id"), mb.Val("mbtcp.len"), mb.Val("mbtcp.unit_id"),
+				"no modbus PDU", "", "", ip.Val("ip.src"), ip.Val("ip.dst"), tcp.Val("tcp.srcport"), tcp.Val("tcp.dstport")}
+			if pdu := p.Next(mb); pdu != nil && pdu.Name == "modbus" {
+				if fc := pdu.Field("modbus.func_code"); fc != nil {
+					raw := fc.Unmasked
 					if raw == "" {
 						raw = fc.Value
 					}
-					row[4] = rtHexInt(raw)
-					row[5] = rtBool(mapIntBit(row[4], 0x80))
+					row[4] = hexBytesNumber(raw)
+					row[5] = boolDigit(mapIntBit(row[4], 0x80))
 				}
 				if payload != nil {
 					b, _ := hex.DecodeString(payload.Value)
@@ -96,7 +96,7 @@ var modbusPublic = []string{
 
 func TestModbusAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareRT(t, modbusCase, sharedCaptures(t, modbusPublic...)...)
+	compareWith(t, withPayloads, modbusCase, sharedCaptures(t, modbusPublic...)...)
 }
 
 // modbusADU is a Modbus/TCP ADU: MBAP header (its length counts the unit
@@ -124,7 +124,7 @@ func TestModbusSynthAgainstTshark(t *testing.T) {
 	)
 	// Neither tshark nor we take the split ADU's second segment (its
 	// bytes make a protocol identifier of 4) or the last one for Modbus.
-	compareRT(t, modbusCase, pcap)
+	compareWith(t, withPayloads, modbusCase, pcap)
 	for _, m := range decodeCaptureWith(t, pcap, packet.Options{Payloads: true}).Records(types.Type_NC_Modbus) {
 		r := m.(*types.Modbus)
 		if r.SrcPort == 40001 && r.TransactionID != 0x2222 {

@@ -8,19 +8,20 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // mplsCase compares each label stack entry: one record per entry, one
 // tshark occurrence per entry. tshark's exp is the traffic class (RFC 5462
 // renamed the experimental bits).
-var mplsCase = tsharkCase{
-	typ:    "MPLS",
-	filter: "mpls",
-	fields: []tf{
-		{ours: "Label", tshark: "mpls.label"},
-		{ours: "TrafficClass", tshark: "mpls.exp"},
-		{ours: "StackBottom", tshark: "mpls.bottom"},
-		{ours: "TTL", tshark: "mpls.ttl"},
+var mplsCase = tsharktest.Case{
+	Type:   "MPLS",
+	Filter: "mpls",
+	Fields: []tsharktest.Field{
+		{Ours: "Label", Tshark: "mpls.label"},
+		{Ours: "TrafficClass", Tshark: "mpls.exp"},
+		{Ours: "StackBottom", Tshark: "mpls.bottom"},
+		{Ours: "TTL", Tshark: "mpls.ttl"},
 	},
 }
 
@@ -39,14 +40,14 @@ var mplsPublic = []string{
 
 func TestMPLSAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
-	compareWithTshark(t, mplsCase, sharedCaptures(t, mplsPublic...)...)
+	compare(t, mplsCase, sharedCaptures(t, mplsPublic...)...)
 }
 
 // TestMPLSAgainstTsharkPPP is MPLS on a PPP link (traceroute through an
 // MPLS network).
 func TestMPLSAgainstTsharkPPP(t *testing.T) {
 	t.Parallel()
-	compareWithTshark(t, mplsCase, testutil.Shared(t, "public/tcpdump/mpls-traceroute.pcap"))
+	compare(t, mplsCase, testutil.Shared(t, "public/tcpdump/mpls-traceroute.pcap"))
 }
 
 func FuzzMPLS(f *testing.F) { fuzzLayer(f, layers.LayerTypeMPLS, mplsSamples(f)...) }
@@ -86,6 +87,6 @@ func TestMPLSAgainstTsharkSynthetic(t *testing.T) {
 		serializeFrame(t, ethernetLayer(layers.EthernetTypeMPLSUnicast), gopacket.Payload(s[2])),
 		overIPv4(t, layers.IPProtocolGRE, slices.Concat([]byte{0, 0, 0x88, 0x47}, s[3])),
 	)
-	compareWithTshark(t, mplsCase, pcap)
-	compareWithTshark(t, udpCase, pcap)
+	compare(t, mplsCase, pcap)
+	compare(t, udpCase, pcap)
 }

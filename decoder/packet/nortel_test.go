@@ -5,28 +5,29 @@ import (
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // nortelCase compares the NortelDiscovery records; SrcMac and DstMac are
 // the Ethernet frame's addresses (empty on FDDI).
-var nortelCase = tsharkCase{
-	typ:    "NortelDiscovery",
-	filter: "ndp",
-	fields: []tf{
-		{ours: "IPAddress", tshark: "ndp.ipaddress"},
-		{ours: "SegmentID", tshark: "ndp.segmentident", conv: ouiHex},
-		{ours: "Chassis", tshark: "ndp.chassis"},
-		{ours: "Backplane", tshark: "ndp.backplane"},
-		{ours: "State", tshark: "ndp.state"},
-		{ours: "NumLinks", tshark: "ndp.numberoflinks"},
-		{ours: "SrcMac", tshark: "eth.src"},
-		{ours: "DstMac", tshark: "eth.dst"},
+var nortelCase = tsharktest.Case{
+	Type:   "NortelDiscovery",
+	Filter: "ndp",
+	Fields: []tsharktest.Field{
+		{Ours: "IPAddress", Tshark: "ndp.ipaddress"},
+		{Ours: "SegmentID", Tshark: "ndp.segmentident", Conv: ouiHex},
+		{Ours: "Chassis", Tshark: "ndp.chassis"},
+		{Ours: "Backplane", Tshark: "ndp.backplane"},
+		{Ours: "State", Tshark: "ndp.state"},
+		{Ours: "NumLinks", Tshark: "ndp.numberoflinks"},
+		{Ours: "SrcMac", Tshark: "eth.src"},
+		{Ours: "DstMac", Tshark: "eth.dst"},
 	},
 }
 
 // ndpHello is a Nortel Discovery Protocol hello.
 func ndpHello(ip string, segment uint32, chassis, backplane, state, links byte) []byte {
-	return slices.Concat(l2ip4(ip), []byte{byte(segment >> 16), byte(segment >> 8), byte(segment)},
+	return slices.Concat(ipv4Bytes(ip), []byte{byte(segment >> 16), byte(segment >> 8), byte(segment)},
 		[]byte{chassis, backplane, state, links})
 }
 
@@ -50,7 +51,7 @@ func nortelFrames() [][]byte {
 // Hellos on Ethernet (also in a VLAN) and on FDDI (see fddiFrames).
 func TestNortelDiscoverySynthAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareWithTshark(t, nortelCase, writePcap(t, layers.LinkTypeEthernet, nortelFrames()...), fddiCapture(t))
+	compare(t, nortelCase, writePcap(t, layers.LinkTypeEthernet, nortelFrames()...), fddiCapture(t))
 }
 
 func FuzzNortelDiscovery(f *testing.F) {

@@ -11,6 +11,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -50,21 +51,21 @@ func ntpOurRow(m proto.Message) []string {
 			times[i] = ntpTime(v)
 		}
 	}
-	return append([]string{decStr(r.LeapIndicator), decStr(r.Version), decStr(r.Mode), decStr(r.Stratum), decStr(r.Poll),
-		decStr(r.Precision), decStr(r.RootDelay), decStr(r.RootDispersion), decStr(r.ReferenceID)},
-		append(times, hexOf(r.ExtensionBytes), r.SrcIP, r.DstIP, decStr(r.SrcPort), decStr(r.DstPort))...)
+	return append([]string{decimal(r.LeapIndicator), decimal(r.Version), decimal(r.Mode), decimal(r.Stratum), decimal(r.Poll),
+		decimal(r.Precision), decimal(r.RootDelay), decimal(r.RootDispersion), decimal(r.ReferenceID)},
+		append(times, hexOf(r.ExtensionBytes), r.SrcIP, r.DstIP, decimal(r.SrcPort), decimal(r.DstPort))...)
 }
 
 // ntpRows renders each NTP message of a packet. tshark shows poll and
 // precision as unsigned bytes; they are signed powers of two.
-func ntpRows(p pdmlPacket) [][]string {
+func ntpRows(p tsharktest.Packet) [][]string {
 	srcIP, dstIP, srcPort, dstPort := pdmlContext(p)
 	var rows [][]string
-	for _, n := range p.top("ntp") {
+	for _, n := range p.Outer("ntp") {
 		// The header's fields, not those of the same name tshark shows
 		// in the data of a private message (peer lists).
 		show := func(field string) string {
-			if f := n.child(field); f != nil {
+			if f := n.Child(field); f != nil {
 				return f.Show
 			}
 			return ""
@@ -77,7 +78,7 @@ func ntpRows(p pdmlPacket) [][]string {
 			return strconv.Itoa(int(int8(v)))
 		}
 		word := func(field string) string {
-			f := n.child(field)
+			f := n.Child(field)
 			if f == nil {
 				return "0"
 			}
@@ -85,17 +86,17 @@ func ntpRows(p pdmlPacket) [][]string {
 			if err != nil || len(b) != 4 {
 				return "0"
 			}
-			return decStr(binary.BigEndian.Uint32(b))
+			return decimal(binary.BigEndian.Uint32(b))
 		}
 		var ext string
-		if u := p.top("udp"); len(u) > 0 && n.child("ntp.xmt") != nil {
-			if payload := u[len(u)-1].value("udp.payload"); len(payload) > 96 {
+		if u := p.Outer("udp"); len(u) > 0 && n.Child("ntp.xmt") != nil {
+			if payload := u[len(u)-1].ValueOf("udp.payload"); len(payload) > 96 {
 				ext = payload[96:]
 			}
 		}
 		// A private message has no leap indicator: the first bits are
 		// its response and more flags.
-		rows = append(rows, []string{zeroWhenAbsent(n.show("ntp.flags.li")), n.show("ntp.flags.vn"), n.show("ntp.flags.mode"),
+		rows = append(rows, []string{zeroWhenAbsent(n.ShowOf("ntp.flags.li")), n.ShowOf("ntp.flags.vn"), n.ShowOf("ntp.flags.mode"),
 			zeroWhenAbsent(show("ntp.stratum")), signed("ntp.ppoll"), signed("ntp.precision"), word("ntp.rootdelay"),
 			word("ntp.rootdispersion"), word("ntp.refid"), show("ntp.reftime"), show("ntp.org"), show("ntp.rec"),
 			show("ntp.xmt"), ext, srcIP, dstIP, srcPort, dstPort})
@@ -103,12 +104,12 @@ func ntpRows(p pdmlPacket) [][]string {
 	return rows
 }
 
-var ntpCase = pdmlCase{
-	typ:     "NTP",
-	filter:  "ntp",
-	cols:    ntpCols,
-	rows:    ntpRows,
-	oursRow: ntpOurRow,
+var ntpCase = tsharktest.Case{
+	Type:       "NTP",
+	Filter:     "ntp",
+	Columns:    ntpCols,
+	PacketRows: ntpRows,
+	OursRow:    ntpOurRow,
 }
 
 // TestNTPAgainstTsharkPublic: NTPv2 to v4 client, server, symmetric and
@@ -117,7 +118,7 @@ var ntpCase = pdmlCase{
 // messages (ntp-control, ntp-mode7, ntpmode67), NTP over GRE (gre-sample).
 func TestNTPAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
-	comparePDML(t, ntpCase, sharedCaptures(t,
+	compare(t, ntpCase, sharedCaptures(t,
 		"public/tcpdump/ntp.pcap",
 		"public/tcpdump/ntp-time.pcap",
 		"public/tcpdump/ntp-control.pcap",
@@ -160,7 +161,7 @@ func TestNTPSynthAgainstTshark(t *testing.T) {
 	for _, m := range ntpSynthMessages() {
 		frames = append(frames, udpOverIPv4(t, 123, 123, m), udpOverIPv6(t, 40000, 123, m))
 	}
-	comparePDML(t, ntpCase, writePcap(t, layers.LinkTypeEthernet, frames...))
+	compare(t, ntpCase, writePcap(t, layers.LinkTypeEthernet, frames...))
 }
 
 func FuzzNTP(f *testing.F) {

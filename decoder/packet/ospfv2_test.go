@@ -12,6 +12,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -103,46 +104,46 @@ func ospfv2Frame(tb testing.TB, pkt []byte) []byte {
 // in the wrong field, or missing, shows as a difference.
 
 // ospfCase compares every field of the OSPFv2 or OSPFv3 record.
-func ospfCase(version int) rtCase {
-	c := rtCase{
-		filter: "ospf.version == " + strconv.Itoa(version),
-		cols: []string{"Version", "Type", "PacketLength", "RouterID", "AreaID", "Checksum", "AuType/Instance",
+func ospfCase(version int) tsharktest.Case {
+	c := tsharktest.Case{
+		Filter: "ospf.version == " + strconv.Itoa(version),
+		Columns: []string{"Version", "Type", "PacketLength", "RouterID", "AreaID", "Checksum", "AuType/Instance",
 			"Authentication/Reserved", "Hello", "DbDesc", "LSR", "LSU", "LSAs", "SrcIP", "DstIP"},
-		rows: func(p rtPacket) [][]string {
-			src, dst := p.addrs()
+		PacketRows: func(p tsharktest.Packet) [][]string {
+			src, dst := p.Addrs()
 			var rows [][]string
-			for _, o := range p.named("ospf") {
+			for _, o := range p.Protocols("ospf") {
 				rows = append(rows, append(ospfExpected(o, version), src, dst))
 			}
 			return rows
 		},
 	}
 	if version == 2 {
-		c.typ = "OSPFv2"
-		c.ours = func(m proto.Message) []string {
+		c.Type = "OSPFv2"
+		c.OursRow = func(m proto.Message) []string {
 			r := m.(*types.OSPFv2)
 			hello := "-"
 			if h := r.HelloV2; h != nil {
-				hello = "H:" + strings.Join([]string{rtInt(h.InterfaceID), rtInt(h.RtrPriority), rtInt(h.Options), rtInt(h.HelloInterval),
-					rtInt(h.RouterDeadInterval), rtU32(h.DesignatedRouterID), rtU32(h.BackupDesignatedRouterID),
-					ospfIDList(h.NeighborID), rtU32(h.NetworkMask)}, ";")
+				hello = "H:" + strings.Join([]string{decimal(h.InterfaceID), decimal(h.RtrPriority), decimal(h.Options), decimal(h.HelloInterval),
+					decimal(h.RouterDeadInterval), dottedQuad(h.DesignatedRouterID), dottedQuad(h.BackupDesignatedRouterID),
+					ospfIDList(h.NeighborID), dottedQuad(h.NetworkMask)}, ";")
 			}
-			return []string{rtInt(r.Version), rtInt(r.Type), rtInt(r.PacketLength), rtU32(r.RouterID), rtU32(r.AreaID),
-				rtInt(r.Checksum), rtInt(r.AuType), rtInt(r.Authentication), hello, ospfDbDescRow(r.DbDesc),
+			return []string{decimal(r.Version), decimal(r.Type), decimal(r.PacketLength), dottedQuad(r.RouterID), dottedQuad(r.AreaID),
+				decimal(r.Checksum), decimal(r.AuType), decimal(r.Authentication), hello, ospfDbDescRow(r.DbDesc),
 				ospfLSRRow(r.LSR), ospfLSURow(r.LSU), ospfHeadersRow(r.LSAs), r.SrcIP, r.DstIP}
 		}
 	} else {
-		c.typ = "OSPFv3"
-		c.ours = func(m proto.Message) []string {
+		c.Type = "OSPFv3"
+		c.OursRow = func(m proto.Message) []string {
 			r := m.(*types.OSPFv3)
 			hello := "-"
 			if h := r.Hello; h != nil {
-				hello = "H:" + strings.Join([]string{rtInt(h.InterfaceID), rtInt(h.RtrPriority), rtInt(h.Options), rtInt(h.HelloInterval),
-					rtInt(h.RouterDeadInterval), rtU32(h.DesignatedRouterID), rtU32(h.BackupDesignatedRouterID),
+				hello = "H:" + strings.Join([]string{decimal(h.InterfaceID), decimal(h.RtrPriority), decimal(h.Options), decimal(h.HelloInterval),
+					decimal(h.RouterDeadInterval), dottedQuad(h.DesignatedRouterID), dottedQuad(h.BackupDesignatedRouterID),
 					ospfIDList(h.NeighborID), "-"}, ";")
 			}
-			return []string{rtInt(r.Version), rtInt(r.Type), rtInt(r.PacketLength), rtU32(r.RouterID), rtU32(r.AreaID),
-				rtInt(r.Checksum), rtInt(r.Instance), rtInt(r.Reserved), hello, ospfDbDescRow(r.DbDesc),
+			return []string{decimal(r.Version), decimal(r.Type), decimal(r.PacketLength), dottedQuad(r.RouterID), dottedQuad(r.AreaID),
+				decimal(r.Checksum), decimal(r.Instance), decimal(r.Reserved), hello, ospfDbDescRow(r.DbDesc),
 				ospfLSRRow(r.LSR), ospfLSURow(r.LSU), ospfHeadersRow(r.LSAs), r.SrcIP, r.DstIP}
 		}
 	}
@@ -152,7 +153,7 @@ func ospfCase(version int) rtCase {
 func ospfIDList(ids []uint32) string {
 	var s []string
 	for _, id := range ids {
-		s = append(s, rtU32(id))
+		s = append(s, dottedQuad(id))
 	}
 	return strings.Join(s, ",")
 }
@@ -161,8 +162,8 @@ func ospfHeaderRow(h *types.LSAheader) string {
 	if h == nil {
 		return "no header"
 	}
-	return strings.Join([]string{rtInt(h.LSAge), rtInt(h.LSType), rtU32(h.LinkStateID), rtU32(h.AdvRouter), rtInt(h.LSSeqNumber),
-		rtInt(h.LSChecksum), rtInt(h.Length), rtInt(h.LSOptions)}, ";")
+	return strings.Join([]string{decimal(h.LSAge), decimal(h.LSType), dottedQuad(h.LinkStateID), dottedQuad(h.AdvRouter), decimal(h.LSSeqNumber),
+		decimal(h.LSChecksum), decimal(h.Length), decimal(h.LSOptions)}, ";")
 }
 
 func ospfHeadersRow(hs []*types.LSAheader) string {
@@ -180,7 +181,7 @@ func ospfDbDescRow(d *types.DbDescPkg) string {
 	if d == nil {
 		return "-"
 	}
-	return "D:" + strings.Join([]string{rtInt(d.Options), rtInt(d.InterfaceMTU), rtInt(d.Flags), rtInt(d.DDSeqNumber), ospfHeadersRow(d.LSAinfo)}, ";")
+	return "D:" + strings.Join([]string{decimal(d.Options), decimal(d.InterfaceMTU), decimal(d.Flags), decimal(d.DDSeqNumber), ospfHeadersRow(d.LSAinfo)}, ";")
 }
 
 func ospfLSRRow(rs []*types.LSReq) string {
@@ -189,7 +190,7 @@ func ospfLSRRow(rs []*types.LSReq) string {
 	}
 	var s []string
 	for _, r := range rs {
-		s = append(s, strings.Join([]string{rtInt(r.LSType), rtU32(r.LSID), rtU32(r.AdvRouter)}, ";"))
+		s = append(s, strings.Join([]string{decimal(r.LSType), dottedQuad(r.LSID), dottedQuad(r.AdvRouter)}, ";"))
 	}
 	return strings.Join(s, " ")
 }
@@ -197,7 +198,7 @@ func ospfLSRRow(rs []*types.LSReq) string {
 func ospfPrefixesRow(ps []*types.LSAPrefix) string {
 	var s []string
 	for _, p := range ps {
-		s = append(s, strings.Join([]string{rtInt(p.PrefixLength), rtInt(p.PrefixOptions), rtInt(p.Metric), hex.EncodeToString(p.AddressPrefix)}, ","))
+		s = append(s, strings.Join([]string{decimal(p.PrefixLength), decimal(p.PrefixOptions), decimal(p.Metric), hex.EncodeToString(p.AddressPrefix)}, ","))
 	}
 	return strings.Join(s, " ")
 }
@@ -206,7 +207,7 @@ func ospfLSURow(u *types.LSUpdate) string {
 	if u == nil {
 		return "-"
 	}
-	s := []string{"U:" + rtInt(u.NumOfLSAs)}
+	s := []string{"U:" + decimal(u.NumOfLSAs)}
 	for _, l := range u.LSAs {
 		s = append(s, ospfHeaderRow(l.Header)+"="+ospfBodyRow(l))
 	}
@@ -219,39 +220,39 @@ func ospfBodyRow(l *types.LSA) string {
 	case l.RLSAV2 != nil:
 		var links []string
 		for _, r := range l.RLSAV2.Routers {
-			links = append(links, strings.Join([]string{rtInt(r.Type), rtU32(r.LinkID), rtU32(r.LinkData), rtInt(r.Metric)}, ","))
+			links = append(links, strings.Join([]string{decimal(r.Type), dottedQuad(r.LinkID), dottedQuad(r.LinkData), decimal(r.Metric)}, ","))
 		}
-		return "R2:" + strings.Join([]string{rtInt(l.RLSAV2.Flags), rtInt(l.RLSAV2.Links), strings.Join(links, " ")}, ";")
+		return "R2:" + strings.Join([]string{decimal(l.RLSAV2.Flags), decimal(l.RLSAV2.Links), strings.Join(links, " ")}, ";")
 	case l.RLSA != nil:
 		var links []string
 		for _, r := range l.RLSA.Routers {
-			links = append(links, strings.Join([]string{rtInt(r.Type), rtInt(r.Metric), rtInt(r.InterfaceID), rtInt(r.NeighborInterfaceID),
-				rtU32(r.NeighborRouterID)}, ","))
+			links = append(links, strings.Join([]string{decimal(r.Type), decimal(r.Metric), decimal(r.InterfaceID), decimal(r.NeighborInterfaceID),
+				dottedQuad(r.NeighborRouterID)}, ","))
 		}
-		return "R3:" + strings.Join([]string{rtInt(l.RLSA.Flags), rtInt(l.RLSA.Options), strings.Join(links, " ")}, ";")
+		return "R3:" + strings.Join([]string{decimal(l.RLSA.Flags), decimal(l.RLSA.Options), strings.Join(links, " ")}, ";")
 	case l.NLSA != nil:
-		return "N:" + rtInt(l.NLSA.Options) + ";" + ospfIDList(l.NLSA.AttachedRouter)
+		return "N:" + decimal(l.NLSA.Options) + ";" + ospfIDList(l.NLSA.AttachedRouter)
 	case l.ASELSAV2 != nil:
 		e := l.ASELSAV2
-		return "E2:" + strings.Join([]string{rtU32(e.NetworkMask), rtInt(e.ExternalBit), rtInt(e.Metric), rtU32(e.ForwardingAddress),
-			rtInt(e.ExternalRouteTag)}, ";")
+		return "E2:" + strings.Join([]string{dottedQuad(e.NetworkMask), decimal(e.ExternalBit), decimal(e.Metric), dottedQuad(e.ForwardingAddress),
+			decimal(e.ExternalRouteTag)}, ";")
 	case l.InterAPrefixLSA != nil:
 		e := l.InterAPrefixLSA
-		return "IP:" + strings.Join([]string{rtInt(e.Metric), rtInt(e.PrefixLength), rtInt(e.PrefixOptions), hex.EncodeToString(e.AddressPrefix)}, ";")
+		return "IP:" + strings.Join([]string{decimal(e.Metric), decimal(e.PrefixLength), decimal(e.PrefixOptions), hex.EncodeToString(e.AddressPrefix)}, ";")
 	case l.IARouterLSA != nil:
 		e := l.IARouterLSA
-		return "IR:" + strings.Join([]string{rtInt(e.Options), rtInt(e.Metric), rtU32(e.DestinationRouterID)}, ";")
+		return "IR:" + strings.Join([]string{decimal(e.Options), decimal(e.Metric), dottedQuad(e.DestinationRouterID)}, ";")
 	case l.ASELSA != nil:
 		e := l.ASELSA
-		return "E3:" + strings.Join([]string{rtInt(e.Flags), rtInt(e.Metric), rtInt(e.PrefixLength), rtInt(e.PrefixOptions), rtInt(e.RefLSType),
-			hex.EncodeToString(e.AddressPrefix), hex.EncodeToString(e.ForwardingAddress), rtInt(e.ExternalRouteTag), rtU32(e.RefLinkStateID)}, ";")
+		return "E3:" + strings.Join([]string{decimal(e.Flags), decimal(e.Metric), decimal(e.PrefixLength), decimal(e.PrefixOptions), decimal(e.RefLSType),
+			hex.EncodeToString(e.AddressPrefix), hex.EncodeToString(e.ForwardingAddress), decimal(e.ExternalRouteTag), dottedQuad(e.RefLinkStateID)}, ";")
 	case l.LLSA != nil:
 		e := l.LLSA
-		return "L:" + strings.Join([]string{rtInt(e.RtrPriority), rtInt(e.Options), hex.EncodeToString(e.LinkLocalAddress), rtInt(e.NumOfPrefixes),
+		return "L:" + strings.Join([]string{decimal(e.RtrPriority), decimal(e.Options), hex.EncodeToString(e.LinkLocalAddress), decimal(e.NumOfPrefixes),
 			ospfPrefixesRow(e.Prefixes)}, ";")
 	case l.IntraAPrefixLSA != nil:
 		e := l.IntraAPrefixLSA
-		return "IA:" + strings.Join([]string{rtInt(e.NumOfPrefixes), rtInt(e.RefLSType), rtU32(e.RefLinkStateID), rtU32(e.RefAdvRouter),
+		return "IA:" + strings.Join([]string{decimal(e.NumOfPrefixes), decimal(e.RefLSType), dottedQuad(e.RefLinkStateID), dottedQuad(e.RefAdvRouter),
 			ospfPrefixesRow(e.Prefixes)}, ";")
 	}
 	return "-"
@@ -260,56 +261,56 @@ func ospfBodyRow(l *types.LSA) string {
 // ospfExpected renders tshark's dissection o of an OSPF packet of the
 // given version like the record renderers above (without the context
 // addresses).
-func ospfExpected(o *rtNode, version int) []string {
-	h := o.first("ospf.header")
+func ospfExpected(o *tsharktest.Node, version int) []string {
+	h := o.Field("ospf.header")
 	if h == nil {
 		return []string{"no OSPF header"}
 	}
-	row := []string{h.val("ospf.version"), h.val("ospf.msg"), h.val("ospf.packet_length"), h.val("ospf.srcrouter"),
-		h.val("ospf.area_id"), h.val("ospf.checksum")}
+	row := []string{h.Val("ospf.version"), h.Val("ospf.msg"), h.Val("ospf.packet_length"), h.Val("ospf.srcrouter"),
+		h.Val("ospf.area_id"), h.Val("ospf.checksum")}
 	if version == 2 {
 		// The 8 authentication bytes as a big-endian number.
 		var auth []byte
-		switch h.val("ospf.auth.type") {
+		switch h.Val("ospf.auth.type") {
 		case "0":
-			auth = h.raw("ospf.auth.none")
+			auth = h.FieldBytes("ospf.auth.none")
 		case "1":
-			auth = h.raw("ospf.auth.simple")
+			auth = h.FieldBytes("ospf.auth.simple")
 		case "2":
-			auth = slices.Concat([]byte{0, 0}, h.raw("ospf.auth.crypt.key_id"), h.raw("ospf.auth.crypt.data_length"),
-				h.raw("ospf.auth.crypt.seq_nbr"))
+			auth = slices.Concat([]byte{0, 0}, h.FieldBytes("ospf.auth.crypt.key_id"), h.FieldBytes("ospf.auth.crypt.data_length"),
+				h.FieldBytes("ospf.auth.crypt.seq_nbr"))
 		default:
-			auth = h.raw("ospf.auth.unknown")
+			auth = h.FieldBytes("ospf.auth.unknown")
 		}
 		n := "bad authentication " + hex.EncodeToString(auth)
 		if len(auth) == 8 {
 			n = strconv.FormatInt(int64(binary.BigEndian.Uint64(auth)), 10)
 		}
-		row = append(row, h.val("ospf.auth.type"), n)
+		row = append(row, h.Val("ospf.auth.type"), n)
 	} else {
-		row = append(row, h.val("ospf.instance_id"), rtHexInt(h.first("ospf.reserved").Value))
+		row = append(row, h.Val("ospf.instance_id"), hexBytesNumber(h.Field("ospf.reserved").Value))
 	}
 	opts := "ospf.v" + strconv.Itoa(version) + ".options"
 	hello, dbdesc, lsr, lsu, acks := "-", "-", "-", "-", "-"
 	switch row[1] {
 	case "1":
-		he := o.first("ospf.hello")
-		ifid, mask := "0", he.val("ospf.hello.network_mask")
+		he := o.Field("ospf.hello")
+		ifid, mask := "0", he.Val("ospf.hello.network_mask")
 		if version == 3 {
-			ifid, mask = he.val("ospf.hello.interface_id"), "-"
+			ifid, mask = he.Val("ospf.hello.interface_id"), "-"
 		}
 		var nbrs []string
-		for _, n := range he.each("ospf.hello.active_neighbor") {
+		for _, n := range he.Fields("ospf.hello.active_neighbor") {
 			nbrs = append(nbrs, n.Show)
 		}
-		hello = "H:" + strings.Join([]string{ifid, he.val("ospf.hello.router_priority"), he.val(opts),
-			he.val("ospf.hello.hello_interval"), he.val("ospf.hello.router_dead_interval"), he.val("ospf.hello.designated_router"),
-			he.val("ospf.hello.backup_designated_router"), strings.Join(nbrs, ","), mask}, ";")
+		hello = "H:" + strings.Join([]string{ifid, he.Val("ospf.hello.router_priority"), he.Val(opts),
+			he.Val("ospf.hello.hello_interval"), he.Val("ospf.hello.router_dead_interval"), he.Val("ospf.hello.designated_router"),
+			he.Val("ospf.hello.backup_designated_router"), strings.Join(nbrs, ","), mask}, ";")
 	case "2":
 		for _, d := range o.Children {
-			if d.first("ospf.db.interface_mtu") != nil && d.Name == "" {
-				dbdesc = "D:" + strings.Join([]string{d.val(opts), d.val("ospf.db.interface_mtu"), d.val("ospf.dbd"),
-					d.val("ospf.db.dd_sequence"), ospfExpectedHeaders(o, version)}, ";")
+			if d.Field("ospf.db.interface_mtu") != nil && d.Name == "" {
+				dbdesc = "D:" + strings.Join([]string{d.Val(opts), d.Val("ospf.db.interface_mtu"), d.Val("ospf.dbd"),
+					d.Val("ospf.db.dd_sequence"), ospfExpectedHeaders(o, version)}, ";")
 			}
 		}
 	case "3":
@@ -318,17 +319,17 @@ func ospfExpected(o *rtNode, version int) []string {
 			if q.Show != "Link State Request" {
 				continue
 			}
-			typ := q.val("ospf.lsa")
+			typ := q.Val("ospf.lsa")
 			if version == 3 {
-				typ = q.val("ospf.v3.lsa")
+				typ = q.Val("ospf.v3.lsa")
 			}
-			rs = append(rs, strings.Join([]string{typ, q.val("ospf.link_state_id"), q.val("ospf.advrouter")}, ";"))
+			rs = append(rs, strings.Join([]string{typ, q.Val("ospf.link_state_id"), q.Val("ospf.advrouter")}, ";"))
 		}
 		if len(rs) > 0 {
 			lsr = strings.Join(rs, " ")
 		}
 	case "4":
-		s := []string{"U:" + o.val("ospf.ls.number_of_lsas")}
+		s := []string{"U:" + o.Val("ospf.ls.number_of_lsas")}
 		for _, l := range ospfLSANodes(o) {
 			s = append(s, ospfExpectedHeader(l, version)+"="+ospfExpectedBody(l, version))
 		}
@@ -340,13 +341,13 @@ func ospfExpected(o *rtNode, version int) []string {
 }
 
 // ospfLSANodes returns the LSAs (or LSA headers) under n.
-func ospfLSANodes(n *rtNode) []*rtNode {
-	var out []*rtNode
+func ospfLSANodes(n *tsharktest.Node) []*tsharktest.Node {
+	var out []*tsharktest.Node
 	for _, c := range n.Children {
-		if c.XMLName.Local == "proto" {
+		if c.Proto {
 			continue
 		}
-		if c.Name == "" && (c.first("ospf.lsa.age") != nil || c.first("ospf.v3.lsa.do_not_age") != nil) && strings.HasPrefix(c.Show, "LSA-type") {
+		if c.Name == "" && (c.Field("ospf.lsa.age") != nil || c.Field("ospf.v3.lsa.do_not_age") != nil) && strings.HasPrefix(c.Show, "LSA-type") {
 			out = append(out, c)
 			continue
 		}
@@ -355,7 +356,7 @@ func ospfLSANodes(n *rtNode) []*rtNode {
 	return out
 }
 
-func ospfExpectedHeaders(o *rtNode, version int) string {
+func ospfExpectedHeaders(o *tsharktest.Node, version int) string {
 	var s []string
 	for _, l := range ospfLSANodes(o) {
 		s = append(s, ospfExpectedHeader(l, version))
@@ -367,49 +368,49 @@ func ospfExpectedHeaders(o *rtNode, version int) string {
 }
 
 // ospfExpectedHeader renders the LSA header tshark shows in l.
-func ospfExpectedHeader(l *rtNode, version int) string {
+func ospfExpectedHeader(l *tsharktest.Node, version int) string {
 	if version == 2 {
-		id := l.val("ospf.lsa.id")
+		id := l.Val("ospf.lsa.id")
 		if b, err := hex.DecodeString(l.Value); id == "" && err == nil && len(b) >= 8 {
 			// tshark splits an opaque LSA's ID into its type and ID.
 			id = net.IP(b[4:8]).String()
 		}
-		return strings.Join([]string{rtHexInt(l.first("ospf.lsa.age").UnmaskedValue), l.val("ospf.lsa"), id,
-			l.val("ospf.advrouter"), l.val("ospf.lsa.seqnum"), l.val("ospf.lsa.chksum"), l.val("ospf.lsa.length"), l.val("ospf.v2.options")}, ";")
+		return strings.Join([]string{hexBytesNumber(l.Field("ospf.lsa.age").Unmasked), l.Val("ospf.lsa"), id,
+			l.Val("ospf.advrouter"), l.Val("ospf.lsa.seqnum"), l.Val("ospf.lsa.chksum"), l.Val("ospf.lsa.length"), l.Val("ospf.v2.options")}, ";")
 	}
-	return strings.Join([]string{rtHexInt(l.first("ospf.v3.lsa.do_not_age").UnmaskedValue), l.val("ospf.v3.lsa"), l.val("ospf.link_state_id"),
-		l.val("ospf.advrouter"), l.val("ospf.lsa.seqnum"), l.val("ospf.lsa.chksum"), l.val("ospf.lsa.length"), "0"}, ";")
+	return strings.Join([]string{hexBytesNumber(l.Field("ospf.v3.lsa.do_not_age").Unmasked), l.Val("ospf.v3.lsa"), l.Val("ospf.link_state_id"),
+		l.Val("ospf.advrouter"), l.Val("ospf.lsa.seqnum"), l.Val("ospf.lsa.chksum"), l.Val("ospf.lsa.length"), "0"}, ";")
 }
 
 // ospfExpectedBody renders the body tshark shows in LSA l, by its type.
-func ospfExpectedBody(l *rtNode, version int) string {
+func ospfExpectedBody(l *tsharktest.Node, version int) string {
 	or0 := func(v string) string {
 		if v == "" {
 			return "0"
 		}
 		return v
 	}
-	hexOf := func(name string) string { return hex.EncodeToString(l.raw(name)) }
+	hexOf := func(name string) string { return hex.EncodeToString(l.FieldBytes(name)) }
 	if version == 2 {
-		switch l.val("ospf.lsa") {
+		switch l.Val("ospf.lsa") {
 		case "1":
 			var links []string
 			for _, n := range ospfEntries(l, "ospf.lsa.router.linkid") {
-				links = append(links, strings.Join([]string{n.val("ospf.lsa.router.linktype"), n.val("ospf.lsa.router.linkid"),
-					n.val("ospf.lsa.router.linkdata"), n.val("ospf.lsa.router.metric0")}, ","))
+				links = append(links, strings.Join([]string{n.Val("ospf.lsa.router.linktype"), n.Val("ospf.lsa.router.linkid"),
+					n.Val("ospf.lsa.router.linkdata"), n.Val("ospf.lsa.router.metric0")}, ","))
 			}
-			return "R2:" + strings.Join([]string{l.val("ospf.v2.router.lsa.flags"), l.val("ospf.lsa.number_of_links"), strings.Join(links, " ")}, ";")
+			return "R2:" + strings.Join([]string{l.Val("ospf.v2.router.lsa.flags"), l.Val("ospf.lsa.number_of_links"), strings.Join(links, " ")}, ";")
 		case "2":
-			return "N:0;" + ospfShows(l.each("ospf.lsa.network.attchrtr"))
+			return "N:0;" + ospfShows(l.Fields("ospf.lsa.network.attchrtr"))
 		case "3", "4":
-			return "E2:" + strings.Join([]string{l.val("ospf.lsa.asbr.netmask"), "0", l.val("ospf.metric"), "0.0.0.0", "0"}, ";")
+			return "E2:" + strings.Join([]string{l.Val("ospf.lsa.asbr.netmask"), "0", l.Val("ospf.metric"), "0.0.0.0", "0"}, ";")
 		case "5", "7":
-			return "E2:" + strings.Join([]string{l.val("ospf.lsa.asext.netmask"), l.val("ospf.lsa.asext.type"), l.val("ospf.metric"),
-				l.val("ospf.lsa.asext.fwdaddr"), l.val("ospf.lsa.asext.extrttag")}, ";")
+			return "E2:" + strings.Join([]string{l.Val("ospf.lsa.asext.netmask"), l.Val("ospf.lsa.asext.type"), l.Val("ospf.metric"),
+				l.Val("ospf.lsa.asext.fwdaddr"), l.Val("ospf.lsa.asext.extrttag")}, ";")
 		}
 		return "-"
 	}
-	typ, err := strconv.ParseUint(l.val("ospf.v3.lsa"), 10, 16)
+	typ, err := strconv.ParseUint(l.Val("ospf.v3.lsa"), 10, 16)
 	if err != nil {
 		return "bad LS type"
 	}
@@ -417,28 +418,28 @@ func ospfExpectedBody(l *rtNode, version int) string {
 	case 1:
 		var links []string
 		for _, n := range ospfEntries(l, "ospf.v3.lsa.interface_id") {
-			links = append(links, strings.Join([]string{n.val("ospf.v3.lsa.type"), n.val("ospf.metric"), n.val("ospf.v3.lsa.interface_id"),
-				n.val("ospf.v3.lsa.neighbor_interface_id"), n.val("ospf.v3.lsa.neighbor_router_id")}, ","))
+			links = append(links, strings.Join([]string{n.Val("ospf.v3.lsa.type"), n.Val("ospf.metric"), n.Val("ospf.v3.lsa.interface_id"),
+				n.Val("ospf.v3.lsa.neighbor_interface_id"), n.Val("ospf.v3.lsa.neighbor_router_id")}, ","))
 		}
-		return "R3:" + strings.Join([]string{l.val("ospf.v3.router.lsa.flags"), l.val("ospf.v3.options"), strings.Join(links, " ")}, ";")
+		return "R3:" + strings.Join([]string{l.Val("ospf.v3.router.lsa.flags"), l.Val("ospf.v3.options"), strings.Join(links, " ")}, ";")
 	case 2:
-		return "N:" + l.val("ospf.v3.options") + ";" + ospfShows(l.each("ospf.v3.lsa.attached_router"))
+		return "N:" + l.Val("ospf.v3.options") + ";" + ospfShows(l.Fields("ospf.v3.lsa.attached_router"))
 	case 3:
-		return "IP:" + strings.Join([]string{l.val("ospf.metric"), l.val("ospf.prefix_length"), l.val("ospf.v3.prefix.options"),
+		return "IP:" + strings.Join([]string{l.Val("ospf.metric"), l.Val("ospf.prefix_length"), l.Val("ospf.v3.prefix.options"),
 			hexOf("ospf.v3.address_prefix.ipv6")}, ";")
 	case 4:
-		return "IR:" + strings.Join([]string{l.val("ospf.v3.options"), l.val("ospf.metric"), l.val("ospf.v3.lsa.destination_router_id")}, ";")
+		return "IR:" + strings.Join([]string{l.Val("ospf.v3.options"), l.Val("ospf.metric"), l.Val("ospf.v3.lsa.destination_router_id")}, ";")
 	case 5, 7:
-		refID := l.val("ospf.v3.lsa.referenced_link_state_id")
+		refID := l.Val("ospf.v3.lsa.referenced_link_state_id")
 		if refID == "" {
 			refID = "0.0.0.0"
 		}
-		return "E3:" + strings.Join([]string{l.val("ospf.v3.as.external.flags"), l.val("ospf.metric"), l.val("ospf.prefix_length"),
-			l.val("ospf.v3.prefix.options"), l.val("ospf.v3.lsa.referenced_ls_type"), hexOf("ospf.v3.address_prefix.ipv6"),
-			hexOf("ospf.v3.lsa.forwarding_address.ipv6"), or0(l.val("ospf.v3.lsa.external_route_tag")), refID}, ";")
+		return "E3:" + strings.Join([]string{l.Val("ospf.v3.as.external.flags"), l.Val("ospf.metric"), l.Val("ospf.prefix_length"),
+			l.Val("ospf.v3.prefix.options"), l.Val("ospf.v3.lsa.referenced_ls_type"), hexOf("ospf.v3.address_prefix.ipv6"),
+			hexOf("ospf.v3.lsa.forwarding_address.ipv6"), or0(l.Val("ospf.v3.lsa.external_route_tag")), refID}, ";")
 	case 8, 9:
-		lengths, opts, prefixes := l.each("ospf.prefix_length"), l.each("ospf.v3.prefix.options"), l.each("ospf.v3.address_prefix.ipv6")
-		metrics := l.each("ospf.metric")
+		lengths, opts, prefixes := l.Fields("ospf.prefix_length"), l.Fields("ospf.v3.prefix.options"), l.Fields("ospf.v3.address_prefix.ipv6")
+		metrics := l.Fields("ospf.metric")
 		var ps []string
 		for i := range lengths {
 			if i >= len(opts) || i >= len(prefixes) {
@@ -448,24 +449,24 @@ func ospfExpectedBody(l *rtNode, version int) string {
 			if typ&0x1fff == 9 && i < len(metrics) {
 				m = metrics[i].Show
 			}
-			ps = append(ps, strings.Join([]string{lengths[i].Show, normalize(opts[i].Show), m, prefixes[i].Value}, ","))
+			ps = append(ps, strings.Join([]string{lengths[i].Show, tsharktest.Normalize(opts[i].Show), m, prefixes[i].Value}, ","))
 		}
 		if typ&0x1fff == 8 {
-			return "L:" + strings.Join([]string{l.val("ospf.v3.lsa.router_priority"), l.val("ospf.v3.options"),
-				hexOf("ospf.v3.lsa.link_local_interface_address.ipv6"), l.val("ospf.v3.lsa.num_prefixes"), strings.Join(ps, " ")}, ";")
+			return "L:" + strings.Join([]string{l.Val("ospf.v3.lsa.router_priority"), l.Val("ospf.v3.options"),
+				hexOf("ospf.v3.lsa.link_local_interface_address.ipv6"), l.Val("ospf.v3.lsa.num_prefixes"), strings.Join(ps, " ")}, ";")
 		}
-		return "IA:" + strings.Join([]string{l.val("ospf.v3.lsa.num_prefixes"), l.val("ospf.v3.lsa.referenced_ls_type"),
-			l.val("ospf.v3.lsa.referenced_link_state_id"), l.val("ospf.v3.lsa.referenced_advertising_router"), strings.Join(ps, " ")}, ";")
+		return "IA:" + strings.Join([]string{l.Val("ospf.v3.lsa.num_prefixes"), l.Val("ospf.v3.lsa.referenced_ls_type"),
+			l.Val("ospf.v3.lsa.referenced_link_state_id"), l.Val("ospf.v3.lsa.referenced_advertising_router"), strings.Join(ps, " ")}, ";")
 	}
 	return "-"
 }
 
 // ospfEntries returns the nodes under l that have a child named name (a
 // router LSA's links or interfaces).
-func ospfEntries(l *rtNode, name string) []*rtNode {
-	var out []*rtNode
+func ospfEntries(l *tsharktest.Node, name string) []*tsharktest.Node {
+	var out []*tsharktest.Node
 	for _, c := range l.Children {
-		if c.child(name) != nil {
+		if c.Child(name) != nil {
 			out = append(out, c)
 			continue
 		}
@@ -474,7 +475,7 @@ func ospfEntries(l *rtNode, name string) []*rtNode {
 	return out
 }
 
-func ospfShows(ns []*rtNode) string {
+func ospfShows(ns []*tsharktest.Node) string {
 	var s []string
 	for _, n := range ns {
 		s = append(s, n.Show)
@@ -484,7 +485,7 @@ func ospfShows(ns []*rtNode) string {
 
 func TestOSPFv2AgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareRT(t, ospfCase(2), sharedCaptures(t, "public/tcpdump/OSPFv2_Capture_FINAL.pcapng")...)
+	compare(t, ospfCase(2), sharedCaptures(t, "public/tcpdump/OSPFv2_Capture_FINAL.pcapng")...)
 }
 
 // TestOSPFv2SynthAgainstTshark compares ospfv2Samples.
@@ -494,7 +495,7 @@ func TestOSPFv2SynthAgainstTshark(t *testing.T) {
 	for _, p := range ospfv2Samples() {
 		frames = append(frames, ospfv2Frame(t, p))
 	}
-	compareRT(t, ospfCase(2), writePcap(t, layers.LinkTypeEthernet, frames...))
+	compare(t, ospfCase(2), writePcap(t, layers.LinkTypeEthernet, frames...))
 }
 
 func FuzzOSPFv2(f *testing.F) { fuzzLayer(f, layers.LayerTypeOSPF, ospfv2Samples()...) }

@@ -66,7 +66,7 @@ func TestOSPFv3SynthAgainstTshark(t *testing.T) {
 	for _, p := range ospfv3Samples() {
 		frames = append(frames, ospfv3Frame(t, p))
 	}
-	compareRT(t, ospfCase(3), writePcap(t, layers.LinkTypeEthernet, frames...))
+	compare(t, ospfCase(3), writePcap(t, layers.LinkTypeEthernet, frames...))
 }
 
 // TestOSPFBehindPPPAgainstTshark compares OSPFv2 and OSPFv3 on a PPP
@@ -83,8 +83,8 @@ func TestOSPFBehindPPPAgainstTshark(t *testing.T) {
 		frames = append(frames, slices.Concat([]byte{0xff, 0x03, 0x00, 0x57}, ip))
 	}
 	pcap := writePcap(t, layers.LinkTypePPP, frames...)
-	compareRT(t, ospfCase(2), pcap)
-	compareRT(t, ospfCase(3), pcap)
+	compare(t, ospfCase(2), pcap)
+	compare(t, ospfCase(3), pcap)
 }
 
 func FuzzOSPFv3(f *testing.F) { fuzzLayer(f, layers.LayerTypeOSPF, ospfv3Samples()...) }

@@ -7,26 +7,27 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // sctpCase compares the SCTP common header. SrcIP/DstIP are the packet's
 // IP header: none of these captures tunnels SCTP.
-var sctpCase = tsharkCase{
-	typ:    "SCTP",
-	filter: "sctp",
-	fields: []tf{
-		{ours: "SrcPort", tshark: "sctp.srcport"},
-		{ours: "DstPort", tshark: "sctp.dstport"},
-		{ours: "VerificationTag", tshark: "sctp.verification_tag"},
-		{ours: "Checksum", tshark: "sctp.checksum"},
-		{ours: "SrcIP", tshark: "ip.src,ipv6.src"},
-		{ours: "DstIP", tshark: "ip.dst,ipv6.dst"},
+var sctpCase = tsharktest.Case{
+	Type:   "SCTP",
+	Filter: "sctp",
+	Fields: []tsharktest.Field{
+		{Ours: "SrcPort", Tshark: "sctp.srcport"},
+		{Ours: "DstPort", Tshark: "sctp.dstport"},
+		{Ours: "VerificationTag", Tshark: "sctp.verification_tag"},
+		{Ours: "Checksum", Tshark: "sctp.checksum"},
+		{Ours: "SrcIP", Tshark: "ip.src,ipv6.src"},
+		{Ours: "DstIP", Tshark: "ip.dst,ipv6.dst"},
 	},
 }
 
 func TestSCTPAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
-	compareWithTshark(t, sctpCase,
+	compare(t, sctpCase,
 		testutil.Shared(t, "public/community-id/pcaps/sctp.pcap"),
 		// The gzip'd concatenation of the community-id captures.
 		testutil.Shared(t, "public/community-id/pcaps/combined.pcap.gz"),
@@ -60,5 +61,5 @@ func TestSCTPAgainstTsharkSynthetic(t *testing.T) {
 	t.Parallel()
 	s := sctpSamples()
 	pcap := writePcap(t, layers.LinkTypeEthernet, overIPv6(t, layers.IPProtocolSCTP, s[0]), overIPv4(t, layers.IPProtocolSCTP, s[1]))
-	compareWithTshark(t, sctpCase, pcap)
+	compare(t, sctpCase, pcap)
 }

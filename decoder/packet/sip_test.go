@@ -9,6 +9,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -34,8 +35,8 @@ var sipVersions = map[string]layers.SIPVersion{"SIP/1.0": layers.SIPVersion1, "S
 
 func sipOurRow(m proto.Message) []string {
 	r := m.(*types.SIP)
-	return []string{decStr(r.Version), decStr(r.Method), bitStr(r.IsResponse), decStr(r.ResponseCode), r.ResponseStatus,
-		strings.Join(r.Headers, "\n"), r.SrcIP, r.DstIP, decStr(r.SrcPort), decStr(r.DstPort)}
+	return []string{decimal(r.Version), decimal(r.Method), boolDigit(r.IsResponse), decimal(r.ResponseCode), r.ResponseStatus,
+		strings.Join(r.Headers, "\n"), r.SrcIP, r.DstIP, decimal(r.SrcPort), decimal(r.DstPort)}
 }
 
 // sipRows renders each SIP message of a packet. A header line is a child
@@ -46,26 +47,26 @@ func sipOurRow(m proto.Message) []string {
 // case, the values of its header lines (after the colon, without the
 // surrounding blanks, continuation lines joined by a space) joined by
 // commas, in the order the names first occur.
-func sipRows(p pdmlPacket) [][]string {
+func sipRows(p tsharktest.Packet) [][]string {
 	srcIP, dstIP, srcPort, dstPort := pdmlContext(p)
 	var rows [][]string
-	for _, s := range p.top("sip") {
+	for _, s := range p.Outer("sip") {
 		var version, method, isResponse, code, status string
-		if line := s.show("sip.Status-Line"); line != "" {
+		if line := s.ShowOf("sip.Status-Line"); line != "" {
 			parts := strings.SplitN(line, " ", 3)
-			version, isResponse, code = decStr(sipVersions[strings.ToUpper(parts[0])]), "1", s.show("sip.Status-Code")
+			version, isResponse, code = decimal(sipVersions[strings.ToUpper(parts[0])]), "1", s.ShowOf("sip.Status-Code")
 			if len(parts) == 3 {
 				status = parts[2]
 			}
-			method = decStr(sipMethods[strings.ToUpper(s.show("sip.CSeq.method"))])
+			method = decimal(sipMethods[strings.ToUpper(s.ShowOf("sip.CSeq.method"))])
 		} else {
-			line := s.show("sip.Request-Line")
-			version = decStr(sipVersions[strings.ToUpper(line[strings.LastIndexByte(line, ' ')+1:])])
-			method, isResponse, code = decStr(sipMethods[strings.ToUpper(s.show("sip.Method"))]), "0", "0"
+			line := s.ShowOf("sip.Request-Line")
+			version = decimal(sipVersions[strings.ToUpper(line[strings.LastIndexByte(line, ' ')+1:])])
+			method, isResponse, code = decimal(sipMethods[strings.ToUpper(s.ShowOf("sip.Method"))]), "0", "0"
 		}
 		var names []string
 		values := map[string][]string{}
-		if h := s.find("sip.msg_hdr"); h != nil {
+		if h := s.Find("sip.msg_hdr"); h != nil {
 			seen := map[int]bool{}
 			for _, c := range h.Children {
 				if c.Hide == "yes" || seen[c.Pos] {
@@ -102,12 +103,12 @@ func sipRows(p pdmlPacket) [][]string {
 
 // sipCase compares SIP over UDP on the ports gopacket decodes as SIP
 // (tshark also finds SIP on TCP and by heuristics on other ports).
-var sipCase = pdmlCase{
-	typ:     "SIP",
-	filter:  "sip && (udp.port == 5060 || udp.port == 5082 || udp.port == 5083)",
-	cols:    sipCols,
-	rows:    sipRows,
-	oursRow: sipOurRow,
+var sipCase = tsharktest.Case{
+	Type:       "SIP",
+	Filter:     "sip && (udp.port == 5060 || udp.port == 5082 || udp.port == 5083)",
+	Columns:    sipCols,
+	PacketRows: sipRows,
+	OursRow:    sipOurRow,
 }
 
 // TestSIPAgainstTsharkPublic: requests and responses of REGISTER, INVITE
@@ -115,7 +116,7 @@ var sipCase = pdmlCase{
 // challenges, SIP over GRE and PPP (gopacket's slow path).
 func TestSIPAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
-	comparePDML(t, sipCase, sharedCaptures(t,
+	compare(t, sipCase, sharedCaptures(t,
 		"public/suricata-verify/sip-method/sip.pcap",
 		"public/ndpi/webex.pcap",
 		"public/ndpi/gre.pcapng",
@@ -193,7 +194,7 @@ func TestSIPSynthAgainstTshark(t *testing.T) {
 		ports := [][2]int{{5060, 5060}, {5082, 40000}, {40001, 5083}}[i%3]
 		frames = append(frames, udpOverIPv4(t, ports[0], ports[1], m), udpOverIPv6(t, ports[1], ports[0], m))
 	}
-	comparePDML(t, sipCase, writePcap(t, layers.LinkTypeEthernet, frames...))
+	compare(t, sipCase, writePcap(t, layers.LinkTypeEthernet, frames...))
 }
 
 func FuzzSIP(f *testing.F) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // snapPIDFields are tshark's fields for the SNAP protocol ID: llc.type for
@@ -16,22 +17,22 @@ var snapPIDFields = []string{
 	"llc.bluetooth_pid", "llc.hpteam_pid", "llc.wlccp_pid", "llc.cimetrics_pid",
 }
 
-var snapCase = tsharkCase{
-	typ:    "SNAP",
-	filter: "llc.oui",
-	fields: []tf{
+var snapCase = tsharktest.Case{
+	Type:   "SNAP",
+	Filter: "llc.oui",
+	Fields: []tsharktest.Field{
 		// Our OUI is 3 bytes (hex in the tuples), tshark's a number.
-		{ours: "OrganizationalCode", tshark: "llc.oui", conv: ouiHex},
-		{ours: "Type", tshark: strings.Join(snapPIDFields, ",")},
+		{Ours: "OrganizationalCode", Tshark: "llc.oui", Conv: ouiHex},
+		{Ours: "Type", Tshark: strings.Join(snapPIDFields, ",")},
 	},
 }
 
 func TestSNAPAgainstTshark(t *testing.T) {
-	compareWithTshark(t, snapCase, linkLayerCaptures(t)...)
+	compare(t, snapCase, linkLayerCaptures(t)...)
 }
 
 func TestSNAPAgainstTsharkPublic(t *testing.T) {
-	compareWithTshark(t, snapCase, sharedCaptures(t, snapPublic...)...)
+	compare(t, snapCase, sharedCaptures(t, snapPublic...)...)
 }
 
 // snapPublic are captures with SNAP (so with LLC too, see llcPublic).

@@ -8,6 +8,7 @@ package packet_test
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"hash/crc32"
 	"net"
 	"os"
 	"path/filepath"
@@ -345,3 +346,70 @@ func linkLayerCaptures(t *testing.T) []string {
 		linkLayerCapture(t, layers.LinkTypeLinuxSLL2),
 	}
 }
+
+// Frames for the routing, industrial and tunnelled protocols.
+
+// tcpFrame puts a TCP segment from port src to port dst with sequence
+// number seq in IPv4 in Ethernet.
+func tcpFrame(tb testing.TB, src, dst int, seq uint32, payload []byte) []byte {
+	tcp := &layers.TCP{SrcPort: layers.TCPPort(src), DstPort: layers.TCPPort(dst), Seq: seq, Ack: 1, ACK: true, PSH: true, Window: 8192}
+	return serializeFrame(tb, ethernetLayer(layers.EthernetTypeIPv4), ipv4Layer(layers.IPProtocolTCP, "192.0.2.1", "192.0.2.2"), tcp, gopacket.Payload(payload))
+}
+
+// ipv4To puts a payload of protocol p in IPv4 from src to dst (a multicast
+// destination gets the matching Ethernet address) in Ethernet.
+func ipv4To(tb testing.TB, p layers.IPProtocol, src, dst string, ttl uint8, payload []byte) []byte {
+	ip := ipv4Layer(p, src, dst)
+	ip.TTL = ttl
+	return serializeFrame(tb, ethernetLayer(layers.EthernetTypeIPv4), ip, gopacket.Payload(payload))
+}
+
+// ipv6To is ipv4To for IPv6.
+func ipv6To(tb testing.TB, p layers.IPProtocol, src, dst string, payload []byte) []byte {
+	ip := ipv6Layer(p, src, dst)
+	ip.HopLimit = 255
+	return serializeFrame(tb, ethernetLayer(layers.EthernetTypeIPv6), ip, gopacket.Payload(payload))
+}
+
+// ipChecksumAt writes the Internet checksum of b, computed with zeroes at
+// b[at:at+2], there.
+func ipChecksumAt(b []byte, at int) []byte {
+	b[at], b[at+1] = 0, 0
+	c := internetChecksum(b)
+	b[at], b[at+1] = byte(c>>8), byte(c)
+	return b
+}
+
+// 802.11 frames.
+
+// radiotapWithFCS puts an 802.11 frame behind a radiotap header whose Flags
+// field says the frame ends with an FCS, and appends the FCS (CRC-32 of the
+// frame, little-endian).
+func radiotapWithFCS(frame []byte) []byte {
+	hdr := []byte{0, 0, 9, 0, 0x02, 0, 0, 0, 0x10}
+	return binary.LittleEndian.AppendUint32(slices.Concat(hdr, frame), crc32.ChecksumIEEE(frame))
+}
+
+// dot11Header is an 802.11 MAC header: frame control (first byte type and
+// subtype, second flags, as on the wire), duration, the addresses given,
+// and the sequence control when seq is not negative.
+func dot11Header(fc0, flags byte, duration uint16, seq int, addrs ...net.HardwareAddr) []byte {
+	h := []byte{fc0, flags}
+	h = binary.LittleEndian.AppendUint16(h, duration)
+	for i, a := range addrs {
+		h = append(h, a...)
+		if i == 2 && seq >= 0 {
+			h = binary.LittleEndian.AppendUint16(h, uint16(seq))
+		}
+	}
+	return h
+}
+
+// radiotapData is a data frame from an access point (FromDS) carrying
+// payload (LLC/SNAP and what follows), behind radiotap.
+func radiotapData(payload []byte) []byte {
+	return radiotapWithFCS(slices.Concat(dot11Header(0x08, 0x02, 44, 0x1230, macA, macB, macBroadcast), payload))
+}
+
+// ipv4Bytes is the 4 bytes of an IPv4 address.
+func ipv4Bytes(s string) []byte { return net.ParseIP(s).To4() }

@@ -8,43 +8,44 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 
 	"github.com/netcap-go/netcap/internal/testutil"
 )
 
-var tcpCase = tsharkCase{
-	typ:    "TCP",
-	filter: "tcp",
-	fields: []tf{
-		{ours: "SrcPort", tshark: "tcp.srcport"},
-		{ours: "DstPort", tshark: "tcp.dstport"},
-		{ours: "SeqNum", tshark: "tcp.seq_raw"},
-		{ours: "AckNum", tshark: "tcp.ack_raw"},
-		{ours: "DataOffset", tshark: "tcp.hdr_len", conv: div4},
-		{ours: "FIN", tshark: "tcp.flags.fin"},
-		{ours: "SYN", tshark: "tcp.flags.syn"},
-		{ours: "RST", tshark: "tcp.flags.reset"},
-		{ours: "PSH", tshark: "tcp.flags.push"},
-		{ours: "ACK", tshark: "tcp.flags.ack"},
-		{ours: "URG", tshark: "tcp.flags.urg"},
-		{ours: "ECE", tshark: "tcp.flags.ece"},
-		{ours: "CWR", tshark: "tcp.flags.cwr"},
-		{ours: "Window", tshark: "tcp.window_size_value"},
-		{ours: "Checksum", tshark: "tcp.checksum"},
-		{ours: "Urgent", tshark: "tcp.urgent_pointer"},
-		{ours: "PayloadSize", tshark: "tcp.len"},
-		{ours: "SrcIP", tshark: "ip.src,ipv6.src"},
-		{ours: "DstIP", tshark: "ip.dst,ipv6.dst"},
+var tcpCase = tsharktest.Case{
+	Type:   "TCP",
+	Filter: "tcp",
+	Fields: []tsharktest.Field{
+		{Ours: "SrcPort", Tshark: "tcp.srcport"},
+		{Ours: "DstPort", Tshark: "tcp.dstport"},
+		{Ours: "SeqNum", Tshark: "tcp.seq_raw"},
+		{Ours: "AckNum", Tshark: "tcp.ack_raw"},
+		{Ours: "DataOffset", Tshark: "tcp.hdr_len", Conv: div4},
+		{Ours: "FIN", Tshark: "tcp.flags.fin"},
+		{Ours: "SYN", Tshark: "tcp.flags.syn"},
+		{Ours: "RST", Tshark: "tcp.flags.reset"},
+		{Ours: "PSH", Tshark: "tcp.flags.push"},
+		{Ours: "ACK", Tshark: "tcp.flags.ack"},
+		{Ours: "URG", Tshark: "tcp.flags.urg"},
+		{Ours: "ECE", Tshark: "tcp.flags.ece"},
+		{Ours: "CWR", Tshark: "tcp.flags.cwr"},
+		{Ours: "Window", Tshark: "tcp.window_size_value"},
+		{Ours: "Checksum", Tshark: "tcp.checksum"},
+		{Ours: "Urgent", Tshark: "tcp.urgent_pointer"},
+		{Ours: "PayloadSize", Tshark: "tcp.len"},
+		{Ours: "SrcIP", Tshark: "ip.src,ipv6.src"},
+		{Ours: "DstIP", Tshark: "ip.dst,ipv6.dst"},
 	},
 }
 
 func TestTCPAgainstTshark(t *testing.T) {
-	compareWithTshark(t, tcpCase, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"))
+	compare(t, tcpCase, testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng"))
 }
 
 func TestTCPAgainstTsharkPublic(t *testing.T) {
-	compareWithTshark(t, tcpCase,
+	compare(t, tcpCase,
 		testutil.Shared(t, "public/arkime/http-simple-get.pcap"),
 		testutil.Shared(t, "public/ja4/pcap/tls12.pcap"),
 		testutil.Shared(t, "public/hassh/ssh_zeek_test_pcaps.pcap"),
@@ -57,30 +58,29 @@ func FuzzTCP(f *testing.F) { fuzzLayer(f, layers.LayerTypeTCP) }
 // payload bytes equal tshark's tcp.payload/udp.payload, and the entropy
 // equals the Shannon entropy the test computes itself from tshark's bytes.
 func TestPayloadAndEntropy(t *testing.T) {
-	opts := &packet.Options{Payloads: true, Entropy: true}
+	opts := packet.Options{Payloads: true, Entropy: true}
 	for _, layer := range []string{"tcp", "udp"} {
 		// tshark also dissects the UDP header an ICMP error quotes; we
 		// treat the quote as the ICMP message's payload.
-		c := tsharkCase{
-			typ:    strings.ToUpper(layer),
-			filter: layer + ".payload && !icmp",
-			opts:   opts,
-			keep:   func(m proto.Message) bool { return payloadSize(m) > 0 },
+		c := tsharktest.Case{
+			Type:   strings.ToUpper(layer),
+			Filter: layer + ".payload && !icmp",
+			Keep:   func(m proto.Message) bool { return payloadSize(m) > 0 },
 		}
 		// tshark prints a field once however often -e names it: one case
 		// for the bytes, one for the entropy computed from them.
-		c.fields = []tf{
-			{ours: "SrcPort", tshark: layer + ".srcport"},
-			{ours: "DstPort", tshark: layer + ".dstport"},
-			{ours: "Payload", tshark: layer + ".payload"},
+		c.Fields = []tsharktest.Field{
+			{Ours: "SrcPort", Tshark: layer + ".srcport"},
+			{Ours: "DstPort", Tshark: layer + ".dstport"},
+			{Ours: "Payload", Tshark: layer + ".payload"},
 		}
-		compareWithTshark(t, c, testutil.Testdata(t, "mixed.pcap"))
-		c.fields = []tf{
-			{ours: "SrcPort", tshark: layer + ".srcport"},
-			{ours: "DstPort", tshark: layer + ".dstport"},
-			{ours: "PayloadEntropy", tshark: layer + ".payload", conv: hexEntropy, oursConv: round9},
+		compareWith(t, opts, c, testutil.Testdata(t, "mixed.pcap"))
+		c.Fields = []tsharktest.Field{
+			{Ours: "SrcPort", Tshark: layer + ".srcport"},
+			{Ours: "DstPort", Tshark: layer + ".dstport"},
+			{Ours: "PayloadEntropy", Tshark: layer + ".payload", Conv: hexEntropy, OursConv: round9},
 		}
-		compareWithTshark(t, c, testutil.Testdata(t, "mixed.pcap"))
+		compareWith(t, opts, c, testutil.Testdata(t, "mixed.pcap"))
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
@@ -36,7 +37,7 @@ var perSegment = []string{"-o", "tcp.desegment_tcp_streams:FALSE", "-o", "tcp.an
 func joinNormalized(vs []string) string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
-		out[i] = normalize(v)
+		out[i] = tsharktest.Normalize(v)
 	}
 	return strings.Join(out, "|")
 }
@@ -49,13 +50,13 @@ func joinInt32(vs []int32) string {
 	return strings.Join(out, "|")
 }
 
-var clientHelloCase = derivedCase{
-	typ: "TLSClientHello",
+var clientHelloCase = tsharktest.Case{
+	Type: "TLSClientHello",
 	// TCP only: tshark also dissects the ClientHello in QUIC Initial
 	// packets, which it decrypts; that is not a TLS record on TCP.
-	filter: "tls.handshake.type == 1 && tcp",
-	args:   perSegment,
-	tshark: []string{
+	Filter: "tls.handshake.type == 1 && tcp",
+	Args:   perSegment,
+	Read: []string{
 		"tls.record.content_type", "tls.record.version", "tls.record.length", "tls.handshake.length", "tls.handshake.version",
 		"tls.handshake.random", "tls.handshake.session_id", "tls.handshake.cipher_suites_length",
 		"tls.handshake.extensions_length", "tls.handshake.extensions_server_name", "tls.handshake.ciphersuite",
@@ -65,10 +66,10 @@ var clientHelloCase = derivedCase{
 		"tls.handshake.extensions.supported_version", "tls.handshake.ja3_full", "tls.handshake.ja3",
 		"tcp.srcport", "tcp.dstport", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
 	},
-	ours: []string{"Version", "MessageLen", "HandshakeLen", "HandshakeVersion", "Random", "SessionID",
+	Columns: []string{"Version", "MessageLen", "HandshakeLen", "HandshakeVersion", "Random", "SessionID",
 		"CipherSuiteLen", "ExtensionLen", "SNI", "CipherSuites", "CompressMethods", "Extensions", "SupportedGroups",
 		"SupportedPoints", "SignatureAlgs", "ALPNs", "SupportedVersions", "Ja3String", "Ja3", "SrcPort", "DstPort", "SrcIP", "DstIP"},
-	oursRow: func(m proto.Message) []string {
+	OursRow: func(m proto.Message) []string {
 		r := m.(*types.TLSClientHello)
 		alpn := strings.Join(r.ALPNs, "|")
 		return []string{strconv.Itoa(int(r.Version)), strconv.Itoa(int(r.MessageLen)), strconv.Itoa(int(r.HandshakeLen)),
@@ -78,30 +79,30 @@ var clientHelloCase = derivedCase{
 			joinInt32(r.SignatureAlgs), alpn, joinInt32(r.SupportedVersions), r.Ja3String, r.Ja3,
 			strconv.Itoa(int(r.SrcPort)), strconv.Itoa(int(r.DstPort)), r.SrcIP, r.DstIP}
 	},
-	rows: func(f tsharkFrame) [][]string {
-		if len(f.all("tls.handshake.ja3")) != 1 {
+	FrameRows: func(f tsharktest.Frame) [][]string {
+		if len(f.All("tls.handshake.ja3")) != 1 {
 			return nil // not one whole ClientHello in this segment
 		}
-		src, dst := f.at("ip.src", 0), f.at("ip.dst", 0)
+		src, dst := f.At("ip.src", 0), f.At("ip.dst", 0)
 		if src == "" {
-			src, dst = f.at("ipv6.src", 0), f.at("ipv6.dst", 0)
+			src, dst = f.At("ipv6.src", 0), f.At("ipv6.dst", 0)
 		}
 		// The record fields are those of the handshake record (a TLS 1.3
 		// client may send a ChangeCipherSpec record before its second
 		// ClientHello in the same segment).
-		rec := max(slices.Index(f.all("tls.record.content_type"), "22"), 0)
+		rec := max(slices.Index(f.All("tls.record.content_type"), "22"), 0)
 		return [][]string{{
-			f.at("tls.record.version", rec), f.at("tls.record.length", rec), f.at("tls.handshake.length", 0),
-			f.at("tls.handshake.version", 0), f.at("tls.handshake.random", 0), f.at("tls.handshake.session_id", 0),
-			f.at("tls.handshake.cipher_suites_length", 0), f.at("tls.handshake.extensions_length", 0),
-			f.at("tls.handshake.extensions_server_name", 0), joinNormalized(f.all("tls.handshake.ciphersuite")),
-			joinNormalized(f.all("tls.handshake.comp_method")), joinNormalized(f.all("tls.handshake.extension.type")),
-			joinNormalized(f.all("tls.handshake.extensions_supported_group")),
-			joinNormalized(f.all("tls.handshake.extensions_ec_point_format")),
-			joinNormalized(signatureAlgorithms(f)), strings.Join(f.all("tls.handshake.extensions_alpn_str"), "|"),
-			joinNormalized(f.all("tls.handshake.extensions.supported_version")),
-			f.at("tls.handshake.ja3_full", 0), f.at("tls.handshake.ja3", 0),
-			f.at("tcp.srcport", 0), f.at("tcp.dstport", 0), src, dst,
+			f.At("tls.record.version", rec), f.At("tls.record.length", rec), f.At("tls.handshake.length", 0),
+			f.At("tls.handshake.version", 0), f.At("tls.handshake.random", 0), f.At("tls.handshake.session_id", 0),
+			f.At("tls.handshake.cipher_suites_length", 0), f.At("tls.handshake.extensions_length", 0),
+			f.At("tls.handshake.extensions_server_name", 0), joinNormalized(f.All("tls.handshake.ciphersuite")),
+			joinNormalized(f.All("tls.handshake.comp_method")), joinNormalized(f.All("tls.handshake.extension.type")),
+			joinNormalized(f.All("tls.handshake.extensions_supported_group")),
+			joinNormalized(f.All("tls.handshake.extensions_ec_point_format")),
+			joinNormalized(signatureAlgorithms(f)), strings.Join(f.All("tls.handshake.extensions_alpn_str"), "|"),
+			joinNormalized(f.All("tls.handshake.extensions.supported_version")),
+			f.At("tls.handshake.ja3_full", 0), f.At("tls.handshake.ja3", 0),
+			f.At("tcp.srcport", 0), f.At("tcp.dstport", 0), src, dst,
 		}}
 	},
 }
@@ -111,10 +112,10 @@ var clientHelloCase = derivedCase{
 // holds those of delegated_credentials (34) and signature_algorithms_cert
 // (50), in extension order; tls.handshake.sig_hash_alg_len gives each
 // list's length in bytes.
-func signatureAlgorithms(f tsharkFrame) []string {
-	all, lens := f.all("tls.handshake.sig_hash_alg"), f.all("tls.handshake.sig_hash_alg_len")
+func signatureAlgorithms(f tsharktest.Frame) []string {
+	all, lens := f.All("tls.handshake.sig_hash_alg"), f.All("tls.handshake.sig_hash_alg_len")
 	next, list := 0, 0
-	for _, ext := range f.all("tls.handshake.extension.type") {
+	for _, ext := range f.All("tls.handshake.extension.type") {
 		switch ext {
 		case "13", "34", "50":
 			if list >= len(lens) {
@@ -135,11 +136,11 @@ func signatureAlgorithms(f tsharkFrame) []string {
 // TestTLSClientHelloAgainstTshark compares every field, including the JA3
 // string and hash, with tshark's dissection and JA3.
 func TestTLSClientHelloAgainstTshark(t *testing.T) {
-	compareDerived(t, clientHelloCase, testutil.Testdata(t, "tls.pcap"), testutil.Testdata(t, "mixed.pcapng"))
+	compare(t, clientHelloCase, testutil.Testdata(t, "tls.pcap"), testutil.Testdata(t, "mixed.pcapng"))
 }
 
 func TestTLSClientHelloAgainstTsharkPublic(t *testing.T) {
-	compareDerived(t, clientHelloCase, sharedCaptures(t,
+	compare(t, clientHelloCase, sharedCaptures(t,
 		"public/ja4/pcap/tls12.pcap",
 		"public/ja4/pcap/tls3.pcapng",
 		"public/ja4/pcap/tls-handshake.pcapng",

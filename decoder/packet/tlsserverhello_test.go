@@ -14,21 +14,15 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
-func boolDigit(b bool) string {
-	if b {
-		return "1"
-	}
-	return "0"
-}
-
-var serverHelloCase = derivedCase{
-	typ:    "TLSServerHello",
-	filter: "tls.handshake.type == 2 && tcp",
-	args:   perSegment,
-	tshark: []string{
+var serverHelloCase = tsharktest.Case{
+	Type:   "TLSServerHello",
+	Filter: "tls.handshake.type == 2 && tcp",
+	Args:   perSegment,
+	Read: []string{
 		"tls.handshake.type", "tls.handshake.version", "tls.handshake.random", "tls.handshake.session_id",
 		"tls.handshake.ciphersuite", "tls.handshake.comp_method", "tls.handshake.extension.type",
 		"tls.handshake.extensions_alpn_str", "tls.handshake.extensions.supported_version",
@@ -36,10 +30,10 @@ var serverHelloCase = derivedCase{
 		"tls.handshake.ja3s_full", "tls.handshake.ja3s",
 		"tcp.srcport", "tcp.dstport", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
 	},
-	ours: []string{"Version", "Random", "SessionID", "CipherSuite", "CompressionMethod", "Extensions",
+	Columns: []string{"Version", "Random", "SessionID", "CipherSuite", "CompressionMethod", "Extensions",
 		"OCSPStapling", "TicketSupported", "SecureRenegotiationSupported", "Ems", "AlpnProtocol",
 		"SupportedVersion", "SelectedGroup", "Ja3sString", "Ja3s", "SrcPort", "DstPort", "SrcIP", "DstIP"},
-	oursRow: func(m proto.Message) []string {
+	OursRow: func(m proto.Message) []string {
 		r := m.(*types.TLSServerHello)
 		return []string{strconv.Itoa(int(r.Version)), hex.EncodeToString(r.Random), hex.EncodeToString(r.SessionID),
 			strconv.Itoa(int(r.CipherSuite)), strconv.Itoa(int(r.CompressionMethod)), joinInt32(r.Extensions),
@@ -47,8 +41,8 @@ var serverHelloCase = derivedCase{
 			r.AlpnProtocol, strconv.Itoa(int(r.SupportedVersion)), strconv.Itoa(int(r.SelectedGroup)), r.Ja3SString, r.Ja3S,
 			strconv.Itoa(int(r.SrcPort)), strconv.Itoa(int(r.DstPort)), r.SrcIP, r.DstIP}
 	},
-	rows: func(f tsharkFrame) [][]string {
-		if len(f.all("tls.handshake.ja3s")) != 1 {
+	FrameRows: func(f tsharktest.Frame) [][]string {
+		if len(f.All("tls.handshake.ja3s")) != 1 {
 			return nil
 		}
 		// The ServerHello's extensions are those tshark lists before the
@@ -56,29 +50,29 @@ var serverHelloCase = derivedCase{
 		// its entries' extensions in 1.3 are encrypted): the fields are
 		// per frame, so keep the ones of the first message only when the
 		// frame holds no other handshake message with extensions.
-		exts := f.all("tls.handshake.extension.type")
+		exts := f.All("tls.handshake.extension.type")
 		has := func(e string) string { return boolDigit(slices.Contains(exts, e)) }
-		src, dst := f.at("ip.src", 0), f.at("ip.dst", 0)
+		src, dst := f.At("ip.src", 0), f.At("ip.dst", 0)
 		if src == "" {
-			src, dst = f.at("ipv6.src", 0), f.at("ipv6.dst", 0)
+			src, dst = f.At("ipv6.src", 0), f.At("ipv6.dst", 0)
 		}
-		group := f.at("tls.handshake.extensions_key_share_group", 0)
+		group := f.At("tls.handshake.extensions_key_share_group", 0)
 		if group == "" { // a HelloRetryRequest names only the group it wants
-			group = f.at("tls.handshake.extensions_key_share_selected_group", 0)
+			group = f.At("tls.handshake.extensions_key_share_selected_group", 0)
 		}
 		if group == "" {
 			group = "0"
 		}
-		supported := f.at("tls.handshake.extensions.supported_version", 0)
+		supported := f.At("tls.handshake.extensions.supported_version", 0)
 		if supported == "" {
 			supported = "0"
 		}
 		return [][]string{{
-			f.at("tls.handshake.version", 0), f.at("tls.handshake.random", 0), f.at("tls.handshake.session_id", 0),
-			f.at("tls.handshake.ciphersuite", 0), f.at("tls.handshake.comp_method", 0), joinNormalized(exts),
-			has("5"), has("35"), has("65281"), has("23"), f.at("tls.handshake.extensions_alpn_str", 0),
-			supported, group, f.at("tls.handshake.ja3s_full", 0), f.at("tls.handshake.ja3s", 0),
-			f.at("tcp.srcport", 0), f.at("tcp.dstport", 0), src, dst,
+			f.At("tls.handshake.version", 0), f.At("tls.handshake.random", 0), f.At("tls.handshake.session_id", 0),
+			f.At("tls.handshake.ciphersuite", 0), f.At("tls.handshake.comp_method", 0), joinNormalized(exts),
+			has("5"), has("35"), has("65281"), has("23"), f.At("tls.handshake.extensions_alpn_str", 0),
+			supported, group, f.At("tls.handshake.ja3s_full", 0), f.At("tls.handshake.ja3s", 0),
+			f.At("tcp.srcport", 0), f.At("tcp.dstport", 0), src, dst,
 		}}
 	},
 }
@@ -95,20 +89,20 @@ func compareServerHellos(t *testing.T, pcaps ...string) {
 	c := serverHelloCase
 	for _, pcap := range pcaps {
 		var theirs []string
-		for _, f := range tsharkFrames(t, pcap, c.filter, c.tshark, c.args...) {
-			for _, row := range c.rows(f) {
-				theirs = append(theirs, f.ts+"\t"+joinRow(row))
+		for _, f := range tsharktest.Fields(t, pcap, tsharktest.Query{Filter: c.Filter, Fields: c.Read, Args: c.Args}) {
+			for _, row := range c.FrameRows(f) {
+				theirs = append(theirs, f.Time+"\t"+joinRow(row))
 			}
 		}
 		var ours []string
 		for _, m := range decodeCapture(t, pcap).Records(types.Type_NC_TLSServerHello) {
-			ours = append(ours, recordTimestamp(m)+"\t"+joinRow(c.oursRow(m)))
+			ours = append(ours, tsharktest.RecordTime(m)+"\t"+joinRow(c.OursRow(m)))
 		}
-		onlyOurs, onlyTheirs := multisetDiff(ours, theirs)
+		onlyOurs, onlyTheirs := tsharktest.MultisetDiff(ours, theirs)
 		reassembled := map[string]bool{} // rows without the timestamp
 		if len(onlyOurs) > 0 {
-			for _, f := range tsharkFrames(t, pcap, c.filter, c.tshark) {
-				for _, row := range c.rows(f) {
+			for _, f := range tsharktest.Fields(t, pcap, tsharktest.Query{Filter: c.Filter, Fields: c.Read}) {
+				for _, row := range c.FrameRows(f) {
 					reassembled[joinRow(row)] = true
 				}
 			}
@@ -160,31 +154,9 @@ func portOf(row string) string {
 func joinRow(row []string) string {
 	out := make([]string, len(row))
 	for i, v := range row {
-		out[i] = normalize(v)
+		out[i] = tsharktest.Normalize(v)
 	}
 	return strings.Join(out, "\t")
-}
-
-// multisetDiff returns what is only in a and only in b.
-func multisetDiff(a, b []string) (onlyA, onlyB []string) {
-	n := map[string]int{}
-	for _, s := range a {
-		n[s]++
-	}
-	for _, s := range b {
-		n[s]--
-	}
-	for s, c := range n {
-		for ; c > 0; c-- {
-			onlyA = append(onlyA, s)
-		}
-		for ; c < 0; c++ {
-			onlyB = append(onlyB, s)
-		}
-	}
-	slices.Sort(onlyA)
-	slices.Sort(onlyB)
-	return onlyA, onlyB
 }
 
 // TestTLSServerHelloAgainstTshark compares the fields and JA3S with tshark.

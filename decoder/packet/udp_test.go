@@ -6,6 +6,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // udpCase compares every UDP header. The filter leaves out the UDP header
@@ -14,14 +15,14 @@ import (
 // left out have no other UDP header). Tunnels (VXLAN, Geneve, GRE, ERSPAN)
 // are decoded by both, so a UDP packet inside VXLAN gives two records and
 // two tshark occurrences.
-var udpCase = tsharkCase{
-	typ:    "UDP",
-	filter: `udp && !(frame.protocols matches "icmp(v6)?:ip(v6)?:udp")`,
-	fields: []tf{
-		{ours: "SrcPort", tshark: "udp.srcport"},
-		{ours: "DstPort", tshark: "udp.dstport"},
-		{ours: "Length", tshark: "udp.length"},
-		{ours: "Checksum", tshark: "udp.checksum"},
+var udpCase = tsharktest.Case{
+	Type:   "UDP",
+	Filter: `udp && !(frame.protocols matches "icmp(v6)?:ip(v6)?:udp")`,
+	Fields: []tsharktest.Field{
+		{Ours: "SrcPort", Tshark: "udp.srcport"},
+		{Ours: "DstPort", Tshark: "udp.dstport"},
+		{Ours: "Length", Tshark: "udp.length"},
+		{Ours: "Checksum", Tshark: "udp.checksum"},
 	},
 }
 
@@ -29,15 +30,15 @@ var udpCase = tsharkCase{
 // header (none of these captures is cut short by a snap length). tshark's
 // udp.payload cannot serve: it is absent where the payload is empty, which
 // misaligns its occurrences with the other fields' in a tunnel.
-var udpPayloadCase = derivedCase{
-	typ:    "UDP",
-	filter: udpCase.filter,
-	ours:   []string{"SrcPort", "PayloadSize"},
-	tshark: []string{"udp.srcport", "udp.length"},
-	rows: func(f tsharkFrame) [][]string {
-		lens := f.all("udp.length")
+var udpPayloadCase = tsharktest.Case{
+	Type:    "UDP",
+	Filter:  udpCase.Filter,
+	Columns: []string{"SrcPort", "PayloadSize"},
+	Read:    []string{"udp.srcport", "udp.length"},
+	FrameRows: func(f tsharktest.Frame) [][]string {
+		lens := f.All("udp.length")
 		var out [][]string
-		for i, port := range f.all("udp.srcport") {
+		for i, port := range f.All("udp.srcport") {
 			l := "missing"
 			if i < len(lens) {
 				l = udpPayloadLen(lens[i])
@@ -51,13 +52,13 @@ var udpPayloadCase = derivedCase{
 func TestUDPAgainstTshark(t *testing.T) {
 	t.Parallel()
 	pcaps := []string{testutil.Testdata(t, "mixed.pcap"), testutil.Testdata(t, "mixed.pcapng")}
-	compareWithTshark(t, udpCase, pcaps...)
-	compareDerived(t, udpPayloadCase, pcaps...)
+	compare(t, udpCase, pcaps...)
+	compare(t, udpPayloadCase, pcaps...)
 	// Without tunnels the first IP header is the UDP packet's own.
-	compareWithTshark(t, tsharkCase{typ: "UDP", filter: udpCase.filter, fields: []tf{
-		{ours: "SrcPort", tshark: "udp.srcport"},
-		{ours: "SrcIP", tshark: "ip.src,ipv6.src"},
-		{ours: "DstIP", tshark: "ip.dst,ipv6.dst"},
+	compare(t, tsharktest.Case{Type: "UDP", Filter: udpCase.Filter, Fields: []tsharktest.Field{
+		{Ours: "SrcPort", Tshark: "udp.srcport"},
+		{Ours: "SrcIP", Tshark: "ip.src,ipv6.src"},
+		{Ours: "DstIP", Tshark: "ip.dst,ipv6.dst"},
 	}}, pcaps...)
 }
 
@@ -85,17 +86,17 @@ var udpPublic = []string{
 func TestUDPAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
 	pcaps := sharedCaptures(t, udpPublic...)
-	compareWithTshark(t, udpCase, pcaps...)
-	compareDerived(t, udpPayloadCase, pcaps...)
+	compare(t, udpCase, pcaps...)
+	compare(t, udpPayloadCase, pcaps...)
 	// SrcIP/DstIP are the packet's first IP header (the outer one in a
 	// tunnel), for every UDP record of the packet.
-	compareContextAddrs(t, "UDP", udpCase.filter, pcaps...)
+	compareContextAddrs(t, "UDP", udpCase.Filter, pcaps...)
 }
 
 // TestUDPAgainstTsharkPPP is UDP inside MPLS on a PPP link.
 func TestUDPAgainstTsharkPPP(t *testing.T) {
 	t.Parallel()
-	compareWithTshark(t, udpCase, testutil.Shared(t, "public/tcpdump/mpls-traceroute.pcap"))
+	compare(t, udpCase, testutil.Shared(t, "public/tcpdump/mpls-traceroute.pcap"))
 }
 
 // TestUDPAgainstTsharkSynthetic covers what the captures lack: UDP over
@@ -111,9 +112,9 @@ func TestUDPAgainstTsharkSynthetic(t *testing.T) {
 		udpOverIPv6(t, 40000, 4789, vxlan),
 		overIPv4(t, layers.IPProtocolUDP, short),
 	)
-	compareWithTshark(t, udpCase, pcap)
-	compareDerived(t, udpPayloadCase, pcap)
-	compareContextAddrs(t, "UDP", udpCase.filter, pcap)
+	compare(t, udpCase, pcap)
+	compare(t, udpPayloadCase, pcap)
+	compareContextAddrs(t, "UDP", udpCase.Filter, pcap)
 }
 
 func FuzzUDP(f *testing.F) { fuzzLayer(f, layers.LayerTypeUDP) }

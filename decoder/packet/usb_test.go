@@ -10,7 +10,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -94,7 +94,7 @@ func usbChar(v string) string {
 	case v == `'\0'`:
 		return "0"
 	case len(v) == 3 && v[0] == '\'' && v[2] == '\'':
-		return l2num(v[1])
+		return decimal(v[1])
 	}
 	return "bad char " + v
 }
@@ -108,68 +108,67 @@ func usbFlag(v string) string {
 }
 
 // usbCase compares the USB records. Direction is gopacket's: 1 in, 2 out
-// (tshark: 1 in, 0 out). The interval, start frame and transfer flags are
+// (Read: 1 in, 0 out). The interval, start frame and transfer flags are
 // in the header of link type 220 only (0 for 189). The number of ISO
 // descriptors is the extended header's (220; tshark shows it after the
 // one in the setup field) or the setup field's (189, isochronous
 // transfers).
-var usbCase = tsharkCase{
-	typ:    "USB",
-	filter: "usb",
-	fields: []tf{
-		{ours: "ID", tshark: "usb.urb_id"},
-		{ours: "EventType", tshark: "usb.urb_type", conv: usbChar},
-		{ours: "TransferType", tshark: "usb.transfer_type"},
-		{ours: "Direction", tshark: "usb.endpoint_address.direction", conv: func(v string) string { return mapInt(v, func(n int) int { return 2 - n }) }},
-		{ours: "EndpointNumber", tshark: "usb.endpoint_address.number"},
-		{ours: "DeviceAddress", tshark: "usb.device_address"},
-		{ours: "BusID", tshark: "usb.bus_id"},
-		{ours: "TimestampSec", tshark: "usb.urb_ts_sec"},
-		{ours: "TimestampUsec", tshark: "usb.urb_ts_usec"},
-		{ours: "Setup", tshark: "usb.setup_flag", conv: usbFlag},
-		{ours: "Data", tshark: "usb.data_flag", conv: usbFlag},
-		{ours: "Status", tshark: "usb.urb_status"},
-		{ours: "UrbLength", tshark: "usb.urb_len"},
-		{ours: "UrbDataLength", tshark: "usb.data_len"},
-		{ours: "UrbInterval", tshark: "usb.interval", conv: zeroWhenAbsent},
-		{ours: "UrbStartFrame", tshark: "usb.start_frame", conv: zeroWhenAbsent},
-		{ours: "UrbCopyOfTransferFlags", tshark: "usb.copy_of_transfer_flags", conv: zeroWhenAbsent},
+var usbCase = tsharktest.Case{
+	Type:   "USB",
+	Filter: "usb",
+	Fields: []tsharktest.Field{
+		{Ours: "ID", Tshark: "usb.urb_id"},
+		{Ours: "EventType", Tshark: "usb.urb_type", Conv: usbChar},
+		{Ours: "TransferType", Tshark: "usb.transfer_type"},
+		{Ours: "Direction", Tshark: "usb.endpoint_address.direction", Conv: func(v string) string { return mapInt(v, func(n int) int { return 2 - n }) }},
+		{Ours: "EndpointNumber", Tshark: "usb.endpoint_address.number"},
+		{Ours: "DeviceAddress", Tshark: "usb.device_address"},
+		{Ours: "BusID", Tshark: "usb.bus_id"},
+		{Ours: "TimestampSec", Tshark: "usb.urb_ts_sec"},
+		{Ours: "TimestampUsec", Tshark: "usb.urb_ts_usec"},
+		{Ours: "Setup", Tshark: "usb.setup_flag", Conv: usbFlag},
+		{Ours: "Data", Tshark: "usb.data_flag", Conv: usbFlag},
+		{Ours: "Status", Tshark: "usb.urb_status"},
+		{Ours: "UrbLength", Tshark: "usb.urb_len"},
+		{Ours: "UrbDataLength", Tshark: "usb.data_len"},
+		{Ours: "UrbInterval", Tshark: "usb.interval", Conv: zeroWhenAbsent},
+		{Ours: "UrbStartFrame", Tshark: "usb.start_frame", Conv: zeroWhenAbsent},
+		{Ours: "UrbCopyOfTransferFlags", Tshark: "usb.copy_of_transfer_flags", Conv: zeroWhenAbsent},
 	},
 }
 
 // usbNumDescCase compares IsoNumDesc (see usbCase); tshark has the field
 // once or twice per packet.
-var usbNumDescCase = derivedCase{
-	typ:    "USB",
-	filter: "usb",
-	tshark: []string{"usb.urb_id", "usb.iso.numdesc"},
-	ours:   []string{"ID", "IsoNumDesc"},
-	rows: func(f tsharkFrame) [][]string {
-		n := f.all("usb.iso.numdesc")
+var usbNumDescCase = tsharktest.Case{
+	Type:    "USB",
+	Filter:  "usb",
+	Read:    []string{"usb.urb_id", "usb.iso.numdesc"},
+	Columns: []string{"ID", "IsoNumDesc"},
+	FrameRows: func(f tsharktest.Frame) [][]string {
+		n := f.All("usb.iso.numdesc")
 		last := "0"
 		if len(n) > 0 {
 			last = n[len(n)-1]
 		}
-		return [][]string{{normalize(f.at("usb.urb_id", 0)), last}}
+		return [][]string{{tsharktest.Normalize(f.At("usb.urb_id", 0)), last}}
 	},
 }
 
 // usbPayloadCase compares the data kept with -payload: the bytes after the
 // header, as many as the header's captured length (usb.data_len), which
 // tshark's fields cover.
-func usbPayloadCase(hdrLen int) l2Case {
-	return l2Case{
-		typ:    "USB",
-		filter: "usb",
-		opts:   &packet.Options{Payloads: true},
-		cols:   []string{"ID", "Payload"},
-		ours: func(m proto.Message) []string {
+func usbPayloadCase(hdrLen int) tsharktest.Case {
+	return tsharktest.Case{
+		Type:    "USB",
+		Filter:  "usb",
+		Columns: []string{"ID", "Payload"},
+		OursRow: func(m proto.Message) []string {
 			r := m.(*types.USB)
-			return []string{l2num(r.ID), hex.EncodeToString(r.Payload)}
+			return []string{decimal(r.ID), hex.EncodeToString(r.Payload)}
 		},
-		theirs: func(f l2Frame) [][]string {
-			n, _ := strconv.Atoi(f.show("usb.data_len"))
-			return [][]string{{normalize(f.show("usb.urb_id")), l2Span(f, hdrLen, hdrLen+n)}}
+		PacketRows: func(f tsharktest.Packet) [][]string {
+			n, _ := strconv.Atoi(f.ShowOf("usb.data_len"))
+			return [][]string{{tsharktest.Normalize(f.ShowOf("usb.urb_id")), f.Span(hdrLen, hdrLen+n)}}
 		},
 	}
 }
@@ -180,10 +179,10 @@ func usbPayloadCase(hdrLen int) l2Case {
 func TestUSBSynthAgainstTshark(t *testing.T) {
 	t.Parallel()
 	pcaps := usbCaptures(t)
-	compareWithTshark(t, usbCase, pcaps...)
-	compareDerived(t, usbNumDescCase, pcaps...)
-	compareL2(t, usbPayloadCase(64), pcaps[0])
-	compareL2(t, usbPayloadCase(48), pcaps[1])
+	compare(t, usbCase, pcaps...)
+	compare(t, usbNumDescCase, pcaps...)
+	compareWith(t, withPayloads, usbPayloadCase(64), pcaps[0])
+	compareWith(t, withPayloads, usbPayloadCase(48), pcaps[1])
 }
 
 func FuzzUSB(f *testing.F) {

@@ -6,6 +6,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -15,17 +16,17 @@ import (
 // language ID): the test reads them from the setup packet's bytes (the
 // "Setup Data" item of tshark's tree; the positions tshark gives its fields
 // of vendor requests are off by one), little-endian.
-var usbSetupCase = l2Case{
-	typ:    "USBRequestBlockSetup",
-	filter: "usb.bmRequestType",
-	cols:   []string{"RequestType", "Request", "Value", "Index", "Length"},
-	ours: func(m proto.Message) []string {
+var usbSetupCase = tsharktest.Case{
+	Type:    "USBRequestBlockSetup",
+	Filter:  "usb.bmRequestType",
+	Columns: []string{"RequestType", "Request", "Value", "Index", "Length"},
+	OursRow: func(m proto.Message) []string {
 		r := m.(*types.USBRequestBlockSetup)
-		return []string{l2num(r.RequestType), l2num(r.Request), l2num(r.Value), l2num(r.Index), l2num(r.Length)}
+		return []string{decimal(r.RequestType), decimal(r.Request), decimal(r.Value), decimal(r.Index), decimal(r.Length)}
 	},
-	theirs: func(f l2Frame) [][]string {
+	PacketRows: func(f tsharktest.Packet) [][]string {
 		setup := "no setup data"
-		for _, fl := range f.fields {
+		for _, fl := range f.Nodes() {
 			if fl.Name == "" && fl.Show == "Setup Data" && len(fl.Value) == 16 {
 				setup = fl.Value
 			}
@@ -33,8 +34,8 @@ var usbSetupCase = l2Case{
 		if len(setup) != 16 {
 			return [][]string{{setup}}
 		}
-		return [][]string{{normalize(f.show("usb.bmRequestType")), f.show("usb.setup.bRequest"), l2LEHex(setup[4:8]),
-			l2LEHex(setup[8:12]), f.show("usb.setup.wLength")}}
+		return [][]string{{tsharktest.Normalize(f.ShowOf("usb.bmRequestType")), f.ShowOf("usb.setup.bRequest"), l2LEHex(setup[4:8]),
+			l2LEHex(setup[8:12]), f.ShowOf("usb.setup.wLength")}}
 	},
 }
 
@@ -65,8 +66,8 @@ func usbSetupFrames(mmapped bool) [][]byte {
 // USB. The setup packets of usbFrames and usbSetupFrames.
 func TestUSBRequestBlockSetupSynthAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareL2(t, usbSetupCase, usbCaptures(t)...)
-	compareL2(t, usbSetupCase,
+	compare(t, usbSetupCase, usbCaptures(t)...)
+	compare(t, usbSetupCase,
 		writePcap(t, layers.LinkTypeLinuxUSB, usbSetupFrames(true)...), writePcap(t, 189, usbSetupFrames(false)...))
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -16,36 +17,36 @@ import (
 // (version 2, seconds) or vrrp.short_adver_int (version 3, the 12-bit Max
 // Adver Int in centiseconds); version 3 has no authentication type, which
 // the record holds as 0. IPAddress lists vrrp.ip_addr or vrrp.ipv6_addr.
-var vrrpCase = rtCase{
-	typ:    "VRRPv2",
-	filter: "vrrp",
-	cols: []string{"Version", "Type", "VirtualRtrID", "Priority", "CountIPAddr", "AuthType", "AdverInt", "Checksum",
+var vrrpCase = tsharktest.Case{
+	Type:   "VRRPv2",
+	Filter: "vrrp",
+	Columns: []string{"Version", "Type", "VirtualRtrID", "Priority", "CountIPAddr", "AuthType", "AdverInt", "Checksum",
 		"IPAddress", "SrcIP", "DstIP"},
-	ours: func(m proto.Message) []string {
+	OursRow: func(m proto.Message) []string {
 		r := m.(*types.VRRPv2)
-		return []string{rtInt(r.Version), rtInt(r.Type), rtInt(r.VirtualRtrID), rtInt(r.Priority), rtInt(r.CountIPAddr),
-			rtInt(r.AuthType), rtInt(r.AdverInt), rtInt(r.Checksum), rtJoin(r.IPAddress), r.SrcIP, r.DstIP}
+		return []string{decimal(r.Version), decimal(r.Type), decimal(r.VirtualRtrID), decimal(r.Priority), decimal(r.CountIPAddr),
+			decimal(r.AuthType), decimal(r.AdverInt), decimal(r.Checksum), joinList(r.IPAddress), r.SrcIP, r.DstIP}
 	},
-	rows: func(p rtPacket) [][]string {
-		src, dst := p.addrs()
+	PacketRows: func(p tsharktest.Packet) [][]string {
+		src, dst := p.Addrs()
 		var rows [][]string
-		for _, v := range p.named("vrrp") {
+		for _, v := range p.Protocols("vrrp") {
 			var addrs []string
-			for _, a := range v.each("vrrp.ip_addr") {
+			for _, a := range v.Fields("vrrp.ip_addr") {
 				addrs = append(addrs, a.Show)
 			}
-			for _, a := range v.each("vrrp.ipv6_addr") {
+			for _, a := range v.Fields("vrrp.ipv6_addr") {
 				addrs = append(addrs, a.Show)
 			}
-			auth, adver := v.val("vrrp.auth_type"), v.val("vrrp.adver_int")
+			auth, adver := v.Val("vrrp.auth_type"), v.Val("vrrp.adver_int")
 			if auth == "" {
 				auth = "0"
 			}
 			if adver == "" {
-				adver = v.val("vrrp.short_adver_int")
+				adver = v.Val("vrrp.short_adver_int")
 			}
-			rows = append(rows, []string{v.val("vrrp.version"), v.val("vrrp.type"), v.val("vrrp.virt_rtr_id"),
-				v.val("vrrp.prio"), v.val("vrrp.addr_count"), auth, adver, v.val("vrrp.checksum"), rtJoin(addrs), src, dst})
+			rows = append(rows, []string{v.Val("vrrp.version"), v.Val("vrrp.type"), v.Val("vrrp.virt_rtr_id"),
+				v.Val("vrrp.prio"), v.Val("vrrp.addr_count"), auth, adver, v.Val("vrrp.checksum"), joinList(addrs), src, dst})
 		}
 		return rows
 	},
@@ -57,7 +58,7 @@ var vrrpCase = rtCase{
 // five IPv6 addresses).
 func TestVRRPAgainstTshark(t *testing.T) {
 	t.Parallel()
-	compareRT(t, vrrpCase, sharedCaptures(t, "public/tcpdump/vrrp.pcap")...)
+	compare(t, vrrpCase, sharedCaptures(t, "public/tcpdump/vrrp.pcap")...)
 }
 
 // vrrpAdvert is a VRRP advertisement with the Internet checksum of the
@@ -103,7 +104,7 @@ func TestVRRPSynthAgainstTshark(t *testing.T) {
 	for _, m := range v6 {
 		frames = append(frames, ipv6To(t, layers.IPProtocolVRRP, "fe80::2", "ff02::12", m))
 	}
-	compareRT(t, vrrpCase, writePcap(t, layers.LinkTypeEthernet, frames...))
+	compare(t, vrrpCase, writePcap(t, layers.LinkTypeEthernet, frames...))
 }
 
 func FuzzVRRP(f *testing.F) {

@@ -5,20 +5,21 @@ import (
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // vxlanCase compares the VXLAN header: the I flag, the VNI and the group
 // policy extension's G, D and A flags and group policy ID.
-var vxlanCase = tsharkCase{
-	typ:    "VXLAN",
-	filter: "vxlan",
-	fields: []tf{
-		{ours: "ValidIDFlag", tshark: "vxlan.flag_i"},
-		{ours: "VNI", tshark: "vxlan.vni"},
-		{ours: "GBPExtension", tshark: "vxlan.flag_g"},
-		{ours: "GBPDontLearn", tshark: "vxlan.flag_d"},
-		{ours: "GBPApplied", tshark: "vxlan.flag_a"},
-		{ours: "GBPGroupPolicyID", tshark: "vxlan.gbp"},
+var vxlanCase = tsharktest.Case{
+	Type:   "VXLAN",
+	Filter: "vxlan",
+	Fields: []tsharktest.Field{
+		{Ours: "ValidIDFlag", Tshark: "vxlan.flag_i"},
+		{Ours: "VNI", Tshark: "vxlan.vni"},
+		{Ours: "GBPExtension", Tshark: "vxlan.flag_g"},
+		{Ours: "GBPDontLearn", Tshark: "vxlan.flag_d"},
+		{Ours: "GBPApplied", Tshark: "vxlan.flag_a"},
+		{Ours: "GBPGroupPolicyID", Tshark: "vxlan.gbp"},
 	},
 }
 
@@ -35,7 +36,7 @@ var vxlanPublic = []string{
 
 func TestVXLANAgainstTsharkPublic(t *testing.T) {
 	t.Parallel()
-	compareWithTshark(t, vxlanCase, sharedCaptures(t, vxlanPublic...)...)
+	compare(t, vxlanCase, sharedCaptures(t, vxlanPublic...)...)
 }
 
 func FuzzVXLAN(f *testing.F) { fuzzLayer(f, layers.LayerTypeVXLAN, vxlanSamples(f)...) }
@@ -66,6 +67,6 @@ func TestVXLANAgainstTsharkSynthetic(t *testing.T) {
 		udpOverIPv4(t, 40002, 4789, s[2]),
 		udpOverIPv4(t, 40003, 4789, s[3]),
 	)
-	compareWithTshark(t, vxlanCase, pcap)
-	compareWithTshark(t, udpCase, pcap)
+	compare(t, vxlanCase, pcap)
+	compare(t, udpCase, pcap)
 }

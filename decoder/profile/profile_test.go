@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"github.com/netcap-go/netcap/decoder/profile"
 	"github.com/netcap-go/netcap/internal/mmdbtest"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/resolvers"
 	"github.com/netcap-go/netcap/source"
@@ -54,17 +54,13 @@ func devices(s *ncio.MemorySink) map[string]*types.DeviceProfile {
 	return out
 }
 
-func tshark(t *testing.T, path string, args ...string) [][]string {
+// tshark returns the fields of the frames filter selects (all for ""), as
+// tshark prints them by default (a field's occurrences joined by commas).
+func tshark(t *testing.T, path, filter string, fields ...string) [][]string {
 	t.Helper()
-	out, err := exec.Command(testutil.Tshark(t), append([]string{"-n", "-r", path, "-T", "fields", "-E", "separator=/t"}, args...)...).Output()
-	if err != nil {
-		t.Fatalf("tshark: %v", err)
-	}
 	var rows [][]string
-	for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
-		if l != "" {
-			rows = append(rows, strings.Split(l, "\t"))
-		}
+	for _, f := range tsharktest.Fields(t, path, tsharktest.Query{Filter: filter, Fields: fields}) {
+		rows = append(rows, f.Row())
 	}
 	return rows
 }
@@ -93,8 +89,8 @@ func TestIPProfileTrafficMatchesTshark(t *testing.T) {
 			type counts struct{ packets, bytes int64 }
 			want := map[string]*counts{}
 			srcPorts := map[string]map[string]uint64{} // addr -> "TCP/80" -> packets
-			for _, f := range tshark(t, path, "-e", "frame.len", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst",
-				"-e", "ip.flags.mf", "-e", "frame.protocols", "-e", "tcp.srcport", "-e", "udp.srcport") {
+			for _, f := range tshark(t, path, "", "frame.len", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+				"ip.flags.mf", "frame.protocols", "tcp.srcport", "udp.srcport") {
 				for len(f) < 10 {
 					f = append(f, "")
 				}
@@ -181,8 +177,8 @@ func canonical(a string) string {
 func TestDeviceProfileDHCP(t *testing.T) {
 	path := testutil.Shared(t, "public/ndpi/android.pcap")
 	devs := devices(decode(t, path, 2, profile.Config{}))
-	rows := tshark(t, path, "-Y", "dhcp.option.dhcp == 1 or dhcp.option.dhcp == 3",
-		"-e", "dhcp.hw.mac_addr", "-e", "dhcp.option.request_list_item", "-e", "dhcp.option.hostname", "-e", "dhcp.option.vendor_class_id")
+	rows := tshark(t, path, "dhcp.option.dhcp == 1 or dhcp.option.dhcp == 3",
+		"dhcp.hw.mac_addr", "dhcp.option.request_list_item", "dhcp.option.hostname", "dhcp.option.vendor_class_id")
 	if len(rows) == 0 {
 		t.Fatal("no DHCP request")
 	}
@@ -224,7 +220,7 @@ func TestIPProfileTLSAndDNS(t *testing.T) {
 	for _, path := range paths {
 		profiles := ipProfiles(decode(t, path, 2, profile.Config{}))
 		snis := map[string]map[string]int64{}
-		for _, f := range tshark(t, path, "-Y", "tls.handshake.type == 1", "-e", "ip.src", "-e", "ipv6.src", "-e", "tls.handshake.extensions_server_name") {
+		for _, f := range tshark(t, path, "tls.handshake.type == 1", "ip.src", "ipv6.src", "tls.handshake.extensions_server_name") {
 			for len(f) < 3 {
 				f = append(f, "")
 			}
@@ -298,10 +294,7 @@ func TestGeoIP(t *testing.T) {
 // dnsAnswers returns the (name, address) pairs of the A and AAAA records
 // in the answer sections of DNS responses (not mDNS), from tshark's JSON.
 func dnsAnswers(t *testing.T, path string) [][2]string {
-	out, err := exec.Command(testutil.Tshark(t), "-n", "-r", path, "-Y", "dns.flags.response == 1", "-T", "json").Output()
-	if err != nil {
-		t.Fatalf("tshark: %v", err)
-	}
+	out := tsharktest.Run(t, "-n", "-r", path, "-Y", "dns.flags.response == 1", "-T", "json")
 	var pkts []struct {
 		Source struct {
 			Layers map[string]json.RawMessage `json:"layers"`

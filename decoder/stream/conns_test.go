@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder/stream"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 )
 
 // cnChunk is a piece of a conversation: who sent it, the bytes, or a gap.
@@ -118,10 +118,7 @@ func cnFollow(t *testing.T, pcap, transport string, streams []string) map[string
 	for _, s := range streams {
 		args = append(args, "-z", "follow,"+transport+",raw,"+s)
 	}
-	out, err := exec.Command(testutil.Tshark(t), args...).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := tsharktest.Run(t, args...)
 	type run struct {
 		node1 bool
 		data  []byte

@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,27 +17,21 @@ import (
 
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
 
 // hvFields runs tshark on a capture with a display filter and returns the
-// tab-separated fields of each matching frame.
+// first occurrence of each field in each matching frame.
 func hvFields(t testing.TB, pcap, filter string, fields ...string) [][]string {
 	t.Helper()
-	args := []string{"-r", pcap, "-n", "-Y", filter, "-T", "fields", "-E", "occurrence=f"}
-	for _, f := range fields {
-		args = append(args, "-e", f)
-	}
-	out, err := exec.Command(testutil.Tshark(t), args...).Output()
-	if err != nil {
-		t.Fatalf("tshark %s: %v", pcap, err)
-	}
 	var rows [][]string
-	for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
-		if l != "" {
-			rows = append(rows, strings.Split(l, "\t"))
+	for _, f := range tsharktest.Fields(t, pcap, tsharktest.Query{Filter: filter, Fields: fields, First: true}) {
+		// A frame without the one field asked for has no row.
+		if row := f.Row(); len(row) != 1 || row[0] != "" {
+			rows = append(rows, row)
 		}
 	}
 	return rows
@@ -194,26 +186,14 @@ func TestIMAPCredentialsAgainstTshark(t *testing.T) {
 // a server text ending in "login:" is the user, after "Password:" the
 // password, each up to its CR or LF.
 func hvTelnetWant(t *testing.T, pcap string) []string {
-	out, err := exec.Command(testutil.Tshark(t), "-r", pcap, "-n", "-Y", "telnet.data", "-T", "json",
-		"-e", "tcp.stream", "-e", "ip.src", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "tcp.dstport", "-e", "telnet.data").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var frames []struct {
-		Source struct {
-			Layers map[string][]string `json:"layers"`
-		} `json:"_source"`
-	}
-	if err := json.Unmarshal(out, &frames); err != nil {
-		t.Fatal(err)
-	}
+	frames := tsharktest.JSONFields(t, pcap, tsharktest.Query{Filter: "telnet.data",
+		Fields: []string{"tcp.stream", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport", "telnet.data"}})
 	type state struct {
 		server, input, user, field string
 	}
 	st := map[string]*state{}
 	var want []string
-	for _, f := range frames {
-		l := f.Source.Layers
+	for _, l := range frames {
 		s := st[l["tcp.stream"][0]]
 		if s == nil {
 			s = &state{}

@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -25,6 +24,7 @@ import (
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder/stream"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
@@ -210,32 +210,13 @@ var (
 	htTsharkCache = map[string]*htTsharkView{}
 )
 
-// htAgg separates the occurrences of a field in tshark's output.
-const htAgg = "\x1f"
-
 // htTsharkFields runs tshark with a display filter (and more options) and
 // returns per packet the occurrences of each field.
 func htTsharkFields(t *testing.T, pcap string, opts []string, filter string, fields ...string) [][][]string {
 	t.Helper()
-	args := append([]string{"-r", pcap, "-n"}, opts...)
-	args = append(args, "-Y", filter, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator="+htAgg)
-	for _, f := range fields {
-		args = append(args, "-e", f)
-	}
-	out, err := exec.Command(testutil.Tshark(t), args...).Output()
-	if err != nil {
-		t.Fatalf("tshark %s: %v", pcap, err)
-	}
 	var lines [][][]string
-	for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
-		if l == "" {
-			continue
-		}
-		var line [][]string
-		for _, f := range strings.Split(l, "\t") {
-			line = append(line, strings.Split(f, htAgg))
-		}
-		lines = append(lines, line)
+	for _, f := range tsharktest.Fields(t, pcap, tsharktest.Query{Filter: filter, Fields: fields, Args: opts}) {
+		lines = append(lines, f.Values())
 	}
 	return lines
 }
@@ -377,23 +358,7 @@ func htCount(lines []string) map[string]int {
 }
 
 // htDiff returns the lines only in a and only in b (as multisets).
-func htDiff(a, b []string) (onlyA, onlyB []string) {
-	c := htCount(a)
-	for _, s := range b {
-		c[s]--
-	}
-	for s, n := range c {
-		for ; n > 0; n-- {
-			onlyA = append(onlyA, s)
-		}
-		for ; n < 0; n++ {
-			onlyB = append(onlyB, s)
-		}
-	}
-	slices.Sort(onlyA)
-	slices.Sort(onlyB)
-	return onlyA, onlyB
-}
+func htDiff(a, b []string) (onlyA, onlyB []string) { return tsharktest.MultisetDiff(a, b) }
 
 // htHasTCP reports whether the packet layer decoded TCP in the capture:
 // some captures carry HTTP inside encapsulations it does not decode

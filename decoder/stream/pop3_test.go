@@ -3,9 +3,7 @@ package stream_test
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/xml"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -252,25 +251,6 @@ func TestPOP3MailHeadersAgainstTshark(t *testing.T) {
 	}
 }
 
-// pdmlPacket is a packet of tshark's PDML: its fields in order.
-type pdmlPacket struct {
-	Fields []pdmlField `xml:"proto>field"`
-}
-
-type pdmlField struct {
-	Name   string      `xml:"name,attr"`
-	Show   string      `xml:"show,attr"`
-	Value  string      `xml:"value,attr"`
-	Fields []pdmlField `xml:"field"`
-}
-
-func (f pdmlField) walk(fn func(pdmlField)) {
-	fn(f)
-	for _, c := range f.Fields {
-		c.walk(fn)
-	}
-}
-
 // TestPOP3MailSizesAgainstLIST: a POP3 server's scan listing (LIST) gives
 // each message's exact size in octets (RFC 1939 5): every message we read
 // from a RETR has the size the server listed for it. The listings and
@@ -283,23 +263,13 @@ func TestPOP3MailSizesAgainstLIST(t *testing.T) {
 		if !ok {
 			continue
 		}
-		out, err := exec.Command(testutil.Tshark(t), "-r", pcap, "-n", "-T", "pdml", "-Y", "pop").Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc struct {
-			Packets []pdmlPacket `xml:"packet"`
-		}
-		if err := xml.Unmarshal(out, &doc); err != nil {
-			t.Fatal(err)
-		}
 		sizes := map[string]map[string]int{} // flow → message number → size
 		wantSizes := map[string][]int{}      // flow → sizes of the messages RETR got
 		last := map[string]string{}          // flow → the last command
-		for _, p := range doc.Packets {
-			get := map[string][]pdmlField{}
-			for _, f := range p.Fields {
-				f.walk(func(f pdmlField) { get[f.Name] = append(get[f.Name], f) })
+		for _, p := range tsharktest.PDML(t, pcap, "pop") {
+			get := map[string][]*tsharktest.Node{}
+			for _, f := range p.Nodes() {
+				get[f.Name] = append(get[f.Name], f)
 			}
 			src := map[string]string{}
 			for _, k := range []string{"ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport"} {

@@ -6,9 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +18,7 @@ import (
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder/stream"
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -123,17 +122,11 @@ func svConversations(t *testing.T, pcap string) map[string]*svConv {
 // each conversation by its two endpoints, where tshark prints them exactly
 // (it rounds to kB from 10,000 bytes on).
 func svConvTable(t *testing.T, pcap, transport string) map[string]int64 {
-	out, err := exec.Command(testutil.Tshark(t), "-r", pcap, "-n", "-q", "-z", "conv,"+transport).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	re := regexp.MustCompile(`^(\S+)\s+<->\s+(\S+)\s+\d+ (\S+) (\S+)\s+\d+ (\S+) (\S+)\s+\d+ (\d+) bytes`)
 	m := map[string]int64{}
-	for _, l := range strings.Split(string(out), "\n") {
-		if f := re.FindStringSubmatch(l); f != nil {
-			total, _ := strconv.ParseInt(f[7], 10, 64)
-			m[svEndpoint(f[1])+" "+svEndpoint(f[2])] = total
-			m[svEndpoint(f[2])+" "+svEndpoint(f[1])] = total
+	for _, c := range tsharktest.Conversations(t, pcap, transport) {
+		if total, exact := tsharktest.ExactBytes(c.Bytes[2]); exact {
+			m[svEndpoint(c.A)+" "+svEndpoint(c.B)] = total
+			m[svEndpoint(c.B)+" "+svEndpoint(c.A)] = total
 		}
 	}
 	return m
@@ -280,10 +273,7 @@ func svPrintable(s string) bool {
 // svWiresharkNames reads Wireshark's services file: "port/transport" →
 // name.
 func svWiresharkNames(t *testing.T) map[string]string {
-	out, err := exec.Command(testutil.Tshark(t), "-G", "folders").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := tsharktest.Run(t, "-G", "folders")
 	var global string
 	for _, l := range strings.Split(string(out), "\n") {
 		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "Global configuration" {

@@ -14,7 +14,6 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -23,6 +22,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -63,30 +63,10 @@ type mailTsharkPacket map[string][]string
 // mailTshark runs tshark -T json with the given -e fields (and filter).
 func mailTshark(t *testing.T, pcap, filter string, fields ...string) []mailTsharkPacket {
 	t.Helper()
-	args := []string{"-r", pcap, "-n", "-T", "json"}
-	if filter != "" {
-		args = append(args, "-Y", filter)
-	}
-	for _, f := range append([]string{"ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport"}, fields...) {
-		args = append(args, "-e", f)
-	}
-	out, err := exec.Command(testutil.Tshark(t), args...).Output()
-	if err != nil {
-		t.Fatalf("tshark %s: %v", pcap, err)
-	}
-	var raw []struct {
-		Source struct {
-			Layers map[string][]string `json:"layers"`
-		} `json:"_source"`
-	}
-	if len(bytes.TrimSpace(out)) > 0 {
-		if err := json.Unmarshal(out, &raw); err != nil {
-			t.Fatalf("tshark json: %v", err)
-		}
-	}
-	pkts := make([]mailTsharkPacket, len(raw))
-	for i, r := range raw {
-		pkts[i] = r.Source.Layers
+	fields = append([]string{"ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport"}, fields...)
+	var pkts []mailTsharkPacket
+	for _, layers := range tsharktest.JSONFields(t, pcap, tsharktest.Query{Filter: filter, Fields: fields}) {
+		pkts = append(pkts, layers)
 	}
 	return pkts
 }
@@ -374,10 +354,7 @@ func tsharkStreams(t *testing.T, pcap string) map[string][2][]byte {
 		streams[p.first("tcp.stream")] = true
 	}
 	for s := range streams {
-		o, err := exec.Command(testutil.Tshark(t), "-r", pcap, "-n", "-q", "-z", "follow,tcp,raw,"+s).Output()
-		if err != nil {
-			t.Fatal(err)
-		}
+		o := tsharktest.Run(t, "-r", pcap, "-n", "-q", "-z", "follow,tcp,raw,"+s)
 		var node0, node1 string
 		var data [2][]byte
 		for _, l := range strings.Split(string(o), "\n") {
@@ -615,9 +592,7 @@ func TestSMTPMessagesAgainstTshark(t *testing.T) {
 		}
 		// tshark's own export of the messages.
 		dir := t.TempDir()
-		if err := exec.Command(testutil.Tshark(t), "-r", pcap, "-n", "-q", "--export-objects", "imf,"+dir).Run(); err != nil {
-			t.Fatal(err)
-		}
+		tsharktest.Run(t, "-r", pcap, "-n", "-q", "--export-objects", "imf,"+dir)
 		ours := map[string]bool{}
 		for _, m := range mails {
 			ours[m.Sha256] = true

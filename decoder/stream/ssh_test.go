@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/netcap-go/netcap/internal/testutil"
+	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -78,14 +78,10 @@ func joinHostPort(h, p string) string {
 // record's Ident, side by side.
 func TestSSHBannersAgainstTshark(t *testing.T) {
 	for _, pcap := range []string{testutil.Testdata(t, "mixed.pcap")} {
-		out, err := exec.Command(testutil.Tshark(t), "-r", pcap, "-n", "-Y", "ssh.protocol", "-T", "fields",
-			"-e", "ip.src", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "tcp.dstport", "-e", "ssh.protocol").Output()
-		if err != nil {
-			t.Fatal(err)
-		}
 		var want, got []string
-		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			f := strings.Split(l, "\t")
+		for _, fr := range tsharktest.Fields(t, pcap, tsharktest.Query{Filter: "ssh.protocol",
+			Fields: []string{"ip.src", "tcp.srcport", "ip.dst", "tcp.dstport", "ssh.protocol"}}) {
+			f := fr.Row()
 			want = append(want, f[0]+":"+f[1]+" "+f[2]+":"+f[3]+" "+f[4])
 		}
 		for _, m := range decodeCapture(t, pcap).Records(types.Type_NC_SSH) {

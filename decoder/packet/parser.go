@@ -166,6 +166,7 @@ func (p *Parser) setCommunityID(s types.CommunityIDSetter, _ proto.Message) {
 // NewParser returns a parser that writes records of the decoders for which
 // enabled returns true (all when enabled is nil) to emit.
 func NewParser(opts Options, enabled func(name string) bool, emit EmitFunc) *Parser {
+	RegisterLayerTypes()
 	p := &Parser{
 		opts:         opts,
 		emit:         emit,

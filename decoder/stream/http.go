@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netcap-go/netcap/decoder/content"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/types"
 )
@@ -273,13 +274,13 @@ func parseChunkSize(line []byte) (int64, bool) {
 
 // Bounds on what a session keeps; every byte comes from the wire.
 const (
-	httpMaxLine    = 16 << 10 // a start, header, chunk-size or trailer line (longer ones are cut)
-	httpMaxHeader  = 64 << 10 // the header lines of one message
-	httpMaxFields  = 256      // header fields kept per message
-	httpMaxPending = 64       // requests waiting for their responses
-	httpMaxResync  = 32 << 20 // bytes skipped looking for a start line before giving up
-	httpMaxBlank   = 64       // empty lines tolerated between messages
-	httpSniffBytes = 512      // body bytes kept for content sniffing
+	httpMaxLine    = 16 << 10           // a start, header, chunk-size or trailer line (longer ones are cut)
+	httpMaxHeader  = 64 << 10           // the header lines of one message
+	httpMaxFields  = 256                // header fields kept per message
+	httpMaxPending = 64                 // requests waiting for their responses
+	httpMaxResync  = 32 << 20           // bytes skipped looking for a start line before giving up
+	httpMaxBlank   = 64                 // empty lines tolerated between messages
+	httpSniffBytes = content.SniffBytes // body bytes kept for content sniffing
 )
 
 // httpState is where a direction's parser is.
@@ -871,7 +872,7 @@ func (s *httpSession) completeBody(m *httpMsg) {
 		m.file.Close()
 	}
 	m.file = nil
-	m.sniffed = DetectContentType(m.head)
+	m.sniffed = content.DetectType(m.head)
 }
 
 // partialStart reads a start line cut by lost bytes (as in a capture

@@ -122,7 +122,8 @@ func feedWorker(n int, frames entryFrames, withStreams bool, profiles *profile.S
 	all := func(string) bool { return true }
 	var streams *stream.Run
 	if withStreams {
-		streams = stream.NewRun(stream.Options{Enabled: all})
+		protocols, observers := streamDecoders()
+		streams = stream.NewRun(stream.Options{}, protocols, observers)
 	}
 	w := newWorker(cfg, all, streams, profiles, reassembly.Config{MaxConns: 1 << 30, MaxBytes: 1 << 30}, 1)
 	ts := int64(1_700_000_000e9)
@@ -214,7 +215,8 @@ func profiledHosts(n int) *profile.Store {
 // softwareEntries returns a stream run that aggregated n software
 // products, each seen in one flow.
 func softwareEntries(n int) *stream.Run {
-	run := stream.NewRun(stream.Options{Enabled: func(string) bool { return true }})
+	protocols, observers := streamDecoders()
+	run := stream.NewRun(stream.Options{}, protocols, observers)
 	for i := range n {
 		c := pcapgen.Client(i)
 		run.ObserveSoftware(stream.SoftwareObservation{
@@ -229,7 +231,8 @@ func softwareEntries(n int) *stream.Run {
 // serviceEntries returns a stream run whose services store holds n
 // services: n servers that each answered one conversation.
 func serviceEntries(n int) *stream.Run {
-	run := stream.NewRun(stream.Options{Enabled: func(string) bool { return true }})
+	protocols, observers := streamDecoders()
+	run := stream.NewRun(stream.Options{}, protocols, observers)
 	asm := reassembly.New(reassembly.Config{MaxConns: 1 << 30}, run.Worker(discardEmitter{}.Emit).Factory())
 	client := reassembly.Endpoint{Addr: netip.AddrFrom4([4]byte{192, 0, 2, 1}), Port: 40000}
 	for i := range n {

@@ -151,7 +151,7 @@ func ValidateDecoders(names []string) error {
 func allInfos() []decoder.Info {
 	out := append(packet.Infos(), flow.Infos...)
 	out = append(out, profile.Infos...)
-	return append(out, stream.Infos...)
+	return append(out, streamInfos()...)
 }
 
 func knownDecoder(name string) bool {
@@ -283,8 +283,9 @@ func Run(ctx context.Context, src PacketSource, name string, cfg Config) (*Summa
 	}
 	enabled := enabledFunc(cfg.Include, cfg.Exclude)
 	streamOpts := cfg.Stream
-	streamOpts.Enabled = enabled
-	streams := stream.NewRun(streamOpts)
+	streamOpts.Enabled = enabledSet(enabled)
+	protocols, observers := streamDecoders()
+	streams := stream.NewRun(streamOpts, protocols, observers)
 	if cfg.NoReassembly {
 		streams = nil
 	} else if !streams.Active() {

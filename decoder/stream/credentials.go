@@ -10,7 +10,7 @@ import (
 // the set of records does not depend on how flows were spread over
 // workers.
 func (c *Conn) EmitCredentials(service, user, password, notes string, ts int64) {
-	if !c.Enabled("Credentials") || user == "" && password == "" {
+	if !c.Enabled(types.Type_NC_Credentials) || user == "" && password == "" {
 		return
 	}
 	k := [3]string{service, user, password}

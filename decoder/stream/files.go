@@ -48,7 +48,7 @@ type FileInfo struct {
 // NewFile starts a file of the connection. It returns nil when no File
 // record is wanted.
 func (c *Conn) NewFile(fi FileInfo) *FileWriter {
-	if !c.Enabled("File") {
+	if !c.Enabled(types.Type_NC_File) {
 		return nil
 	}
 	src, dst := c.Info.Client, c.Info.Server

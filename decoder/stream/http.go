@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/decoder/content"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/types"
@@ -38,9 +39,13 @@ import (
 // requests from the "server" direction.
 type httpProtocol struct{}
 
-func init() { Protocols = append(Protocols, httpProtocol{}) }
+// HTTP is the HTTP protocol (httpProtocol).
+var HTTP Protocol = httpProtocol{}
 
-func (httpProtocol) Name() string { return "HTTP" }
+func (httpProtocol) Info() decoder.Info {
+	return decoder.Info{Name: "HTTP", Type: types.Type_NC_HTTP, Group: decoder.GroupStream, Description: "HTTP/1.x requests with their responses"}
+}
+
 
 func (httpProtocol) Ports() []uint16 { return []uint16{80, 8080, 8000, 8008, 8081, 8888, 3128} }
 
@@ -980,7 +985,7 @@ func (s *httpSession) emit(p *httpPair) {
 		return
 	}
 	p.emitted = true
-	if p.req == nil && p.res == nil || !s.c.Enabled("HTTP") {
+	if p.req == nil && p.res == nil || !s.c.Enabled(types.Type_NC_HTTP) {
 		return
 	}
 	client, server := s.clientServer()

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/types"
 )
@@ -29,9 +30,13 @@ import (
 // project's additions.
 type pop3Protocol struct{}
 
-func init() { Protocols = append(Protocols, pop3Protocol{}) }
+// POP3 is the POP3 protocol (pop3Protocol).
+var POP3 Protocol = pop3Protocol{}
 
-func (pop3Protocol) Name() string    { return "POP3" }
+func (pop3Protocol) Info() decoder.Info {
+	return decoder.Info{Name: "POP3", Type: types.Type_NC_POP3, Group: decoder.GroupStream, Description: "POP3 sessions: commands, responses, mails"}
+}
+
 func (pop3Protocol) Ports() []uint16 { return []uint16{110} }
 func (pop3Protocol) New(c *Conn) Session {
 	s := &pop3Session{c: c, atLineStart: true, host: c.Info.Server.Addr.String()}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/types"
 )
@@ -28,9 +29,13 @@ import (
 // IsResponse is always false: a record holds both sides.
 type smtpProtocol struct{}
 
-func init() { Protocols = append(Protocols, smtpProtocol{}) }
+// SMTP is the SMTP protocol (smtpProtocol).
+var SMTP Protocol = smtpProtocol{}
 
-func (smtpProtocol) Name() string    { return "SMTP" }
+func (smtpProtocol) Info() decoder.Info {
+	return decoder.Info{Name: "SMTP", Type: types.Type_NC_SMTP, Group: decoder.GroupStream, Description: "SMTP sessions: commands, responses, mails"}
+}
+
 func (smtpProtocol) Ports() []uint16 { return []uint16{25, 587, 2525} }
 func (smtpProtocol) New(c *Conn) Session {
 	s := &smtpSession{c: c, atLineStart: true}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"strings"
 
+	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/types"
 )
@@ -18,9 +19,13 @@ import (
 // HASSH definition). Everything after the key exchange is encrypted.
 type sshProtocol struct{}
 
-func init() { Protocols = append(Protocols, sshProtocol{}) }
+// SSH is the SSH protocol (sshProtocol).
+var SSH Protocol = sshProtocol{}
 
-func (sshProtocol) Name() string    { return "SSH" }
+func (sshProtocol) Info() decoder.Info {
+	return decoder.Info{Name: "SSH", Type: types.Type_NC_SSH, Group: decoder.GroupStream, Description: "SSH version banners and key exchange offers, with HASSH"}
+}
+
 func (sshProtocol) Ports() []uint16 { return []uint16{22} }
 func (sshProtocol) New(c *Conn) Session {
 	s := &sshSession{c: c}

@@ -59,24 +59,21 @@ var (
 // svBannerSoftware reads the product and version a server's first bytes
 // name. proto is the detected protocol ("" if none).
 func svBannerSoftware(proto string, banner []byte) svBannerSW {
-	if proto == "SSH" || strings.HasPrefix(string(banner), "SSH-") {
+	if proto == "SSH" || dpi.MatchSSHBanner(banner) == dpi.Matched {
 		// The version line, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10" (a
 		// server may send other lines first).
 		for _, line := range strings.Split(string(banner), "\n") {
-			rest, ok := strings.CutPrefix(strings.TrimRight(line, "\r"), "SSH-")
-			if !ok {
+			if dpi.MatchSSHBanner([]byte(line)) != dpi.Matched {
 				continue
 			}
-			sw, _, _ := strings.Cut(rest, " ")
-			if _, sw, ok := strings.Cut(sw, "-"); ok {
-				product, version, _ := strings.Cut(sw, "_")
-				return svBannerSW{Product: product, Version: version, Service: "SSH", Line: line}
-			}
-			break
+			sw, _, _ := strings.Cut(strings.TrimRight(line, "\r"), " ")
+			_, sw, _ = strings.Cut(sw[len("SSH-"):], "-") // after the protocol version
+			product, version, _ := strings.Cut(sw, "_")
+			return svBannerSW{Product: product, Version: version, Service: "SSH", Line: line}
 		}
 		return svBannerSW{Service: "SSH"}
 	}
-	if proto == "HTTP" || strings.HasPrefix(string(banner), "HTTP/") {
+	if proto == "HTTP" || dpi.MatchHTTPStatusLine(banner) == dpi.Matched {
 		sw := svHTTPServer(banner)
 		sw.Service = "HTTP"
 		return sw

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/netcap-go/netcap/decoder"
+	"github.com/netcap-go/netcap/decoder/dpi"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/types"
 )
@@ -83,14 +84,6 @@ const (
 	startResponse                  // a status line
 )
 
-// httpMethods are the request methods recognised on an incomplete request
-// line (a complete line with HTTP/1.x is a request whatever its method).
-var httpMethods = []string{
-	"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE", "CONNECT", "PATCH",
-	"PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH", "REPORT",
-	"MKCALENDAR", "CHECKOUT", "MERGE", "BIND", "UNBIND", "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE",
-}
-
 // classifyStart tells whether b starts like an HTTP/1.x request or
 // response. Empty lines before the start line are allowed (RFC 9112 2.2).
 func classifyStart(b []byte) httpStart {
@@ -118,36 +111,23 @@ func classifyStart(b []byte) httpStart {
 	return startNot
 }
 
-// classifyStatus checks "HTTP/1.x NNN".
+// classifyStatus checks "HTTP/1.x NNN" (dpi.MatchHTTPStatusLine, which
+// the classifier of the flow records uses too).
 func classifyStatus(line []byte, complete bool) httpStart {
-	const pattern = "HTTP/1.0 000"
-	for i := 0; i < len(pattern); i++ {
-		if i >= len(line) {
-			if complete {
-				return startNot
-			}
+	switch dpi.MatchHTTPStatusLine(line) {
+	case dpi.Matched:
+		return startResponse
+	case dpi.Partial:
+		if !complete {
 			return startMaybe
 		}
-		ok := false
-		switch pattern[i] {
-		case '0':
-			ok = line[i] >= '0' && line[i] <= '9'
-		default:
-			ok = line[i] == pattern[i]
-		}
-		if !ok {
-			return startNot
-		}
 	}
-	if len(line) > len(pattern) && line[len(pattern)] != ' ' && line[len(pattern)] != '\t' {
-		return startNot
-	}
-	return startResponse
+	return startNot
 }
 
 // classifyRequest checks "METHOD SP target SP HTTP/1.x" (complete) or a
 // plausible beginning of one. With long, an incomplete line that is too
-// long to wait for counts when its method is a known one.
+// long to wait for counts when its method is one in common use.
 func classifyRequest(line []byte, complete, long bool) httpStart {
 	if complete {
 		if _, _, _, ok := parseRequestLine(line); ok {
@@ -160,7 +140,7 @@ func classifyRequest(line []byte, complete, long bool) httpStart {
 	if sp >= 0 {
 		method = line[:sp]
 	}
-	if len(method) > 20 || !isMethod(method) {
+	if len(method) > 20 || !dpi.IsMethodToken(method) {
 		return startNot
 	}
 	if sp < 0 {
@@ -175,59 +155,30 @@ func classifyRequest(line []byte, complete, long bool) httpStart {
 		}
 	}
 	if long {
-		for _, m := range httpMethods {
-			if string(method) == m {
-				return startRequest
-			}
+		if dpi.IsHTTPMethod(method) {
+			return startRequest
 		}
 		return startNot
 	}
 	return startMaybe
 }
 
-// isMethod reports whether b is a plausible method token (upper-case
-// letters, digits, '-' and '_'; the method names in use are upper case).
-func isMethod(b []byte) bool {
-	for _, ch := range b {
-		if !(ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-// parseRequestLine splits "METHOD SP target SP HTTP/1.x". A target with
-// stray spaces ends at the first one, as tshark and Arkime read it; the
-// version is the last word. "GET SP target" alone is an HTTP/0.9 request.
+// parseRequestLine splits "METHOD SP target SP HTTP/1.x"
+// (dpi.ParseHTTPRequestLine, which the classifier of the flow records uses
+// too); "GET SP target" alone is an HTTP/0.9 request.
 func parseRequestLine(line []byte) (method, target, proto string, ok bool) {
-	first := bytes.IndexByte(line, ' ')
-	if first <= 0 || first > 20 || !isMethod(line[:first]) {
-		return "", "", "", false
-	}
-	rest := bytes.Trim(line[first+1:], " \t")
-	t, _, _ := bytes.Cut(rest, []byte(" "))
-	last := bytes.LastIndexByte(rest, ' ')
+	r, ok := dpi.ParseHTTPRequestLine(line)
 	switch {
-	case len(t) == 0:
+	case !ok:
 		return "", "", "", false
-	case last < 0: // no version
-		if string(line[:first]) != "GET" || t[0] != '/' {
-			return "", "", "", false
-		}
+	case len(r.Version) == 0:
 		proto = "HTTP/0.9"
+	case dpi.IsHTTP1Version(r.Version):
+		proto = string(r.Version)
 	default:
-		p := rest[last+1:]
-		if len(p) != 8 || !bytes.HasPrefix(p, []byte("HTTP/1.")) || p[7] < '0' || p[7] > '9' {
-			return "", "", "", false
-		}
-		proto = string(p)
+		return "", "", "", false
 	}
-	for _, ch := range t {
-		if ch < 0x20 && ch != '\t' || ch == 0x7f {
-			return "", "", "", false
-		}
-	}
-	return string(line[:first]), string(t), proto, true
+	return string(r.Method), string(r.Target), proto, true
 }
 
 // parseStatusLine splits "HTTP/1.x NNN reason".

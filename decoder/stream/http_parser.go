@@ -2,11 +2,11 @@ package stream
 
 import (
 	"bytes"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/netcap-go/netcap/decoder/content"
+	"github.com/netcap-go/netcap/decoder/dpi"
 )
 
 // HTTP/1.x message framing, per direction (RFC 9112): start lines, header
@@ -366,7 +366,7 @@ func (s *httpSession) partialStart(h *httpHalf) {
 	if h.requests {
 		method, rest, ok := bytes.Cut(line, []byte(" "))
 		target, _, ok2 := bytes.Cut(bytes.TrimLeft(rest, " "), []byte(" "))
-		if !ok || !ok2 || len(target) == 0 || !slices.Contains(httpMethods, string(method)) {
+		if !ok || !ok2 || len(target) == 0 || !dpi.IsHTTPMethod(method) {
 			return
 		}
 		line = append(append(append(append([]byte(nil), method...), ' '), target...), " HTTP/1.1"...)

@@ -1,7 +1,7 @@
-// Package credentials harvests clear-text logins from the conversations
-// no stream protocol decodes. Its observer reads the first hvBytes of each
-// direction of every TCP conversation, whatever protocol was detected, and finds
-// clear-text logins of three protocols no stream decoder handles:
+// Package credentials harvests the clear-text logins of three protocols
+// no stream decoder handles. Its observer reads the first hvBytes of each
+// direction of every TCP conversation, whatever protocol was detected, and
+// finds (harvest.go, imap.go, telnet.go):
 //
 //   - FTP (RFC 959): "USER name" then "PASS secret" from the client, in a
 //     conversation whose server speaks in three-digit replies. The record

@@ -4,6 +4,11 @@ import (
 	"github.com/netcap-go/netcap/types"
 )
 
+// Credentials records are this package's (stream.Infos): HTTP, SMTP and
+// POP3 write them, and the harvester of package decoder/credentials (FTP,
+// IMAP, Telnet) writes through the same method, so each credential is
+// written once per connection whoever finds it.
+
 // EmitCredentials writes a Credentials record, once per connection for
 // the same service, user and password. Records are per connection (not
 // deduplicated over the run) so that each says which flow carried it and

@@ -115,7 +115,7 @@ type Options struct {
 	// CommunityID computes the Community ID records carry (its seed).
 	CommunityID flow.CommunityID
 	// MaxServices and MaxSoftware bound the services and software
-	// products the run aggregates (0: DefaultMaxServices and
+	// products the run aggregates (0: service.DefaultMaxServices and
 	// DefaultMaxSoftware); past them new ones are dropped and counted.
 	MaxServices, MaxSoftware int
 }

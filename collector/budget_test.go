@@ -13,6 +13,7 @@ import (
 
 	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/decoder/profile"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/decoder/stream"
 	"github.com/netcap-go/netcap/internal/pcapgen"
 	ncio "github.com/netcap-go/netcap/io"
@@ -122,7 +123,8 @@ func feedWorker(n int, frames entryFrames, withStreams bool, profiles *profile.S
 	cfg := Config{Sink: discardSink{}}
 	var streams *stream.Run
 	if withStreams {
-		streams = stream.NewRun(stream.Options{})
+		protocols, observers := registry.StreamDecoders()
+		streams = stream.NewRun(stream.Options{}, protocols, observers)
 	}
 	w := newWorker(cfg, nil, streams, profiles, reassembly.Config{MaxConns: 1 << 30, MaxBytes: 1 << 30}, 1)
 	ts := int64(1_700_000_000e9)
@@ -214,7 +216,8 @@ func profiledHosts(n int) *profile.Store {
 // softwareEntries returns a stream run that aggregated n software
 // products, each seen in one flow.
 func softwareEntries(n int) *stream.Run {
-	run := stream.NewRun(stream.Options{Enabled: func(string) bool { return true }})
+	protocols, observers := registry.StreamDecoders()
+	run := stream.NewRun(stream.Options{}, protocols, observers)
 	for i := range n {
 		c := pcapgen.Client(i)
 		run.ObserveSoftware(stream.SoftwareObservation{
@@ -229,7 +232,8 @@ func softwareEntries(n int) *stream.Run {
 // serviceEntries returns a stream run whose services store holds n
 // services: n servers that each answered one conversation.
 func serviceEntries(n int) *stream.Run {
-	run := stream.NewRun(stream.Options{Enabled: func(string) bool { return true }})
+	protocols, observers := registry.StreamDecoders()
+	run := stream.NewRun(stream.Options{}, protocols, observers)
 	asm := reassembly.New(reassembly.Config{MaxConns: 1 << 30}, run.Worker(discardEmitter{}.Emit).Factory())
 	client := reassembly.Endpoint{Addr: netip.AddrFrom4([4]byte{192, 0, 2, 1}), Port: 40000}
 	for i := range n {

@@ -133,11 +133,9 @@ func newStreams(cfg Config, enabled decoder.Set) *stream.Run {
 		return nil
 	}
 	opts := cfg.Stream
-	opts.Enabled = func(name string) bool {
-		t, ok := types.TypeByName(name)
-		return ok && enabled.Has(t)
-	}
-	streams := stream.NewRun(opts)
+	opts.Enabled = enabled
+	protocols, observers := registry.StreamDecoders()
+	streams := stream.NewRun(opts, protocols, observers)
 	if !streams.Active() {
 		return nil
 	}

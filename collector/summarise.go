@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/netcap-go/netcap/decoder"
-	"github.com/netcap-go/netcap/decoder/stream"
 	"github.com/netcap-go/netcap/source"
 )
 
@@ -22,7 +21,7 @@ func (p *pipeline) flushStores() []error {
 	}
 	if p.streams != nil {
 		p.sum.StoreDrops = p.streams.Dropped()
-		errs = append(errs, p.flushStore(func(emit decoder.Emit) error { return p.streams.Flush(stream.Emitter(emit)) }))
+		errs = append(errs, p.flushStore(func(emit decoder.Emit) error { return p.streams.Flush(emit) }))
 	}
 	return errs
 }

@@ -24,7 +24,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/netcap-go/netcap/decoder/stream"
+	"github.com/netcap-go/netcap/decoder/content"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -228,7 +228,7 @@ func (p *Proxy) keep() int64 {
 	if p.cfg.Payloads {
 		return p.cfg.MaxBodyBytes
 	}
-	return 512 // enough to sniff the content type
+	return content.SniffBytes
 }
 
 func headerCount(h http.Header) int {
@@ -322,7 +322,7 @@ func (p *Proxy) record(x *exchange, sw *statusWriter) {
 		rec.ReqContentLength = clamp(r.ContentLength)
 	}
 	rec.Parameters = parameters(r.URL.RawQuery, r.Header.Get("Content-Type"), reqBody, reqCut)
-	rec.ContentTypeDetected = stream.DetectContentType(reqBody)
+	rec.ContentTypeDetected = content.DetectType(reqBody)
 	if p.cfg.Payloads && len(reqBody) > 0 {
 		rec.RequestBody = reqBody
 	}
@@ -352,7 +352,7 @@ func (p *Proxy) record(x *exchange, sw *statusWriter) {
 	if x.resBody != nil {
 		n, body, _ := x.resBody.snapshot()
 		rec.ResContentLength = clamp(n)
-		rec.ResContentTypeDetected = stream.DetectContentType(body)
+		rec.ResContentTypeDetected = content.DetectType(body)
 		if p.cfg.Payloads && len(body) > 0 {
 			rec.ResponseBody = body
 		}

@@ -15,62 +15,44 @@ const (
 	verRTSP
 )
 
-// requestLine parses "METHOD SP target SP VERSION CRLF" at the start of p and
-// returns the protocol named by the version token (verNone when p does not
-// start with such a line) and the method.
+// requestLine parses "METHOD SP target SP VERSION CRLF" at the start of p
+// (ParseHTTPRequestLine) and returns the protocol named by the version
+// token (verNone when p does not start with such a line) and the method.
 func requestLine(p []byte) (int, []byte) {
-	i := 0
-	for i < len(p) && i < 20 && (isUpper(p[i]) || p[i] == '-' || p[i] == '_') {
-		i++
-	}
-	if i < 3 || i >= len(p) || p[i] != ' ' {
-		return verNone, nil
-	}
-	method := p[:i]
-	if len(p) < i+2 || p[i+1] <= ' ' || p[i+1] >= 0x7f {
-		return verNone, nil
-	}
-	area := p
-	if len(area) > maxLine {
-		area = area[:maxLine]
-	}
+	area := p[:min(len(p), maxLine)]
 	lf := bytes.IndexByte(area, '\n')
 	if lf < 0 {
-		if isLongHTTPRequest(p, method) {
-			return verHTTP, method
+		if sp := bytes.IndexByte(p, ' '); sp > 0 && isLongHTTPRequest(p, p[:sp]) {
+			return verHTTP, p[:sp]
 		}
 		return verNone, nil
 	}
-	end := lf
-	if end > 0 && p[end-1] == '\r' {
-		end--
+	line := p[:lf]
+	if lf > 0 && line[lf-1] == '\r' {
+		line = line[:lf-1]
 	}
-	line := p[:end]
-	sp := bytes.LastIndexByte(line, ' ')
-	if sp == i && string(method) == "GET" && line[i+1] == '/' {
-		return verHTTP, method // HTTP/0.9 simple request: "GET /path"
-	}
-	if sp <= i+1 {
+	r, ok := ParseHTTPRequestLine(line)
+	if !ok {
 		return verNone, nil
 	}
-	switch v := line[sp+1:]; string(v) {
+	switch string(r.Version) {
+	case "": // HTTP/0.9 simple request: "GET /path"
+		return verHTTP, r.Method
 	case "HTTP/1.1", "HTTP/1.0", "HTTP/2.0", "HTTP/0.9":
-		return verHTTP, method
+		return verHTTP, r.Method
 	case "SIP/2.0":
-		return verSIP, method
+		return verSIP, r.Method
 	case "RTSP/1.0", "RTSP/2.0":
-		return verRTSP, method
+		return verRTSP, r.Method
 	}
 	return verNone, nil
 }
 
 // isLongHTTPRequest accepts a request whose line does not end in this payload
-// (a URL longer than a segment): a well-known method, an origin-form or
-// absolute target, and at least 200 bytes of URL characters.
+// (a URL longer than a segment): a method in common use (IsHTTPMethod), an
+// origin-form or absolute target, and at least 200 bytes of URL characters.
 func isLongHTTPRequest(p, method []byte) bool {
-	switch string(method) {
-	case "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH":
-	default:
+	if !IsHTTPMethod(method) {
 		return false
 	}
 	t := p[len(method)+1:]
@@ -99,18 +81,7 @@ func statusLine(p []byte, version string) bool {
 }
 
 // isHTTPResponse reports an HTTP/1.x status line.
-func isHTTPResponse(p []byte) bool {
-	return len(p) >= 12 && hasPrefix(p, "HTTP/1.") && isDigit(p[7]) && p[8] == ' ' && statusLine(p[9:], "")
-}
-
-// replyCode returns the three-digit reply code p starts with when it is
-// followed by ' ' or '-' (SMTP, FTP), or -1.
-func replyCode(p []byte) int {
-	if len(p) < 4 || !isDigit(p[0]) || !isDigit(p[1]) || !isDigit(p[2]) || (p[3] != ' ' && p[3] != '-') {
-		return -1
-	}
-	return int(p[0]-'0')*100 + int(p[1]-'0')*10 + int(p[2]-'0')
-}
+func isHTTPResponse(p []byte) bool { return MatchHTTPStatusLine(p) == Matched }
 
 // firstLine returns p up to its first CR or LF, at most 512 bytes.
 func firstLine(p []byte) []byte {
@@ -159,7 +130,7 @@ func detectTextTCP(pp ports, p []byte) string {
 			return nameHTTP
 		}
 	case 'S':
-		if isSSHBanner(p) {
+		if MatchSSHBanner(p) == Matched {
 			return nameSSH
 		}
 		if statusLine(p, "SIP/2.0 ") {
@@ -230,26 +201,10 @@ func detectTextUDP(p []byte) string {
 	return ""
 }
 
-// isSSHBanner accepts "SSH-<major>.<minor>-".
-func isSSHBanner(p []byte) bool {
-	if len(p) < 8 || !hasPrefix(p, "SSH-") || !isDigit(p[4]) || p[5] != '.' || !isDigit(p[6]) {
-		return false
-	}
-	for i := 7; i < len(p) && i < 12; i++ {
-		if p[i] == '-' {
-			return true
-		}
-		if !isDigit(p[i]) {
-			return false
-		}
-	}
-	return false
-}
-
 // detectPlus handles lines starting with '+': the POP3 "+OK text" reply, and
 // a bare "+OK" that POP3 and Redis both send.
 func detectPlus(pp ports, p []byte) string {
-	if !hasPrefix(p, "+OK") || len(p) < 5 {
+	if MatchPOP3Status(p) != Matched || p[0] != '+' || len(p) < 5 {
 		return ""
 	}
 	if p[3] == ' ' && isPrint(p[4]) {
@@ -269,9 +224,13 @@ func detectPlus(pp ports, p []byte) string {
 // detectReply handles numeric replies: SMTP and FTP banners and a few replies
 // only one of them uses.
 func detectReply(pp ports, p []byte) string {
-	switch replyCode(p) {
+	line := firstLine(p)
+	if !IsReplyLine(line) {
+		return ""
+	}
+	text := line[min(len(line), 4):]
+	switch int(line[0]-'0')*100 + int(line[1]-'0')*10 + int(line[2]-'0') {
 	case 220:
-		line := firstLine(p)
 		mail := containsFold(line, "SMTP") || containsFold(line, "MAIL") ||
 			containsFold(line, "POSTFIX") || containsFold(line, "EXIM")
 		ftp := containsFold(line, "FTP")
@@ -287,7 +246,7 @@ func detectReply(pp ports, p []byte) string {
 		}
 	case 250:
 		// The multi-line EHLO reply lists ESMTP extensions.
-		if p[3] == '-' && (containsFold(p, "PIPELINING") || containsFold(p, "8BITMIME") ||
+		if len(line) > 3 && line[3] == '-' && (containsFold(p, "PIPELINING") || containsFold(p, "8BITMIME") ||
 			containsFold(p, "STARTTLS") || containsFold(p, "ENHANCEDSTATUSCODES") ||
 			containsFold(p, "\n250-SIZE") || containsFold(p, "\n250 SIZE") ||
 			containsFold(p, "\n250-AUTH") || containsFold(p, "\n250 AUTH")) {
@@ -297,11 +256,11 @@ func detectReply(pp ports, p []byte) string {
 		// "User name okay, need password" and "User logged in" are FTP's.
 		return nameFTP
 	case 227:
-		if hasPrefix(p[4:], "Entering Passive Mode") {
+		if hasPrefix(text, "Entering Passive Mode") {
 			return nameFTP
 		}
 	case 229:
-		if hasPrefix(p[4:], "Entering Extended Passive Mode") {
+		if hasPrefix(text, "Entering Extended Passive Mode") {
 			return nameFTP
 		}
 	}
@@ -310,28 +269,17 @@ func detectReply(pp ports, p []byte) string {
 
 // detectCommand handles client commands of SMTP, POP3, FTP and Redis.
 func detectCommand(pp ports, p []byte) string {
+	if MatchSMTPCommand(p) == Matched {
+		return nameSMTP
+	}
 	switch upper(p[0]) {
 	case 'E':
-		if isCommand(p, "EHLO") {
-			return nameSMTP
-		}
 		if isCommand(p, "EPSV") {
 			return nameFTP
 		}
-	case 'H':
-		if isCommand(p, "HELO") {
-			return nameSMTP
-		}
 	case 'M':
-		if hasPrefixFold(p, "MAIL FROM:") {
-			return nameSMTP
-		}
 		if isCommand(p, "MLSD") {
 			return nameFTP
-		}
-	case 'R':
-		if hasPrefixFold(p, "RCPT TO:") {
-			return nameSMTP
 		}
 	case 'S':
 		if isBareCommand(p, "STARTTLS") {

@@ -50,10 +50,6 @@ var BFD = newDecoder(
 // bfdMultihopPort is the UDP port of multihop BFD control packets.
 const bfdMultihopPort = 4784
 
-func init() {
-	layers.RegisterUDPPortLayerType(bfdMultihopPort, layers.LayerTypeBFD)
-}
-
 // bfdLayer is gopacket's BFD decoding, with the authentication section
 // read as RFC 5880 4.2-4.4 lay it out: gopacket takes everything after the
 // key ID (or sequence number) to the end of the packet for the data, not

@@ -24,8 +24,9 @@ import (
 // bytes or more, as tshark does without reassembly.
 //
 // UDP port 2222 carries CIP I/O data (Common Packet Format items, no
-// encapsulation header), which gopacket maps to its ENIP layer: init below
-// takes the mapping back, so that I/O data is not read as ENIP headers.
+// encapsulation header), which gopacket maps to its ENIP layer:
+// RegisterLayerTypes (gopacket.go) takes the mapping back, so that I/O data
+// is not read as ENIP headers.
 var ENIP = newDecoder(
 	decoder.Info{
 		Name: "ENIP", Type: types.Type_NC_ENIP, Aliases: []string{"Ethernet/IP"},
@@ -50,10 +51,6 @@ var ENIP = newDecoder(
 		r.SrcPort, r.DstPort = p.SrcPort, p.DstPort
 	},
 )
-
-func init() {
-	layers.RegisterUDPPortLayerType(layers.UDPPort(layers.UDPPortENIP), gopacket.LayerTypePayload)
-}
 
 const enipHeaderLen = 24
 

@@ -62,10 +62,6 @@ const (
 	lcmMaxChannel = 63
 )
 
-func init() {
-	layers.RegisterUDPPortLayerType(lcmPort, layers.LayerTypeLCM)
-}
-
 // lcmLayer decodes an LCM datagram header. gopacket's LCM layer builds the
 // channel name byte by byte from everything up to a NUL or the end of the
 // datagram; here the name must end with a NUL within LCM's 63 characters.

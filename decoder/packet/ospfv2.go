@@ -31,17 +31,6 @@ const (
 	layerTypeOSPFv3 gopacket.LayerType = 2075
 )
 
-func init() {
-	gopacket.RegisterLayerType(int(layerTypeOSPFv2), gopacket.LayerTypeMetadata{Name: "OSPFv2", Decoder: gopacket.DecodeFunc(decodeOSPFv2)})
-	gopacket.RegisterLayerType(int(layerTypeOSPFv3), gopacket.LayerTypeMetadata{Name: "OSPFv3", Decoder: gopacket.DecodeFunc(decodeOSPFv3)})
-	// Packets the parser hands to gopacket.NewPacket (behind PPP, PPPoE,
-	// FDDI) reach OSPF through LayerTypeOSPF's decoder (after IPv4) and
-	// the IP protocol table (after IPv6): decode them with the layers here
-	// too, as gopacket allows.
-	gopacket.OverrideLayerType(int(layers.LayerTypeOSPF), gopacket.LayerTypeMetadata{Name: "OSPF", Decoder: gopacket.DecodeFunc(decodeOSPF)})
-	layers.IPProtocolMetadata[layers.IPProtocolOSPF].DecodeWith = gopacket.DecodeFunc(decodeOSPF)
-}
-
 // decodeOSPF is ospfLayer for gopacket.NewPacket.
 func decodeOSPF(data []byte, p gopacket.PacketBuilder) error {
 	if len(data) > 0 && data[0] == 3 {

@@ -129,30 +129,13 @@ func (l *usbLayer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) erro
 }
 
 // layerTypeUSBMon is a usbmon header of link type 189 (48 bytes), which
-// gopacket does not know. Its transit layer (registry.go) turns it into the
-// memory-mapped form for the USB layer.
-var layerTypeUSBMon = gopacket.RegisterLayerType(1189, gopacket.LayerTypeMetadata{
-	Name:    "USBMon",
-	Decoder: gopacket.DecodeFunc(decodeUSBMon),
-})
+// gopacket does not know (registered in gopacket.go). Its transit layer
+// (registry.go) turns it into the memory-mapped form for the USB layer.
+const layerTypeUSBMon gopacket.LayerType = 1189
 
 // linkTypeUSBLinux is DLT_USB_LINUX (189); gopacket's LinkTypeLinuxUSB is
 // DLT_USB_LINUX_MMAPPED (220).
 const linkTypeUSBLinux layers.LinkType = 189
-
-// The parser starts a frame at its link type's gopacket layer type. gopacket
-// gives link type 220 none (its metadata has a decoder but no layer type)
-// and has no entry for 189: both are added here.
-func init() {
-	m := layers.LinkTypeMetadata[layers.LinkTypeLinuxUSB]
-	m.LayerType = layers.LayerTypeUSB
-	layers.LinkTypeMetadata[layers.LinkTypeLinuxUSB] = m
-	layers.LinkTypeMetadata[linkTypeUSBLinux] = layers.EnumMetadata{
-		DecodeWith: gopacket.DecodeFunc(decodeUSBMon),
-		Name:       "USB Linux",
-		LayerType:  layerTypeUSBMon,
-	}
-}
 
 // usbMonLayer turns a 48-byte usbmon header into a 64-byte one, with the
 // four fields the shorter header lacks set to 0, for the USB layer; but for

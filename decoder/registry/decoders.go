@@ -1,17 +1,20 @@
 package registry
 
 import (
+	"github.com/netcap-go/netcap/decoder/credentials"
 	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/decoder/packet"
 	"github.com/netcap-go/netcap/decoder/profile"
+	"github.com/netcap-go/netcap/decoder/service"
 	"github.com/netcap-go/netcap/decoder/stream"
+	"github.com/netcap-go/netcap/decoder/vuln"
 )
 
 // Decoders lists every decoder netcap runs, in the order it runs them:
 // layer decoders in this order claim a packet's layers, protocols in
 // this order are asked whether a conversation is theirs, observers see
 // conversations in this order. Adding a protocol adds one line here.
-var Decoders = concat([]Entry{
+var Decoders = []Entry{
 	// Link, network and transport layers: one record per header.
 	layer(packet.Ethernet),
 	layer(packet.ARP),
@@ -83,16 +86,30 @@ var Decoders = concat([]Entry{
 	table(flow.FlowInfo),
 	table(profile.DeviceProfileInfo),
 	table(profile.IPProfileInfo),
-}, streamEntries())
 
-// streamEntries lists the stream decoders' record types (until the
-// stream protocols and observers are listed here one by one).
-func streamEntries() []Entry {
-	var out []Entry
-	for _, i := range stream.Infos {
-		out = append(out, derived(i))
-	}
-	return out
+	// Application protocols of reassembled conversations, in the order
+	// they are asked whether a conversation is theirs (after those that
+	// usually serve its port).
+	protocol(stream.HTTP),
+	protocol(stream.POP3),
+	protocol(stream.SMTP),
+	protocol(stream.SSH),
+
+	// Observers of every conversation, in the order they see its data
+	// and write their records.
+	observer(stream.NewConnsWriter),    // -conns files, no record type
+	observer(credentials.NewHarvester), // Credentials
+	observer(service.NewObserver),      // Service, Software
+	observer(stream.NewTLSHelloReader), // TLS hellos across segments
+	observer(vuln.NewMatcher),          // Vulnerability, Exploit
+
+	// Records derived from the decoders above.
+	derived(stream.FileInfo),
+	derived(stream.CredentialsInfo),
+	derived(stream.MailInfo),
+	derived(stream.SoftwareInfo),
+	derived(service.Info),
+	derived(vuln.VulnerabilityInfo),
+	derived(vuln.ExploitInfo),
+	derived(stream.AlertInfo),
 }
-
-func concat(a, b []Entry) []Entry { return append(a, b...) }

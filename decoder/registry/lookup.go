@@ -6,6 +6,7 @@ import (
 
 	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/decoder/stream"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -90,4 +91,19 @@ func PacketLayers() map[types.Type]bool {
 		}
 	}
 	return m
+}
+
+// StreamDecoders returns the stream protocols and observers, in order.
+func StreamDecoders() ([]stream.Protocol, []stream.NewObserver) {
+	var protocols []stream.Protocol
+	var observers []stream.NewObserver
+	for _, e := range Decoders {
+		switch e.Kind {
+		case Protocol:
+			protocols = append(protocols, e.Protocol)
+		case Observer:
+			observers = append(observers, e.Observer)
+		}
+	}
+	return protocols, observers
 }

@@ -13,6 +13,7 @@ package registry
 import (
 	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/decoder/packet"
+	"github.com/netcap-go/netcap/decoder/stream"
 )
 
 // Kind says where a decoder takes its input from.
@@ -37,13 +38,15 @@ const (
 )
 
 // Entry is one line of the registry: a decoder and the record type it
-// writes (Info.Name is empty for an observer that writes none of its own,
-// such as -conns).
+// writes. Observers write derived records, listed on lines of their own,
+// so their Info is empty.
 type Entry struct {
-	Kind   Kind
-	Info   decoder.Info
-	Layer  packet.LayerDecoder
-	Packet packet.PacketDecoder
+	Kind     Kind
+	Info     decoder.Info
+	Layer    packet.LayerDecoder
+	Packet   packet.PacketDecoder
+	Protocol stream.Protocol
+	Observer stream.NewObserver
 }
 
 func layer(d packet.LayerDecoder) Entry { return Entry{Kind: Layer, Info: d.Info(), Layer: d} }
@@ -51,5 +54,9 @@ func layer(d packet.LayerDecoder) Entry { return Entry{Kind: Layer, Info: d.Info
 func whole(d packet.PacketDecoder) Entry { return Entry{Kind: Packet, Info: d.Info(), Packet: d} }
 
 func table(i decoder.Info) Entry { return Entry{Kind: Table, Info: i} }
+
+func protocol(p stream.Protocol) Entry { return Entry{Kind: Protocol, Info: p.Info(), Protocol: p} }
+
+func observer(o stream.NewObserver) Entry { return Entry{Kind: Observer, Observer: o} }
 
 func derived(i decoder.Info) Entry { return Entry{Kind: Derived, Info: i} }

@@ -22,7 +22,7 @@ import (
 
 // EmitAlert writes an Alert about the connection.
 func (c *Conn) EmitAlert(a *types.Alert) {
-	if !c.Enabled("Alert") || a == nil {
+	if !c.Enabled(types.Type_NC_Alert) || a == nil {
 		return
 	}
 	if a.SrcIP == "" && a.DstIP == "" {
@@ -35,7 +35,7 @@ func (c *Conn) EmitAlert(a *types.Alert) {
 			a.Protocol = "UDP"
 		}
 		if c.protocol != nil {
-			a.Protocol = c.protocol.Name()
+			a.Protocol = c.protocol.Info().Name
 		}
 	}
 	a.Name, a.Description, a.Notes = types.WireString(a.Name), types.WireString(a.Description), types.WireString(a.Notes)

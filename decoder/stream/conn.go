@@ -50,8 +50,8 @@ func (c *Conn) Bytes(dir Direction) int64 { return c.bytes[dir] }
 // Options returns the run's options.
 func (c *Conn) Options() *Options { return &c.w.run.opts }
 
-// Enabled reports whether records of a type are written.
-func (c *Conn) Enabled(name string) bool { return c.w.run.opts.enabled(name) }
+// Enabled reports whether records of type t are written.
+func (c *Conn) Enabled(t types.Type) bool { return c.w.run.Enabled(t) }
 
 // Emit writes a record, if its type is enabled, with the connection's
 // Community ID when the record has that field and it is empty.

@@ -10,7 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/reassembly"
+	"github.com/netcap-go/netcap/resolvers"
 )
 
 // -conns: every reassembled conversation is written to a file,
@@ -52,16 +54,16 @@ const (
 	connsMaxOpen    = 64
 )
 
-func init() { observers = append(observers, connsNewObserver) }
-
 type connsObserver struct{ pool *connsPool }
 
-func connsNewObserver(r *Run) Observer {
+// NewConnsWriter makes the -conns writer: an observer that writes every
+// conversation to a file under Options.ConnsDir (none when it is "").
+func NewConnsWriter(r *Run) Observer {
 	if r.opts.ConnsDir == "" {
 		return nil
 	}
 	p := &connsPool{dir: r.opts.ConnsDir, open: map[string]*list.Element{}, dirs: map[string]bool{}, lru: list.New()}
-	r.OnFlush(func(Emitter) error { return p.closeAll() })
+	r.OnFlush(func(decoder.Emit) error { return p.closeAll() })
 	return connsObserver{pool: p}
 }
 
@@ -132,7 +134,7 @@ func (s *connsSession) decide(final bool) {
 	}
 	service := ""
 	if c.protocol != nil {
-		service = strings.ToLower(c.protocol.Name())
+		service = strings.ToLower(c.protocol.Info().Name)
 	} else {
 		service = ianaServiceName(c.Info.Transport, c.Info.Server.Port)
 	}
@@ -313,4 +315,10 @@ func ConnsFiles(dir string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// ianaServiceName returns the IANA service name of a port (the registry
+// bundled with the resolvers package, the same on every machine).
+func ianaServiceName(t reassembly.Transport, port uint16) string {
+	return resolvers.PortService(port, t.String())
 }

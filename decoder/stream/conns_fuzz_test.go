@@ -1,4 +1,4 @@
-package stream
+package stream_test
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/netcap-go/netcap/decoder/stream"
+	"github.com/netcap-go/netcap/internal/streamfuzz"
 	"github.com/netcap-go/netcap/reassembly"
 )
 
@@ -23,10 +25,10 @@ func FuzzConns(f *testing.F) {
 		if udp {
 			tr = reassembly.UDP
 		}
-		c, _ := fzConn(t, Options{ConnsDir: dir}, tr, 80)
-		s := connsNewObserver(c.w.run).New(c)
-		fzFeed(s, in)
-		if err := c.w.run.Flush(nil); err != nil {
+		c, _ := streamfuzz.Conn(t, stream.Options{ConnsDir: dir}, tr, 80)
+		s := stream.NewConnsWriter(c.Run()).New(c)
+		streamfuzz.Feed(s, in)
+		if err := c.Run().Flush(nil); err != nil {
 			t.Fatal(err)
 		}
 		// What went in, per side.

@@ -14,7 +14,10 @@ import (
 	"testing"
 
 	"github.com/netcap-go/netcap/collector"
+	"github.com/netcap-go/netcap/decoder"
+	"github.com/netcap-go/netcap/decoder/registry"
 	"github.com/netcap-go/netcap/decoder/stream"
+	"github.com/netcap-go/netcap/internal/streamtest"
 	"github.com/netcap-go/netcap/internal/testutil"
 	"github.com/netcap-go/netcap/internal/tsharktest"
 )
@@ -53,7 +56,7 @@ func cnRead(t *testing.T, dir string) map[string]*cnFile {
 			t.Errorf("unexpected file %s", rel)
 			return nil
 		}
-		f := &cnFile{transport: parts[0], service: parts[1], client: joinHostPort(m[1], m[2]), server: joinHostPort(m[3], m[4]), start: m[5]}
+		f := &cnFile{transport: parts[0], service: parts[1], client: streamtest.JoinHostPort(m[1], m[2]), server: streamtest.JoinHostPort(m[3], m[4]), start: m[5]}
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return err
@@ -150,7 +153,7 @@ func cnFollow(t *testing.T, pcap, transport string, streams []string) map[string
 			stream = l[strings.LastIndexByte(l, ' ')+1:]
 		case strings.HasPrefix(l, "Node 0: "), strings.HasPrefix(l, "Node 1: "):
 			n, _ := strconv.Atoi(l[5:6])
-			nodes[n] = svEndpoint(strings.TrimSpace(l[8:]))
+			nodes[n] = streamtest.Endpoint(strings.TrimSpace(l[8:]))
 		case strings.HasPrefix(l, "==="), l == "", strings.HasPrefix(l, "Follow:"):
 		default:
 			node1 := strings.HasPrefix(l, "\t")
@@ -189,20 +192,22 @@ func TestConnsAgainstTshark(t *testing.T) {
 		}
 	}
 	protos := []string{"unknown"}
-	for _, p := range stream.Protocols {
-		protos = append(protos, strings.ToLower(p.Name()))
+	for _, i := range registry.Infos() {
+		if i.Group == decoder.GroupStream {
+			protos = append(protos, strings.ToLower(i.Name))
+		}
 	}
 	for _, pcap := range pcaps {
 		name := filepath.Base(pcap)
 		dir := t.TempDir()
-		hvDecode(t, pcap, collector.Config{Stream: stream.Options{ConnsDir: dir}}, "Service")
+		streamtest.Decode(t, pcap, collector.Config{Stream: stream.Options{ConnsDir: dir}}, "Service")
 		files := cnRead(t, dir)
-		convs := svConversations(t, pcap)
+		convs := streamtest.Conversations(t, pcap)
 		checked := 0
 		for _, transport := range []string{"tcp", "udp"} {
 			var ids []string
 			for k, c := range convs {
-				if c.transport == transport && c.payload[0]+c.payload[1] > 0 {
+				if c.Transport == transport && c.Payload[0]+c.Payload[1] > 0 {
 					ids = append(ids, strings.TrimPrefix(k, transport))
 				}
 			}
@@ -212,9 +217,9 @@ func TestConnsAgainstTshark(t *testing.T) {
 			follow := cnFollow(t, pcap, transport, ids)
 			for _, id := range ids {
 				c := convs[transport+id]
-				f := files[transport+" "+c.client+"->"+c.server]
+				f := files[transport+" "+c.Client+"->"+c.Server]
 				if f == nil {
-					t.Errorf("%s: no file for %s %s->%s", name, transport, c.client, c.server)
+					t.Errorf("%s: no file for %s %s->%s", name, transport, c.Client, c.Server)
 					continue
 				}
 				var sb strings.Builder
@@ -246,7 +251,7 @@ var cnNames map[string]string
 
 func cnWiresharkName(t *testing.T, port, transport string) string {
 	if cnNames == nil {
-		cnNames = svWiresharkNames(t)
+		cnNames = streamtest.WiresharkServiceNames(t)
 	}
 	return cnNames[port+"/"+transport]
 }
@@ -257,13 +262,13 @@ func cnWiresharkName(t *testing.T, port, transport string) string {
 func TestConnsGapAndManyOpen(t *testing.T) {
 	var convs [][][]byte
 	for i := range 100 {
-		convs = append(convs, hvTCPConv(uint16(41000+i), 50500,
-			hvSeg{0, "PA", fmt.Sprintf("hello %d\n", i)},
-			hvSeg{1, "PA", fmt.Sprintf("welcome %d\n", i)},
-			hvSeg{0, "PA", "more\n"},
-			hvSeg{0, "LPA", strings.Repeat("x", 100+i)},
-			hvSeg{0, "PA", "after the hole\n"},
-			hvSeg{1, "PA", "bye\n"},
+		convs = append(convs, streamtest.TCPConversation(uint16(41000+i), 50500,
+			streamtest.Seg(0, "PA", fmt.Sprintf("hello %d\n", i)),
+			streamtest.Seg(1, "PA", fmt.Sprintf("welcome %d\n", i)),
+			streamtest.Seg(0, "PA", "more\n"),
+			streamtest.Seg(0, "LPA", strings.Repeat("x", 100+i)),
+			streamtest.Seg(0, "PA", "after the hole\n"),
+			streamtest.Seg(1, "PA", "bye\n"),
 		))
 	}
 	// Interleave them, so that all are open at the same time.
@@ -280,13 +285,13 @@ func TestConnsGapAndManyOpen(t *testing.T) {
 			break
 		}
 	}
-	pcap := hvWritePcap(t, frames)
-	lost := hvFields(t, pcap, "tcp.analysis.lost_segment && tcp.srcport == 41007", "tcp.seq")
+	pcap := streamtest.WritePcap(t, frames)
+	lost := streamtest.TsharkFields(t, pcap, "tcp.analysis.lost_segment && tcp.srcport == 41007", "tcp.seq")
 	if len(lost) != 1 {
 		t.Fatalf("tshark's lost segments: %q", lost)
 	}
 	dir := t.TempDir()
-	hvDecode(t, pcap, collector.Config{Stream: stream.Options{ConnsDir: dir}}, "Service")
+	streamtest.Decode(t, pcap, collector.Config{Stream: stream.Options{ConnsDir: dir}}, "Service")
 	files := cnRead(t, dir)
 	if len(files) != 100 {
 		t.Fatalf("%d files", len(files))

@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"hash"
 	"mime"
-	"net/http"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 	"sync"
 
+	"github.com/netcap-go/netcap/decoder/content"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -27,14 +27,14 @@ type FileWriter struct {
 	c        *Conn
 	rec      *types.File
 	md5, sha hash.Hash
-	head     []byte // the first 512 bytes, for content sniffing
+	head     []byte // the first content.SniffBytes bytes, for content sniffing
 	f        *os.File
 	err      error
 	done     bool
 }
 
-// FileInfo is what the protocol knows of a file.
-type FileInfo struct {
+// FileMeta is what the protocol knows of a file.
+type FileMeta struct {
 	Name        string // from the URL, Content-Disposition or the MIME part
 	Source      string // "HTTP response", "HTTP request", "SMTP", "POP3"
 	ContentType string // declared, e.g. by Content-Type
@@ -47,8 +47,8 @@ type FileInfo struct {
 
 // NewFile starts a file of the connection. It returns nil when no File
 // record is wanted.
-func (c *Conn) NewFile(fi FileInfo) *FileWriter {
-	if !c.Enabled("File") {
+func (c *Conn) NewFile(fi FileMeta) *FileWriter {
+	if !c.Enabled(types.Type_NC_File) {
 		return nil
 	}
 	src, dst := c.Info.Client, c.Info.Server
@@ -71,8 +71,8 @@ func (w *FileWriter) Write(p []byte) {
 	w.md5.Write(p)
 	w.sha.Write(p)
 	w.rec.Length += int64(len(p))
-	if len(w.head) < 512 {
-		w.head = append(w.head, p[:min(len(p), 512-len(w.head))]...)
+	if len(w.head) < content.SniffBytes {
+		w.head = append(w.head, p[:min(len(p), content.SniffBytes-len(w.head))]...)
 	}
 	dir := w.c.Options().FileStorage
 	if dir == "" || w.err != nil {
@@ -106,7 +106,7 @@ func (w *FileWriter) Close() {
 	}
 	w.rec.Hash = hex.EncodeToString(w.md5.Sum(nil))
 	w.rec.Sha256 = hex.EncodeToString(w.sha.Sum(nil))
-	w.rec.ContentTypeDetected = DetectContentType(w.head)
+	w.rec.ContentTypeDetected = content.DetectType(w.head)
 	w.c.Emit(types.Type_NC_File, w.rec)
 }
 
@@ -121,19 +121,6 @@ func (w *FileWriter) Discard() {
 		w.f.Close()
 		w.c.Run().files.remove(w.c.Options().FileStorage, w.f.Name())
 	}
-}
-
-// DetectContentType sniffs a media type from a body's first bytes (the
-// WHATWG algorithm of net/http), without parameters.
-func DetectContentType(head []byte) string {
-	if len(head) == 0 {
-		return ""
-	}
-	t := http.DetectContentType(head)
-	if mt, _, err := mime.ParseMediaType(t); err == nil {
-		return mt
-	}
-	return t
 }
 
 // fileStore names stored files uniquely across workers. Every file is
@@ -185,7 +172,7 @@ func contentType(rec *types.File, head []byte) string {
 		ct = mt
 	}
 	if ct == "" {
-		ct = DetectContentType(head)
+		ct = content.DetectType(head)
 	}
 	return ct
 }

@@ -42,7 +42,7 @@ func FuzzHTTPSession(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, script []byte) {
-		run := NewRun(Options{Payloads: true, MaxBodyBytes: 1024, Enabled: func(string) bool { return true }})
+		run := NewRun(Options{Payloads: true, MaxBodyBytes: 1024}, allProtocols, ownObservers)
 		var recs int
 		w := run.Worker(func(typ types.Type, m proto.Message) error {
 			if _, err := proto.Marshal(m); err != nil {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/netcap-go/netcap/collector"
 	"github.com/netcap-go/netcap/decoder/stream"
+	"github.com/netcap-go/netcap/internal/streamtest"
 	"github.com/netcap-go/netcap/internal/testutil"
 	"github.com/netcap-go/netcap/internal/tsharktest"
 	ncio "github.com/netcap-go/netcap/io"
@@ -140,7 +141,7 @@ func (c httpCapture) capturePath(t *testing.T) (string, bool) {
 
 // decode runs the pipeline on the capture (cached).
 func (c httpCapture) decode(t *testing.T, pcap string) *ncio.MemorySink {
-	return decodeCapture(t, pcap)
+	return streamtest.DecodeAll(t, pcap)
 }
 
 // htDecodeWith runs the pipeline on a capture file with a configuration.
@@ -468,7 +469,7 @@ func TestHTTP09AgainstZeek(t *testing.T) {
 		}
 	}
 	var files []*types.File
-	sink := decodeCapture(t, filepath.Join(dir, "public/zeek/traces/mixed-vlan-mpls.pcap"))
+	sink := streamtest.DecodeAll(t, filepath.Join(dir, "public/zeek/traces/mixed-vlan-mpls.pcap"))
 	for _, m := range sink.Records(types.Type_NC_File) {
 		files = append(files, m.(*types.File))
 	}
@@ -530,7 +531,7 @@ func TestHTTPFieldsAgainstTshark(t *testing.T) {
 		}
 		w.server, w.resLen = htLast(l[1]), htLast(l[2])
 	}
-	recs := httpRecs(decodeCapture(t, pcap))
+	recs := httpRecs(streamtest.DecodeAll(t, pcap))
 	if len(recs) != len(want) || len(recs) != 8 {
 		t.Fatalf("%d records, tshark %d requests", len(recs), len(want))
 	}
@@ -604,7 +605,7 @@ func TestHTTPCredentialsAgainstTshark(t *testing.T) {
 			})
 		}
 	})
-	if total < atLeast(t, 3, 1) {
+	if total < streamtest.AtLeast(t, 3, 1) {
 		t.Errorf("only %d credentials: http-basicauth, 80211http and http.pcap's form have some", total)
 	}
 }
@@ -628,7 +629,7 @@ func TestHTTPSoftware(t *testing.T) {
 	for k := range wantSet {
 		want = append(want, k)
 	}
-	for _, m := range decodeCapture(t, pcap).Records(types.Type_NC_Software) {
+	for _, m := range streamtest.DecodeAll(t, pcap).Records(types.Type_NC_Software) {
 		if r := m.(*types.Software); r.Service == "HTTP" {
 			got = append(got, r.Product+" "+r.Version)
 			if !strings.HasPrefix(r.SourceName, "HTTP ") || len(r.Flows) == 0 {

@@ -328,7 +328,7 @@ func (m *mailReader) startPart(h mailHeader, mediaType string, params map[string
 		}
 		if !p.text {
 			m.hasFiles = true
-			p.file = m.c.NewFile(FileInfo{
+			p.file = m.c.NewFile(FileMeta{
 				Name: name, Source: m.env.Origin, ContentType: mediaType, Host: m.env.Host,
 				Timestamp: m.env.Timestamp, FromServer: m.env.FromServer,
 			})

@@ -51,7 +51,7 @@ func s2c(s string) step { return step{dir: ServerToClient, data: s} }
 func converse(t testing.TB, opts Options, port uint16, steps ...step) *mailSink {
 	t.Helper()
 	sink := &mailSink{recs: map[types.Type][]proto.Message{}}
-	r := NewRun(opts)
+	r := NewRun(opts, allProtocols, ownObservers)
 	w := r.Worker(func(ty types.Type, m proto.Message) error {
 		sink.recs[ty] = append(sink.recs[ty], m)
 		return nil
@@ -701,7 +701,7 @@ func FuzzMailReader(f *testing.F) {
 		"Content-Transfer-Encoding: base64\r\n\r\nAAEC\r\nAw==\r\n--b--\r\n"), uint8(7))
 	f.Fuzz(func(t *testing.T, data []byte, step uint8) {
 		sink := &mailSink{recs: map[types.Type][]proto.Message{}}
-		r := NewRun(Options{MaxBodyBytes: 1 << 12})
+		r := NewRun(Options{MaxBodyBytes: 1 << 12}, allProtocols, ownObservers)
 		w := r.Worker(func(ty types.Type, m proto.Message) error {
 			sink.recs[ty] = append(sink.recs[ty], m)
 			return nil
@@ -728,7 +728,7 @@ func FuzzMailReader(f *testing.F) {
 // the protocol (no detection: the session must cope with anything).
 func fuzzConversation(t *testing.T, p Protocol, data []byte) {
 	sink := &mailSink{recs: map[types.Type][]proto.Message{}}
-	r := NewRun(Options{MaxBodyBytes: 1 << 12})
+	r := NewRun(Options{MaxBodyBytes: 1 << 12}, allProtocols, ownObservers)
 	w := r.Worker(func(ty types.Type, m proto.Message) error {
 		sink.recs[ty] = append(sink.recs[ty], m)
 		return nil

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/netcap-go/netcap/decoder"
+	"github.com/netcap-go/netcap/decoder/dpi"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/types"
 )
@@ -29,9 +31,13 @@ import (
 // project's additions.
 type pop3Protocol struct{}
 
-func init() { Protocols = append(Protocols, pop3Protocol{}) }
+// POP3 is the POP3 protocol (pop3Protocol).
+var POP3 Protocol = pop3Protocol{}
 
-func (pop3Protocol) Name() string    { return "POP3" }
+func (pop3Protocol) Info() decoder.Info {
+	return decoder.Info{Name: "POP3", Type: types.Type_NC_POP3, Group: decoder.GroupStream, Description: "POP3 sessions: commands, responses, mails"}
+}
+
 func (pop3Protocol) Ports() []uint16 { return []uint16{110} }
 func (pop3Protocol) New(c *Conn) Session {
 	s := &pop3Session{c: c, atLineStart: true, host: c.Info.Server.Addr.String()}
@@ -45,14 +51,16 @@ func (pop3Protocol) New(c *Conn) Session {
 
 var pop3ClientVerbs = []string{"USER ", "CAPA", "APOP ", "STLS", "AUTH"}
 
-// Detect: the server greets with "+OK" (or "-ERR"), and the client, if it
+// Detect: the server greets with "+OK" (or "-ERR"; dpi.MatchPOP3Status,
+// which the classifier of the flow records uses too), and the client, if it
 // spoke, sent a POP3 command (Redis also answers "+OK", but only after its
 // client spoke first, in another syntax); or, without the server's
 // bytes, the client starts with CAPA, APOP or STLS, or with USER or AUTH
 // on port 110 (FTP clients send USER too).
 func (pop3Protocol) Detect(info *reassembly.ConnInfo, client, server []byte) Verdict {
-	if line, ok := firstLine(server); ok {
-		if !bytes.HasPrefix(line, []byte("+OK")) && !bytes.HasPrefix(line, []byte("-ERR")) {
+	status := dpi.MatchPOP3Status(server)
+	if _, ok := firstLine(server); ok {
+		if status != dpi.Matched {
 			return No
 		}
 		if cl, ok := firstLine(client); ok && !pop3Command(cl) {
@@ -63,11 +71,8 @@ func (pop3Protocol) Detect(info *reassembly.ConnInfo, client, server []byte) Ver
 		}
 		return Yes
 	}
-	if len(server) > 0 {
-		n := min(len(server), 3)
-		if !bytes.HasPrefix([]byte("+OK"), server[:n]) && !bytes.HasPrefix([]byte("-ERR"), server[:n]) || len(server) >= DetectBytes {
-			return No
-		}
+	if len(server) > 0 && (status == dpi.NoMatch || len(server) >= DetectBytes) {
+		return No
 	}
 	if line, ok := firstLine(client); ok {
 		verb, _, _ := bytes.Cut(line, []byte(" "))

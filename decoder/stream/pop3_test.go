@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netcap-go/netcap/internal/streamtest"
 	"github.com/netcap-go/netcap/internal/testutil"
 	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
@@ -26,7 +27,7 @@ var pop3Captures = []string{
 // ourPOP3 returns the POP3 records of a capture by flow.
 func ourPOP3(t *testing.T, pcap string) map[string]*types.POP3 {
 	out := map[string]*types.POP3{}
-	for _, m := range decodeCapture(t, pcap).Records(types.Type_NC_POP3) {
+	for _, m := range streamtest.DecodeAll(t, pcap).Records(types.Type_NC_POP3) {
 		r := m.(*types.POP3)
 		out[mailHostPort(r.ClientIP, r.ClientPort)+"->"+mailHostPort(r.ServerIP, r.ServerPort)] = r
 	}
@@ -145,7 +146,7 @@ func TestPOP3AgainstZeek(t *testing.T) {
 		events[f[0]] = append(events[f[0]], kind+f[3]+" "+f[4])
 	}
 	var recs []*types.POP3
-	for _, m := range decodeCapture(t, filepath.Join(dir, "traces", "pop3", "pop3.pcap")).Records(types.Type_NC_POP3) {
+	for _, m := range streamtest.DecodeAll(t, filepath.Join(dir, "traces", "pop3", "pop3.pcap")).Records(types.Type_NC_POP3) {
 		recs = append(recs, m.(*types.POP3))
 	}
 	slices.SortFunc(recs, func(a, b *types.POP3) int { return int(a.Timestamp - b.Timestamp) })
@@ -404,7 +405,7 @@ func TestPOP3Credentials(t *testing.T) {
 			}
 		}
 		var got []string
-		for _, m := range decodeCapture(t, pcap).Records(types.Type_NC_Credentials) {
+		for _, m := range streamtest.DecodeAll(t, pcap).Records(types.Type_NC_Credentials) {
 			c := m.(*types.Credentials)
 			if c.Service != "POP3" {
 				t.Errorf("%s: %s credentials", rel, c.Service)

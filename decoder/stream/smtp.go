@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netcap-go/netcap/decoder"
+	"github.com/netcap-go/netcap/decoder/dpi"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/types"
 )
@@ -28,9 +30,13 @@ import (
 // IsResponse is always false: a record holds both sides.
 type smtpProtocol struct{}
 
-func init() { Protocols = append(Protocols, smtpProtocol{}) }
+// SMTP is the SMTP protocol (smtpProtocol).
+var SMTP Protocol = smtpProtocol{}
 
-func (smtpProtocol) Name() string    { return "SMTP" }
+func (smtpProtocol) Info() decoder.Info {
+	return decoder.Info{Name: "SMTP", Type: types.Type_NC_SMTP, Group: decoder.GroupStream, Description: "SMTP sessions: commands, responses, mails"}
+}
+
 func (smtpProtocol) Ports() []uint16 { return []uint16{25, 587, 2525} }
 func (smtpProtocol) New(c *Conn) Session {
 	s := &smtpSession{c: c, atLineStart: true}
@@ -45,34 +51,30 @@ func (smtpProtocol) New(c *Conn) Session {
 
 // Detect: a server greeting "220 … SMTP" (or ESMTP; also the 421/554
 // refusals), or a client that starts with EHLO, HELO, MAIL FROM: or RCPT
-// TO: (a capture of the client side, or one picked up mid-session). A 220
-// greeting that does not say SMTP may be FTP's: the client decides.
+// TO: (dpi.MatchSMTPCommand; a capture of the client side, or one picked
+// up mid-session). A 220 greeting that does not say SMTP may be FTP's: the
+// client decides. The flow classifier (package dpi) takes product names
+// ("Postfix", "Exim") and the port as evidence too, as it must decide on
+// the greeting alone; here the client's first command can still decide.
 func (smtpProtocol) Detect(_ *reassembly.ConnInfo, client, server []byte) Verdict {
 	if line, ok := firstLine(server); ok {
-		code, _, text, ok := parseReplyLine(line)
-		if !ok {
+		if !dpi.IsReplyLine(line) {
 			return No
 		}
-		if (code == 220 || code == 421 || code == 554) && containsFold(text, "SMTP") {
+		if smtpGreeting(line) {
 			return Yes
 		}
 	} else if len(server) >= DetectBytes {
 		return No
 	}
-	if line, ok := firstLine(client); ok {
-		if smtpClientStart(line) {
-			return Yes
+	switch dpi.MatchSMTPCommand(client) {
+	case dpi.Matched:
+		return Yes
+	case dpi.Partial:
+		if len(client) >= DetectBytes {
+			return No
 		}
-		return No
-	}
-	if len(client) >= DetectBytes {
-		return No
-	}
-	for _, p := range []string{"EHLO ", "HELO ", "MAIL FROM:", "RCPT TO:"} {
-		n := min(len(client), len(p))
-		if bytes.EqualFold(client[:n], []byte(p[:n])) {
-			return NeedMore
-		}
+		return NeedMore
 	}
 	if len(client) > 0 {
 		return No
@@ -80,19 +82,11 @@ func (smtpProtocol) Detect(_ *reassembly.ConnInfo, client, server []byte) Verdic
 	return NeedMore
 }
 
-// smtpClientStart reports whether a client's first line opens (or
-// continues) an SMTP session.
-func smtpClientStart(line []byte) bool {
-	verb, arg, _ := bytes.Cut(line, []byte(" "))
-	switch strings.ToUpper(string(verb)) {
-	case "EHLO", "HELO":
-		return true
-	case "MAIL":
-		return hasPrefixFold(arg, "FROM:")
-	case "RCPT":
-		return hasPrefixFold(arg, "TO:")
-	}
-	return false
+// smtpGreeting reports whether a server's first line, a reply, greets as
+// SMTP: 220 (or the refusals 421 and 554) with a text naming SMTP.
+func smtpGreeting(line []byte) bool {
+	code, _, text, _ := parseReplyLine(line)
+	return (code == 220 || code == 421 || code == 554) && containsFold(text, "SMTP")
 }
 
 // firstLine returns the first complete line of b without its ending.
@@ -106,10 +100,6 @@ func firstLine(b []byte) ([]byte, bool) {
 
 func containsFold(s []byte, sub string) bool {
 	return bytes.Contains(bytes.ToUpper(s), []byte(strings.ToUpper(sub)))
-}
-
-func hasPrefixFold(s []byte, p string) bool {
-	return len(s) >= len(p) && bytes.EqualFold(s[:len(p)], []byte(p))
 }
 
 // parseReplyLine reads "250-text", "250 text" or "250": the code, whether

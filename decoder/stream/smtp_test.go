@@ -21,6 +21,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/netcap-go/netcap/internal/streamtest"
 	"github.com/netcap-go/netcap/internal/testutil"
 	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
@@ -106,7 +107,7 @@ func mailHostPort(ip string, port int32) string {
 // ourSMTP returns the SMTP records of a capture by flow.
 func ourSMTP(t *testing.T, pcap string) map[string]*types.SMTP {
 	out := map[string]*types.SMTP{}
-	for _, m := range decodeCapture(t, pcap).Records(types.Type_NC_SMTP) {
+	for _, m := range streamtest.DecodeAll(t, pcap).Records(types.Type_NC_SMTP) {
 		r := m.(*types.SMTP)
 		out[mailHostPort(r.SrcIP, r.SrcPort)+"->"+mailHostPort(r.DstIP, r.DstPort)] = r
 	}
@@ -116,7 +117,7 @@ func ourSMTP(t *testing.T, pcap string) map[string]*types.SMTP {
 // ourMails returns the Mail records of a capture by ID.
 func ourMails(t *testing.T, pcap string) map[string]*types.Mail {
 	out := map[string]*types.Mail{}
-	for _, m := range decodeCapture(t, pcap).Records(types.Type_NC_Mail) {
+	for _, m := range streamtest.DecodeAll(t, pcap).Records(types.Type_NC_Mail) {
 		r := m.(*types.Mail)
 		out[r.ID] = r
 	}
@@ -339,7 +340,7 @@ func TestSMTPMailHeadersAgainstTshark(t *testing.T) {
 		fields += f
 	}
 	t.Logf("%d messages, %d header fields equal to tshark's IMF", msgs, fields)
-	if msgs < atLeast(t, 12, 1) {
+	if msgs < streamtest.AtLeast(t, 12, 1) {
 		t.Fatalf("compared %d messages, want at least 12", msgs)
 	}
 }
@@ -519,7 +520,7 @@ func TestSMTPMessagesAgainstTshark(t *testing.T) {
 		}
 		mails := ourMails(t, pcap)
 		files := map[string]*types.File{}
-		for _, m := range decodeCapture(t, pcap).Records(types.Type_NC_File) {
+		for _, m := range streamtest.DecodeAll(t, pcap).Records(types.Type_NC_File) {
 			if f := m.(*types.File); f.Source == "SMTP" {
 				files[f.Sha256] = f
 			}
@@ -622,7 +623,7 @@ func TestSMTPMessagesAgainstTshark(t *testing.T) {
 		}
 	}
 	t.Logf("%d messages equal to tshark's streams (%d to its IMF exports), %d File records and %d text parts equal to their parts", nmsg, nexport, nfile, ntext)
-	if nmsg < atLeast(t, 12, 1) || nfile < atLeast(t, 3, 1) {
+	if nmsg < streamtest.AtLeast(t, 12, 1) || nfile < streamtest.AtLeast(t, 3, 1) {
 		t.Fatalf("compared %d messages and %d files", nmsg, nfile)
 	}
 }
@@ -684,7 +685,7 @@ func TestSMTPAgainstZeek(t *testing.T) {
 	smtps := ourSMTP(t, pcap)
 	mails := ourMails(t, pcap)
 	software := map[string]bool{}
-	for _, m := range decodeCapture(t, pcap).Records(types.Type_NC_Software) {
+	for _, m := range streamtest.DecodeAll(t, pcap).Records(types.Type_NC_Software) {
 		software[m.(*types.Software).SourceData] = true
 	}
 	n := 0
@@ -740,7 +741,7 @@ func TestSMTPAgainstZeek(t *testing.T) {
 	}
 	// files.log: Zeek's sizes of the parts that are not quoted-printable.
 	var files []*types.File
-	for _, f := range decodeCapture(t, pcap).Records(types.Type_NC_File) {
+	for _, f := range streamtest.DecodeAll(t, pcap).Records(types.Type_NC_File) {
 		files = append(files, f.(*types.File))
 	}
 	for _, row := range zeekLog(t, filepath.Join(dir, "expected", "scripts.base.protocols.smtp.attachment", "files.log")) {
@@ -833,11 +834,11 @@ func TestSMTPAgainstArkime(t *testing.T) {
 		smtps := ourSMTP(t, pcap)
 		mails := ourMails(t, pcap)
 		var files []*types.File
-		for _, f := range decodeCapture(t, pcap).Records(types.Type_NC_File) {
+		for _, f := range streamtest.DecodeAll(t, pcap).Records(types.Type_NC_File) {
 			files = append(files, f.(*types.File))
 		}
 		software := map[string]bool{}
-		for _, m := range decodeCapture(t, pcap).Records(types.Type_NC_Software) {
+		for _, m := range streamtest.DecodeAll(t, pcap).Records(types.Type_NC_Software) {
 			software[m.(*types.Software).SourceData] = true
 		}
 		if len(doc.Sessions) != 1 || len(smtps) != 1 {
@@ -947,7 +948,7 @@ func TestSMTPCredentials(t *testing.T) {
 			}
 		}
 		var got []string
-		for _, m := range decodeCapture(t, pcap).Records(types.Type_NC_Credentials) {
+		for _, m := range streamtest.DecodeAll(t, pcap).Records(types.Type_NC_Credentials) {
 			c := m.(*types.Credentials)
 			if c.Service != "SMTP" {
 				t.Errorf("%s: %s credentials", rel, c.Service)
@@ -965,7 +966,7 @@ func TestSMTPCredentials(t *testing.T) {
 		n += len(got)
 	}
 	t.Logf("%d SMTP logins equal to tshark's", n)
-	if n < atLeast(t, 3, 0) {
+	if n < streamtest.AtLeast(t, 3, 0) {
 		t.Fatalf("found %d logins", n)
 	}
 }

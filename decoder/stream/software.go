@@ -1,10 +1,14 @@
 package stream
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"sync"
 
+	"google.golang.org/protobuf/proto"
+
+	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -26,12 +30,17 @@ type SoftwareObservation struct {
 // smallest, in sort order).
 const maxSoftwareFlows = 256
 
-// softwareStore aggregates sightings by product, vendor and version over
-// the whole run, for all workers; Flush writes one record each, with the
-// earliest sighting's time and source and the flows in order.
-type softwareStore struct {
+// SoftwareStore aggregates sightings by product, vendor and version over
+// the whole run, for all workers; at the end of the run it writes one
+// Software record each, with the earliest sighting's time and source and
+// the flows in order. It lives in this package because the protocols
+// here (HTTP, SSH, SMTP, POP3) feed it; observers of other packages feed
+// it (service banners) or read it (vulnerability matching) through the
+// Run.
+type SoftwareStore struct {
 	mu      sync.Mutex
 	items   map[[3]string]*types.Software
+	max     int
 	dropped int64
 }
 
@@ -40,18 +49,24 @@ type softwareStore struct {
 // counted.
 const DefaultMaxSoftware = 1 << 16
 
+// softwareTypes are the record types made of software sightings.
+var softwareTypes = []types.Type{types.Type_NC_Software, types.Type_NC_Vulnerability, types.Type_NC_Exploit}
+
 // ObserveSoftware records a sighting (safe for concurrent use).
 func (r *Run) ObserveSoftware(o SoftwareObservation) {
-	if o.Product == "" || !r.opts.enabled("Software") && !r.opts.enabled("Vulnerability") && !r.opts.enabled("Exploit") {
+	if o.Product == "" || !slices.ContainsFunc(softwareTypes, r.Enabled) {
 		return
 	}
-	st := r.software()
+	r.SoftwareStore().observe(o)
+}
+
+func (st *SoftwareStore) observe(o SoftwareObservation) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	k := [3]string{o.Product, o.Vendor, o.Version}
 	sw := st.items[k]
 	if sw == nil {
-		if len(st.items) >= r.opts.MaxSoftware {
+		if len(st.items) >= st.max {
 			st.dropped++
 			return
 		}
@@ -78,18 +93,28 @@ func (r *Run) ObserveSoftware(o SoftwareObservation) {
 	}
 }
 
-func (r *Run) software() *softwareStore {
+// SoftwareStore returns the run's software store, made on first use: its
+// Software records are written at Flush before the work registered
+// (OnFlush) after this call.
+func (r *Run) SoftwareStore() *SoftwareStore {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.sw == nil {
-		r.sw = &softwareStore{items: map[[3]string]*types.Software{}}
-		st := r.sw
-		r.finishers = append(r.finishers, func(emit Emitter) error { return st.flush(r, emit) })
+		st := &SoftwareStore{items: map[[3]string]*types.Software{}, max: r.opts.MaxSoftware}
+		r.sw = st
+		r.finishers = append(r.finishers, func(emit decoder.Emit) error { return st.flush(r, emit) })
+		r.drops = append(r.drops, dropCounter{"Software", st.droppedCount})
 	}
 	return r.sw
 }
 
-func (st *softwareStore) flush(r *Run, emit Emitter) error {
+func (st *SoftwareStore) droppedCount() int64 {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.dropped
+}
+
+func (st *SoftwareStore) flush(r *Run, emit decoder.Emit) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	keys := make([][3]string, 0, len(st.items))
@@ -102,13 +127,30 @@ func (st *softwareStore) flush(r *Run, emit Emitter) error {
 	for _, k := range keys {
 		sw := st.items[k]
 		slices.Sort(sw.Flows)
-		if r.opts.enabled("Software") {
+		if r.Enabled(types.Type_NC_Software) {
 			if err := emit(types.Type_NC_Software, sw); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// Records returns copies of the Software records aggregated so far,
+// sorted by product, vendor and version.
+func (st *SoftwareStore) Records() []*types.Software {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]*types.Software, 0, len(st.items))
+	for _, sw := range st.items {
+		c := proto.Clone(sw).(*types.Software)
+		slices.Sort(c.Flows)
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b *types.Software) int {
+		return cmp.Or(strings.Compare(a.Product, b.Product), strings.Compare(a.Vendor, b.Vendor), strings.Compare(a.Version, b.Version))
+	})
+	return out
 }
 
 // softwareFromSSH reads product and version from an SSH version line,

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"strings"
 
+	"github.com/netcap-go/netcap/decoder"
+	"github.com/netcap-go/netcap/decoder/dpi"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/types"
 )
@@ -18,9 +20,13 @@ import (
 // HASSH definition). Everything after the key exchange is encrypted.
 type sshProtocol struct{}
 
-func init() { Protocols = append(Protocols, sshProtocol{}) }
+// SSH is the SSH protocol (sshProtocol).
+var SSH Protocol = sshProtocol{}
 
-func (sshProtocol) Name() string    { return "SSH" }
+func (sshProtocol) Info() decoder.Info {
+	return decoder.Info{Name: "SSH", Type: types.Type_NC_SSH, Group: decoder.GroupStream, Description: "SSH version banners and key exchange offers, with HASSH"}
+}
+
 func (sshProtocol) Ports() []uint16 { return []uint16{22} }
 func (sshProtocol) New(c *Conn) Session {
 	s := &sshSession{c: c}
@@ -28,20 +34,35 @@ func (sshProtocol) New(c *Conn) Session {
 	return s
 }
 
-// Detect: either side starts with "SSH-" (a server may send other lines
-// before its version line; a client may not).
+// Detect: either side starts with an SSH version line (dpi.MatchSSHBanner,
+// which the classifier of the flow records uses too); a server may send
+// other lines before its version line, a client may not.
 func (sshProtocol) Detect(_ *reassembly.ConnInfo, client, server []byte) Verdict {
+	cm, sm := dpi.MatchSSHBanner(client), dpi.MatchSSHBanner(server)
 	switch {
-	case bytes.HasPrefix(client, []byte("SSH-")), bytes.HasPrefix(server, []byte("SSH-")):
+	case cm == dpi.Matched || sm == dpi.Matched:
 		return Yes
-	case len(client) >= 4 && !bytes.HasPrefix([]byte("SSH-"), client[:4]):
+	case len(client) > 0 && cm == dpi.NoMatch:
 		return No
-	case len(client) < 4 && len(client) > 0 && !bytes.HasPrefix([]byte("SSH-"), client):
-		return No
-	case len(server) >= 4 && bytes.IndexByte(server, '\n') >= 0 && !bytes.Contains(server, []byte("\nSSH-")):
+	case len(server) >= 4 && bytes.IndexByte(server, '\n') >= 0 && !sshLaterBanner(server):
 		return No
 	}
 	return NeedMore
+}
+
+// sshLaterBanner reports whether a line after the first of a server's
+// bytes may be its version line.
+func sshLaterBanner(server []byte) bool {
+	for {
+		i := bytes.IndexByte(server, '\n')
+		if i < 0 {
+			return false
+		}
+		server = server[i+1:]
+		if dpi.MatchSSHBanner(server) != dpi.NoMatch {
+			return true
+		}
+	}
 }
 
 const (
@@ -90,9 +111,10 @@ func (s *sshSession) Data(dir Direction, data []byte, ts int64) {
 				}
 				return
 			}
+			isBanner := dpi.MatchSSHBanner(h.buf[:i]) == dpi.Matched
 			line := strings.TrimRight(string(h.buf[:i]), "\r")
 			h.buf = h.buf[i+1:]
-			if !strings.HasPrefix(line, "SSH-") {
+			if !isBanner {
 				h.skipped += i + 1
 				if h.client || h.skipped > sshMaxPreamble {
 					h.done = true

@@ -25,7 +25,7 @@ func FuzzSSHSession(f *testing.F) {
 	f.Add([]byte("\x01banner line\r\nSSH-1.99-Cisco-1.25\r\n\x00SSH-1.5-x\r\n"))
 	f.Add([]byte("\x00SSH-2.0-a\r\n\x02\x00\xff\xff\xff\xff\x00"))
 	f.Fuzz(func(t *testing.T, script []byte) {
-		run := NewRun(Options{Enabled: func(string) bool { return true }})
+		run := NewRun(Options{}, allProtocols, ownObservers)
 		sides := map[bool]int{}
 		w := run.Worker(func(typ types.Type, m proto.Message) error {
 			if _, err := proto.Marshal(m); err != nil {

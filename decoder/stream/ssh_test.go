@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netcap-go/netcap/internal/streamtest"
 	"github.com/netcap-go/netcap/internal/testutil"
 	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
@@ -19,7 +20,7 @@ import (
 // one per side, keyed by the connection's Flow and the side.
 func sshByConn(t *testing.T, pcap string) map[string]*types.SSH {
 	out := map[string]*types.SSH{}
-	for _, m := range decodeCapture(t, pcap).Records(types.Type_NC_SSH) {
+	for _, m := range streamtest.DecodeAll(t, pcap).Records(types.Type_NC_SSH) {
 		r := m.(*types.SSH)
 		out[fmt.Sprintf("%s %v", r.Flow, r.IsClient)] = r
 	}
@@ -43,7 +44,7 @@ func TestHASSHAgainstZeek(t *testing.T) {
 			continue
 		}
 		n++
-		flow := fmt.Sprintf("%s->%s", joinHostPort(f[0], f[1]), joinHostPort(f[2], f[3]))
+		flow := fmt.Sprintf("%s->%s", streamtest.JoinHostPort(f[0], f[1]), streamtest.JoinHostPort(f[2], f[3]))
 		for _, side := range []struct {
 			client        bool
 			banner, hassh string
@@ -67,13 +68,6 @@ func TestHASSHAgainstZeek(t *testing.T) {
 	}
 }
 
-func joinHostPort(h, p string) string {
-	if strings.Contains(h, ":") {
-		return "[" + h + "]:" + p
-	}
-	return h + ":" + p
-}
-
 // TestSSHBannersAgainstTshark: every SSH version line tshark dissects is a
 // record's Ident, side by side.
 func TestSSHBannersAgainstTshark(t *testing.T) {
@@ -84,7 +78,7 @@ func TestSSHBannersAgainstTshark(t *testing.T) {
 			f := fr.Row()
 			want = append(want, f[0]+":"+f[1]+" "+f[2]+":"+f[3]+" "+f[4])
 		}
-		for _, m := range decodeCapture(t, pcap).Records(types.Type_NC_SSH) {
+		for _, m := range streamtest.DecodeAll(t, pcap).Records(types.Type_NC_SSH) {
 			r := m.(*types.SSH)
 			client, server, _ := strings.Cut(r.Flow, "->")
 			if r.IsClient {
@@ -105,7 +99,7 @@ func TestSSHBannersAgainstTshark(t *testing.T) {
 // our HASSH and HASSHServer.
 func sshSides(t *testing.T, pcap string) map[string][2]string {
 	out := map[string][2]string{}
-	for _, m := range decodeCapture(t, pcap).Records(types.Type_NC_SSH) {
+	for _, m := range streamtest.DecodeAll(t, pcap).Records(types.Type_NC_SSH) {
 		r := m.(*types.SSH)
 		client, server, _ := strings.Cut(r.Flow, "->")
 		k := client + " " + server
@@ -161,7 +155,7 @@ func TestHASSHAgainstOtherImplementations(t *testing.T) {
 					kv[k] = ""
 				}
 			}
-			check("JA4 reference", pcap, joinHostPort(kv["src"], kv["src_port"]), joinHostPort(kv["dst"], kv["dst_port"]), kv["hassh"], kv["hassh_server"])
+			check("JA4 reference", pcap, streamtest.JoinHostPort(kv["src"], kv["src_port"]), streamtest.JoinHostPort(kv["dst"], kv["dst_port"]), kv["hassh"], kv["hassh_server"])
 		}
 	}
 	// Arkime: session JSON, ssh.hassh and ssh.hasshServer.
@@ -194,8 +188,8 @@ func TestHASSHAgainstOtherImplementations(t *testing.T) {
 			if b.SSH == nil || len(b.SSH.HASSH) != 1 || len(b.SSH.HASSHServer) != 1 {
 				continue
 			}
-			check("Arkime", strings.TrimSuffix(test, ".test")+".pcap", joinHostPort(b.Source.IP, fmt.Sprint(b.Source.Port)),
-				joinHostPort(b.Destination.IP, fmt.Sprint(b.Destination.Port)), b.SSH.HASSH[0], b.SSH.HASSHServer[0])
+			check("Arkime", strings.TrimSuffix(test, ".test")+".pcap", streamtest.JoinHostPort(b.Source.IP, fmt.Sprint(b.Source.Port)),
+				streamtest.JoinHostPort(b.Destination.IP, fmt.Sprint(b.Destination.Port)), b.SSH.HASSH[0], b.SSH.HASSHServer[0])
 		}
 	}
 	// nDPI: [HASSH-C: …][HASSH-S: …] on the flow line of ssh.pcap.

@@ -1,7 +1,10 @@
 // Package stream decodes application protocols from reassembled
-// connections (package reassembly): HTTP, SSH, SMTP, POP3, and the records
-// derived from them (File, Credentials, Mail, Software, Service,
-// Vulnerability, Exploit).
+// connections (package reassembly). It holds the framework every stream
+// decoder plugs into (Protocol, Session, Observer, Run, Worker, Conn), the
+// protocols HTTP, SSH, SMTP and POP3 with the records they derive (File,
+// Mail, Credentials of their logins), the run-wide Software store they
+// feed, and two observers of its own: the -conns writer and the reader of
+// TLS hellos that span segments.
 //
 // Every connection gets a Conn (the reassembly.Handler). It keeps the first
 // bytes of both directions, in the order they arrived, until one Protocol
@@ -11,11 +14,15 @@
 // -conns writer) see every connection, whatever its protocol. Sessions
 // emit records as soon as they are complete: an HTTP request/response pair
 // when the response ends, not when the connection does.
+//
+// Nothing registers itself: the caller lists the protocols and observers
+// it wants, in order, when it makes the Run (NewRun). Observers of other
+// packages (decoder/service, decoder/credentials, decoder/vuln) import this
+// package for Conn, Observer and Run; this package must not import them,
+// nor anything above the decoders (collector, io, cmd).
 package stream
 
 import (
-	"google.golang.org/protobuf/proto"
-
 	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/reassembly"
@@ -41,9 +48,9 @@ const (
 
 // Protocol is an application protocol read from streams.
 type Protocol interface {
-	// Name is the protocol's name ("HTTP"), also the -include key of its
-	// main record type.
-	Name() string
+	// Info describes the protocol's main record type; its Name is the
+	// protocol's name ("HTTP"), also the -include key of that type.
+	Info() decoder.Info
 	// Detect says whether a conversation that starts with these bytes
 	// (the first bytes of each direction, either may be empty) speaks the
 	// protocol. It must answer No or Yes once either side holds
@@ -68,27 +75,25 @@ type Observer interface {
 	New(c *Conn) Session
 }
 
-// Infos lists the record types this package writes (for -decoders,
-// -include and -exclude).
-var Infos = []decoder.Info{
-	{Name: "HTTP", Type: types.Type_NC_HTTP, Group: decoder.GroupStream, Description: "HTTP/1.x requests with their responses"},
-	{Name: "SSH", Type: types.Type_NC_SSH, Group: decoder.GroupStream, Description: "SSH version banners and key exchange offers, with HASSH"},
-	{Name: "SMTP", Type: types.Type_NC_SMTP, Group: decoder.GroupStream, Description: "SMTP sessions: commands, responses, mails"},
-	{Name: "POP3", Type: types.Type_NC_POP3, Group: decoder.GroupStream, Description: "POP3 sessions: commands, responses, mails"},
-	{Name: "File", Type: types.Type_NC_File, Group: decoder.GroupAbstract, Description: "files carried by HTTP, SMTP and POP3"},
-	{Name: "Credentials", Type: types.Type_NC_Credentials, Group: decoder.GroupAbstract, Description: "user names and passwords seen in clear text"},
-	{Name: "Mail", Type: types.Type_NC_Mail, Group: decoder.GroupAbstract, Description: "e-mails carried by SMTP and POP3"},
-	{Name: "Software", Type: types.Type_NC_Software, Group: decoder.GroupAbstract, Description: "software products and versions seen in banners and headers"},
-	{Name: "Service", Type: types.Type_NC_Service, Group: decoder.GroupAbstract, Description: "network services by address and port, with banners"},
-	{Name: "Vulnerability", Type: types.Type_NC_Vulnerability, Group: decoder.GroupAbstract, Description: "vulnerabilities of the software seen (local NVD feed)"},
-	{Name: "Exploit", Type: types.Type_NC_Exploit, Group: decoder.GroupAbstract, Description: "exploits for the software seen (local exploit-db list)"},
-	{Name: "Alert", Type: types.Type_NC_Alert, Group: decoder.GroupAbstract, Description: "alerts raised by analysers and labelling"},
-}
+// NewObserver makes an observer for a run, or returns nil when the run
+// does not need it (its record types are not enabled). It may register
+// work for the end of the run (Run.OnFlush).
+type NewObserver func(*Run) Observer
+
+// The derived record types this package writes (for -decoders, -include
+// and -exclude); each protocol describes its own (Protocol.Info).
+var (
+	FileInfo        = decoder.Info{Name: "File", Type: types.Type_NC_File, Group: decoder.GroupAbstract, Description: "files carried by HTTP, SMTP and POP3"}
+	CredentialsInfo = decoder.Info{Name: "Credentials", Type: types.Type_NC_Credentials, Group: decoder.GroupAbstract, Description: "user names and passwords seen in clear text"}
+	MailInfo        = decoder.Info{Name: "Mail", Type: types.Type_NC_Mail, Group: decoder.GroupAbstract, Description: "e-mails carried by SMTP and POP3"}
+	SoftwareInfo    = decoder.Info{Name: "Software", Type: types.Type_NC_Software, Group: decoder.GroupAbstract, Description: "software products and versions seen in banners and headers"}
+	AlertInfo       = decoder.Info{Name: "Alert", Type: types.Type_NC_Alert, Group: decoder.GroupAbstract, Description: "alerts raised by analysers and labelling"}
+)
 
 // Options configure stream decoding.
 type Options struct {
-	// Enabled says whether a record type (by name) is written.
-	Enabled func(name string) bool
+	// Enabled is the record types written (nil: all of them).
+	Enabled decoder.Set
 	// FileStorage is where extracted files go ("" keeps only the records).
 	FileStorage string
 	// ConnsDir is where -conns writes raw conversations ("" is off).
@@ -101,7 +106,7 @@ type Options struct {
 	MaxBodyBytes int
 	// NVDPath is a local NVD CVE feed (JSON, 1.1 feed or API 2.0 format,
 	// optionally gzipped) that the software seen is looked up in for
-	// Vulnerability records ("" is off; see vulnerability.go).
+	// Vulnerability records ("" is off; see package decoder/vuln).
 	NVDPath string
 	// ExploitDBPath is exploit-db's files_exploits.csv, looked up for
 	// Exploit records ("" is off).
@@ -109,12 +114,10 @@ type Options struct {
 	// CommunityID computes the Community ID records carry (its seed).
 	CommunityID flow.CommunityID
 	// MaxServices and MaxSoftware bound the services and software
-	// products the run aggregates (0: DefaultMaxServices and
+	// products the run aggregates (0: service.DefaultMaxServices and
 	// DefaultMaxSoftware); past them new ones are dropped and counted.
 	MaxServices, MaxSoftware int
 }
-
-func (o *Options) enabled(name string) bool { return o.Enabled == nil || o.Enabled(name) }
 
 // DetectBytes is how much of each direction is kept while detecting the
 // protocol; DetectLimit bounds both directions together.
@@ -122,6 +125,3 @@ const (
 	DetectBytes = 4096
 	DetectLimit = 16384
 )
-
-// Emitter receives records; one per worker.
-type Emitter func(t types.Type, r proto.Message) error

@@ -19,13 +19,14 @@ import (
 // 16 KiB, and a hello fills one or a few).
 const tlsMaxHello = 64 << 10
 
-func init() {
-	observers = append(observers, func(r *Run) Observer {
-		if !r.opts.enabled("TLSClientHello") && !r.opts.enabled("TLSServerHello") {
-			return nil
-		}
-		return tlsObserver{}
-	})
+// NewTLSHelloReader makes the observer that reads TLS hellos spanning
+// several segments, when TLSClientHello or TLSServerHello records are
+// written.
+func NewTLSHelloReader(r *Run) Observer {
+	if !r.Enabled(types.Type_NC_TLSClientHello) && !r.Enabled(types.Type_NC_TLSServerHello) {
+		return nil
+	}
+	return tlsObserver{}
 }
 
 type tlsObserver struct{}

@@ -1,11 +1,8 @@
-package stream_test
+package service_test
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -16,107 +13,13 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/netcap-go/netcap/collector"
-	"github.com/netcap-go/netcap/decoder/stream"
+	"github.com/netcap-go/netcap/decoder"
+	"github.com/netcap-go/netcap/decoder/registry"
+	"github.com/netcap-go/netcap/internal/streamtest"
 	"github.com/netcap-go/netcap/internal/testutil"
 	"github.com/netcap-go/netcap/internal/tsharktest"
 	"github.com/netcap-go/netcap/types"
 )
-
-// svConv is one conversation as tshark sees it.
-type svConv struct {
-	transport        string // "tcp" or "udp"
-	client, server   string // ip:port, joined as our idents are
-	first            int    // frame number of its first frame
-	firstServer      []byte // payload of the server's first data frame
-	payload, frames  [2]int64
-	serverSent, midS bool
-}
-
-// svConversations reads every TCP and UDP conversation of a capture from
-// tshark, per frame: who is the client (the sender of a SYN without ACK,
-// the receiver of a SYN-ACK; mid-stream, the higher port; UDP, the first
-// sender), the payload bytes of each direction and the frame bytes
-// (frame.len, what conv,tcp counts). TCP payload bytes are the sequence
-// space the data covers, from the lowest tcp.seq to the highest
-// tcp.nxtseq of the frames with data (relative numbers): retransmitted and
-// re-segmented bytes count once, as reassembly delivers them, and bytes
-// never captured count too, as our Gap does. UDP payload bytes are
-// udp.length minus the 8-byte header, summed.
-func svConversations(t *testing.T, pcap string) map[string]*svConv {
-	t.Helper()
-	convs := map[string]*svConv{}
-	rows := hvFields(t, pcap, "(tcp || udp) && !icmp && !icmpv6", "frame.number", "tcp.stream", "udp.stream", "ip.src", "ipv6.src", "tcp.srcport", "udp.srcport",
-		"ip.dst", "ipv6.dst", "tcp.dstport", "udp.dstport", "tcp.len", "udp.length", "tcp.flags.syn", "tcp.flags.ack", "frame.len", "tcp.payload", "udp.payload",
-		"tcp.seq", "tcp.nxtseq", "tcp.flags.fin")
-	type span struct{ lo, hi int64 }
-	spans := map[*svConv]*[2]span{}
-	for _, r := range rows {
-		tr, stream := "tcp", r[1]
-		if stream == "" {
-			tr, stream = "udp", r[2]
-		}
-		src := joinHostPort(r[3]+r[4], r[5]+r[6])
-		dst := joinHostPort(r[7]+r[8], r[9]+r[10])
-		sport, _ := strconv.Atoi(r[5] + r[6])
-		dport, _ := strconv.Atoi(r[9] + r[10])
-		k := tr + stream
-		c := convs[k]
-		syn, ack := r[13] == "1", r[14] == "1"
-		if c == nil {
-			c = &svConv{transport: tr, client: src, server: dst}
-			c.first, _ = strconv.Atoi(r[0])
-			switch {
-			case tr == "udp", syn && !ack:
-			case syn && ack:
-				c.client, c.server = dst, src
-			default:
-				c.midS = true
-				if sport < dport {
-					c.client, c.server = dst, src
-				}
-			}
-			convs[k] = c
-			spans[c] = &[2]span{{-1, -1}, {-1, -1}}
-		}
-		dir := 0
-		if src == c.server {
-			dir = 1
-		}
-		var n int64
-		if tr == "tcp" {
-			n, _ = strconv.ParseInt(r[11], 10, 64)
-			if n > 0 {
-				seq, _ := strconv.ParseInt(r[18], 10, 64)
-				nxt, _ := strconv.ParseInt(r[19], 10, 64)
-				// tshark's nxtseq counts the FIN's (and SYN's) sequence
-				// number too.
-				if r[20] == "1" {
-					nxt--
-				}
-				if syn {
-					seq++
-				}
-				sp := &spans[c][dir]
-				if sp.lo < 0 || seq < sp.lo {
-					sp.lo = seq
-				}
-				sp.hi = max(sp.hi, nxt)
-				c.payload[dir] = sp.hi - sp.lo
-			}
-		} else {
-			n, _ = strconv.ParseInt(r[12], 10, 64)
-			n -= 8
-			c.payload[dir] += n
-		}
-		fl, _ := strconv.ParseInt(r[15], 10, 64)
-		c.frames[dir] += fl
-		if dir == 1 && n > 0 && !c.serverSent {
-			c.serverSent = true
-			c.firstServer, _ = hex.DecodeString(strings.ReplaceAll(r[16]+r[17], ":", ""))
-		}
-	}
-	return convs
-}
 
 // svConvTable reads `tshark -q -z conv,tcp` (and udp): the frame bytes of
 // each conversation by its two endpoints, where tshark prints them exactly
@@ -125,18 +28,11 @@ func svConvTable(t *testing.T, pcap, transport string) map[string]int64 {
 	m := map[string]int64{}
 	for _, c := range tsharktest.Conversations(t, pcap, transport) {
 		if total, exact := tsharktest.ExactBytes(c.Bytes[2]); exact {
-			m[svEndpoint(c.A)+" "+svEndpoint(c.B)] = total
-			m[svEndpoint(c.B)+" "+svEndpoint(c.A)] = total
+			m[streamtest.Endpoint(c.A)+" "+streamtest.Endpoint(c.B)] = total
+			m[streamtest.Endpoint(c.B)+" "+streamtest.Endpoint(c.A)] = total
 		}
 	}
 	return m
-}
-
-// svEndpoint turns tshark's "addr:port" into our "addr:port" or
-// "[v6]:port".
-func svEndpoint(s string) string {
-	i := strings.LastIndexByte(s, ':')
-	return joinHostPort(strings.Trim(s[:i], "[]"), s[i+1:])
 }
 
 var svCaptures = []string{
@@ -177,7 +73,7 @@ func svPcaps(t *testing.T) []string {
 func TestServicesAgainstTshark(t *testing.T) {
 	for _, pcap := range svPcaps(t) {
 		name := filepath.Base(pcap)
-		convs := svConversations(t, pcap)
+		convs := streamtest.Conversations(t, pcap)
 		// mpls-basic.pcap: the client's frames carry MPLS labels, the
 		// server's do not; the dispatcher looks past the labels, so both
 		// directions reach the same worker.
@@ -186,37 +82,37 @@ func TestServicesAgainstTshark(t *testing.T) {
 		type agg struct {
 			flows          []string
 			server, client int64
-			first          *svConv
+			first          *streamtest.Conversation
 		}
 		want := map[string]*agg{}
 		for _, c := range convs {
-			if total, ok := table[c.transport][c.client+" "+c.server]; ok && total != c.frames[0]+c.frames[1] {
-				t.Errorf("%s: %s %s->%s: frame bytes %d, conv table %d", name, c.transport, c.client, c.server, c.frames[0]+c.frames[1], total)
+			if total, ok := table[c.Transport][c.Client+" "+c.Server]; ok && total != c.Frames[0]+c.Frames[1] {
+				t.Errorf("%s: %s %s->%s: frame bytes %d, conv table %d", name, c.Transport, c.Client, c.Server, c.Frames[0]+c.Frames[1], total)
 			}
-			if !c.serverSent {
+			if !c.ServerSent {
 				continue
 			}
-			k := c.transport + " " + c.server
+			k := c.Transport + " " + c.Server
 			a := want[k]
 			if a == nil {
 				a = &agg{}
 				want[k] = a
 			}
-			a.flows = append(a.flows, c.client+"->"+c.server)
-			a.server += c.payload[1]
-			a.client += c.payload[0]
-			if a.first == nil || c.first < a.first.first {
+			a.flows = append(a.flows, c.Client+"->"+c.Server)
+			a.server += c.Payload[1]
+			a.client += c.Payload[0]
+			if a.first == nil || c.First < a.first.First {
 				a.first = c
 			}
 		}
 		got := map[string]*types.Service{}
-		for _, m := range hvDecode(t, pcap, cfg, "Service").Records(types.Type_NC_Service) {
+		for _, m := range streamtest.Decode(t, pcap, cfg, "Service").Records(types.Type_NC_Service) {
 			r := m.(*types.Service)
 			tr := "tcp"
 			if svIsUDP(convs, r.Flows[0]) {
 				tr = "udp"
 			}
-			k := tr + " " + joinHostPort(r.IP, strconv.Itoa(int(r.Port)))
+			k := tr + " " + streamtest.JoinHostPort(r.IP, strconv.Itoa(int(r.Port)))
 			if got[k] != nil {
 				t.Errorf("%s: two services %s", name, k)
 			}
@@ -236,7 +132,7 @@ func TestServicesAgainstTshark(t *testing.T) {
 			if int64(r.BytesServer) != w.server || int64(r.BytesClient) != w.client {
 				t.Errorf("%s: %s: bytes server %d client %d, tshark payload %d %d", name, k, r.BytesServer, r.BytesClient, w.server, w.client)
 			}
-			if b := w.first.firstServer; len(b) > 0 && utf8.Valid(b) && svPrintable(string(b)) {
+			if b := w.first.FirstServer; len(b) > 0 && utf8.Valid(b) && svPrintable(string(b)) {
 				banner, err := types.UnescapeWire(r.Banner)
 				if p := b[:min(len(b), 64)]; err != nil || !bytes.HasPrefix(banner, p) {
 					t.Errorf("%s: %s: banner %q (%v), tshark's first server payload %q", name, k, r.Banner, err, p)
@@ -252,10 +148,10 @@ func TestServicesAgainstTshark(t *testing.T) {
 	}
 }
 
-func svIsUDP(convs map[string]*svConv, flow string) bool {
+func svIsUDP(convs map[string]*streamtest.Conversation, flow string) bool {
 	for _, c := range convs {
-		if c.client+"->"+c.server == flow {
-			return c.transport == "udp"
+		if c.Client+"->"+c.Server == flow {
+			return c.Transport == "udp"
 		}
 	}
 	return false
@@ -270,49 +166,16 @@ func svPrintable(s string) bool {
 	return true
 }
 
-// svWiresharkNames reads Wireshark's services file: "port/transport" →
-// name.
-func svWiresharkNames(t *testing.T) map[string]string {
-	out := tsharktest.Run(t, "-G", "folders")
-	var global string
-	for _, l := range strings.Split(string(out), "\n") {
-		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "Global configuration" {
-			global = strings.TrimSpace(v)
-		}
-	}
-	f, err := os.Open(filepath.Join(global, "services"))
-	if err != nil {
-		t.Skip(err)
-	}
-	defer f.Close()
-	names := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line, _, _ := strings.Cut(sc.Text(), "#")
-		fs := strings.Fields(line)
-		if len(fs) < 2 {
-			continue
-		}
-		parts := strings.Split(fs[1], "/")
-		for _, tr := range parts[1:] {
-			if _, ok := names[parts[0]+"/"+tr]; !ok {
-				names[parts[0]+"/"+tr] = fs[0]
-			}
-		}
-	}
-	return names
-}
-
 // TestServiceNames: the IANA name of each service's port is the one in
 // Wireshark's services file (which follows the IANA registry), except for
 // 465, which IANA lists twice ("urd", first, and "submissions", the name
 // RFC 8314 gives it and that we use).
 func TestServiceNames(t *testing.T) {
-	names := svWiresharkNames(t)
+	names := streamtest.WiresharkServiceNames(t)
 	n := 0
 	for _, pcap := range svPcaps(t) {
-		convs := svConversations(t, pcap)
-		for _, m := range hvDecode(t, pcap, collector.Config{}, "Service").Records(types.Type_NC_Service) {
+		convs := streamtest.Conversations(t, pcap)
+		for _, m := range streamtest.Decode(t, pcap, collector.Config{}, "Service").Records(types.Type_NC_Service) {
 			r := m.(*types.Service)
 			tr := "tcp"
 			if svIsUDP(convs, r.Flows[0]) {
@@ -337,7 +200,7 @@ func TestServiceDeterministic(t *testing.T) {
 	for _, pcap := range svPcaps(t)[:min(3, len(svPcaps(t)))] {
 		var runs [2][]proto.Message
 		for i, w := range []int{1, 8} {
-			sink := hvDecode(t, pcap, collector.Config{Workers: w}, "Service", "Software")
+			sink := streamtest.Decode(t, pcap, collector.Config{Workers: w}, "Service", "Software")
 			runs[i] = append(sink.Records(types.Type_NC_Service), sink.Records(types.Type_NC_Software)...)
 		}
 		if len(runs[0]) != len(runs[1]) || len(runs[0]) == 0 {
@@ -372,7 +235,7 @@ func TestBannerSoftware(t *testing.T) {
 		} else {
 			pcap = testutil.Shared(t, c.pcap)
 		}
-		rows := hvFields(t, pcap, c.filter, c.field)
+		rows := streamtest.TsharkFields(t, pcap, c.filter, c.field)
 		if len(rows) == 0 {
 			t.Fatalf("%s: tshark finds no %s", c.pcap, c.filter)
 		}
@@ -383,7 +246,7 @@ func TestBannerSoftware(t *testing.T) {
 				t.Fatalf("%s: banner %q does not name %q", c.pcap, banner, w)
 			}
 		}
-		sink := hvDecode(t, pcap, collector.Config{}, "Service", "Software")
+		sink := streamtest.Decode(t, pcap, collector.Config{}, "Service", "Software")
 		found := false
 		for _, m := range sink.Records(types.Type_NC_Service) {
 			r := m.(*types.Service)
@@ -415,11 +278,13 @@ func TestBannerSoftware(t *testing.T) {
 func TestServiceProtocol(t *testing.T) {
 	pcap := testutil.Testdata(t, "mixed.pcap")
 	names := []string{"TCP", "UDP"}
-	for _, p := range stream.Protocols {
-		names = append(names, p.Name())
+	for _, i := range registry.Infos() {
+		if i.Group == decoder.GroupStream {
+			names = append(names, i.Name)
+		}
 	}
 	ssh := false
-	for _, m := range hvDecode(t, pcap, collector.Config{}, "Service").Records(types.Type_NC_Service) {
+	for _, m := range streamtest.Decode(t, pcap, collector.Config{}, "Service").Records(types.Type_NC_Service) {
 		r := m.(*types.Service)
 		if !slices.Contains(names, r.Protocol) {
 			t.Errorf("%s:%d: protocol %q", r.IP, r.Port, r.Protocol)

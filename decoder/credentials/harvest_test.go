@@ -1,62 +1,24 @@
-package stream_test
+package credentials_test
 
 import (
 	"context"
 	"encoding/base64"
-	"encoding/binary"
+	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-
 	"github.com/netcap-go/netcap/collector"
+	"github.com/netcap-go/netcap/internal/streamtest"
 	"github.com/netcap-go/netcap/internal/testutil"
 	"github.com/netcap-go/netcap/internal/tsharktest"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/source"
 	"github.com/netcap-go/netcap/types"
 )
-
-// hvFields runs tshark on a capture with a display filter and returns the
-// first occurrence of each field in each matching frame.
-func hvFields(t testing.TB, pcap, filter string, fields ...string) [][]string {
-	t.Helper()
-	var rows [][]string
-	for _, f := range tsharktest.Fields(t, pcap, tsharktest.Query{Filter: filter, Fields: fields, First: true}) {
-		// A frame without the one field asked for has no row.
-		if row := f.Row(); len(row) != 1 || row[0] != "" {
-			rows = append(rows, row)
-		}
-	}
-	return rows
-}
-
-// hvDecode runs the pipeline with only some decoders (faster than
-// decodeCapture's all) and the given configuration (two workers unless
-// it says).
-func hvDecode(t testing.TB, pcap string, opts collector.Config, include ...string) *ncio.MemorySink {
-	t.Helper()
-	f, err := source.OpenFile(pcap)
-	if err != nil {
-		t.Fatalf("open %s: %v", pcap, err)
-	}
-	defer f.Close()
-	sink := ncio.NewMemorySink()
-	opts.Sink, opts.Include = sink, include
-	if opts.Workers == 0 {
-		opts.Workers = 2
-	}
-	if _, err := collector.Run(context.Background(), f, pcap, opts); err != nil {
-		t.Fatalf("decode %s: %v", pcap, err)
-	}
-	return sink
-}
 
 // hvCreds returns our credentials of some services as "service flow user
 // password" lines, and the records by that key.
@@ -77,7 +39,7 @@ func hvCreds(sink *ncio.MemorySink, services ...string) ([]string, map[string]*t
 
 // hvFlow is our Flow ident for a client and server address and port.
 func hvFlow(cip, cport, sip, sport string) string {
-	return joinHostPort(cip, cport) + "->" + joinHostPort(sip, sport)
+	return streamtest.JoinHostPort(cip, cport) + "->" + streamtest.JoinHostPort(sip, sport)
 }
 
 // hvFTPCaptures are the public captures with FTP logins (README coverage).
@@ -97,7 +59,7 @@ var hvFTPCaptures = []string{
 func TestFTPCredentialsAgainstTshark(t *testing.T) {
 	for _, rel := range hvFTPCaptures {
 		pcap := testutil.Shared(t, filepath.Join("public", rel))
-		rows := hvFields(t, pcap, "ftp", "tcp.stream", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport",
+		rows := streamtest.TsharkFields(t, pcap, "ftp", "tcp.stream", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport",
 			"ftp.request.command", "ftp.request.arg", "ftp.response.code")
 		user := map[string]string{}
 		waiting := map[string]string{} // stream → the credential key waiting for its reply
@@ -118,7 +80,7 @@ func TestFTPCredentialsAgainstTshark(t *testing.T) {
 			}
 		}
 		slices.Sort(want)
-		got, by := hvCreds(hvDecode(t, pcap, collector.Config{}, "Credentials"), "FTP")
+		got, by := hvCreds(streamtest.Decode(t, pcap, collector.Config{}, "Credentials"), "FTP")
 		if !slices.Equal(got, want) || len(want) == 0 {
 			t.Errorf("%s: FTP credentials\n ours   %q\n tshark %q", rel, got, want)
 			continue
@@ -152,7 +114,7 @@ func TestFTPCredentialsAgainstZeek(t *testing.T) {
 			}
 			want[fmt.Sprintf("FTP %s %s %s", hvFlow(f[2], f[3], f[4], f[5]), f[6], f[7])] = true
 		}
-		got, _ := hvCreds(hvDecode(t, pcap, collector.Config{}, "Credentials"), "FTP")
+		got, _ := hvCreds(streamtest.Decode(t, pcap, collector.Config{}, "Credentials"), "FTP")
 		if len(want) != 1 || len(got) != 1 || !want[got[0]] {
 			t.Errorf("%s: ours %q, Zeek %v", c.pcap, got, want)
 		}
@@ -165,17 +127,17 @@ func TestFTPCredentialsAgainstZeek(t *testing.T) {
 // are IMAP quoted strings (RFC 3501 4.3), whose value has no quotes.
 func TestIMAPCredentialsAgainstTshark(t *testing.T) {
 	pcap := testutil.Shared(t, "public/arkime/imap.pcap")
-	rows := hvFields(t, pcap, "imap.request.username", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport", "imap.request.username", "imap.request.password", "imap.request_tag")
+	rows := streamtest.TsharkFields(t, pcap, "imap.request.username", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport", "imap.request.username", "imap.request.password", "imap.request_tag")
 	var want []string
 	for _, r := range rows {
 		want = append(want, fmt.Sprintf("IMAP %s %s %s", hvFlow(r[0], r[1], r[2], r[3]), strings.Trim(r[4], `"`), strings.Trim(r[5], `"`)))
 	}
-	got, by := hvCreds(hvDecode(t, pcap, collector.Config{}, "Credentials"), "IMAP")
+	got, by := hvCreds(streamtest.Decode(t, pcap, collector.Config{}, "Credentials"), "IMAP")
 	if !slices.Equal(got, want) || len(want) != 1 {
 		t.Fatalf("IMAP credentials\n ours   %q\n tshark %q", got, want)
 	}
 	// Notes: the tagged response tshark pairs with the LOGIN.
-	resp := hvFields(t, pcap, "imap.response_tag == \""+rows[0][6]+"\"", "imap.response")
+	resp := streamtest.TsharkFields(t, pcap, "imap.response_tag == \""+rows[0][6]+"\"", "imap.response")
 	if len(resp) != 1 || by[got[0]].Notes != strings.TrimPrefix(resp[0][0], rows[0][6]+" ") {
 		t.Errorf("notes %q, tshark's response %q", by[got[0]].Notes, resp)
 	}
@@ -186,14 +148,23 @@ func TestIMAPCredentialsAgainstTshark(t *testing.T) {
 // a server text ending in "login:" is the user, after "Password:" the
 // password, each up to its CR or LF.
 func hvTelnetWant(t *testing.T, pcap string) []string {
-	frames := tsharktest.JSONFields(t, pcap, tsharktest.Query{Filter: "telnet.data",
-		Fields: []string{"tcp.stream", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport", "telnet.data"}})
+	out := tsharktest.Run(t, "-r", pcap, "-n", "-Y", "telnet.data", "-T", "json",
+		"-e", "tcp.stream", "-e", "ip.src", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "tcp.dstport", "-e", "telnet.data")
+	var frames []struct {
+		Source struct {
+			Layers map[string][]string `json:"layers"`
+		} `json:"_source"`
+	}
+	if err := json.Unmarshal(out, &frames); err != nil {
+		t.Fatal(err)
+	}
 	type state struct {
 		server, input, user, field string
 	}
 	st := map[string]*state{}
 	var want []string
-	for _, l := range frames {
+	for _, f := range frames {
+		l := f.Source.Layers
 		s := st[l["tcp.stream"][0]]
 		if s == nil {
 			s = &state{}
@@ -240,7 +211,7 @@ func TestTelnetCredentialsAgainstTshark(t *testing.T) {
 	}{{"ndpi/telnet.pcap", 1}, {"arkime/mpls-basic.pcap", 0}, {"zeek/traces/mixed-vlan-mpls.pcap", 0}} {
 		pcap := testutil.Shared(t, filepath.Join("public", c.rel))
 		want := hvTelnetWant(t, pcap)
-		got, _ := hvCreds(hvDecode(t, pcap, collector.Config{}, "Credentials"), "Telnet")
+		got, _ := hvCreds(streamtest.Decode(t, pcap, collector.Config{}, "Credentials"), "Telnet")
 		if !slices.Equal(got, want) || len(want) != c.n {
 			t.Errorf("%s: Telnet credentials\n ours   %q\n tshark %q", c.rel, got, want)
 		}
@@ -271,7 +242,7 @@ func TestHarvestFalsePositives(t *testing.T) {
 		pcap := filepath.Join(dir, rel)
 		if strings.Contains(f[7], "(+") {
 			protos = nil
-			for _, r := range hvFields(t, pcap, "frame", "frame.protocols") {
+			for _, r := range streamtest.TsharkFields(t, pcap, "frame", "frame.protocols") {
 				protos = append(protos, strings.Split(r[0], ":")...)
 			}
 		}
@@ -308,122 +279,41 @@ func TestHarvestFalsePositives(t *testing.T) {
 // values are those written into it (for IMAP tshark's request lines are
 // decoded by the test per RFC 4616 to check the capture says so).
 
-// hvSeg is one TCP segment of a synthetic conversation: from the client
-// (dir 0) or the server (1), with flags (S, A, F; L: lost, not in the
-// capture, its sequence numbers skipped) and payload.
-type hvSeg struct {
-	dir     int
-	flags   string
-	payload string
-}
-
-// hvTCPConv returns the frames (Ethernet, IPv4, TCP) of a conversation
-// between 10.0.0.1:cport and 10.0.0.2:sport: the handshake, the segments,
-// then FIN both ways.
-func hvTCPConv(cport, sport uint16, segs ...hvSeg) [][]byte {
-	all := append([]hvSeg{{0, "S", ""}, {1, "SA", ""}, {0, "A", ""}}, segs...)
-	all = append(all, hvSeg{0, "FA", ""}, hvSeg{1, "FA", ""}, hvSeg{0, "A", ""})
-	seq := [2]uint32{1000, 500000}
-	var frames [][]byte
-	for _, s := range all {
-		ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: net.IP{10, 0, 0, 1}, DstIP: net.IP{10, 0, 0, 2}}
-		tcp := &layers.TCP{SrcPort: layers.TCPPort(cport), DstPort: layers.TCPPort(sport), Seq: seq[0], Ack: seq[1], Window: 65535}
-		if s.dir == 1 {
-			ip.SrcIP, ip.DstIP = ip.DstIP, ip.SrcIP
-			tcp.SrcPort, tcp.DstPort, tcp.Seq, tcp.Ack = tcp.DstPort, tcp.SrcPort, seq[1], seq[0]
-		}
-		tcp.SYN, tcp.ACK = strings.Contains(s.flags, "S"), strings.Contains(s.flags, "A")
-		tcp.FIN, tcp.PSH = strings.Contains(s.flags, "F"), len(s.payload) > 0
-		if tcp.SYN && !tcp.ACK {
-			tcp.Ack = 0
-		}
-		if !strings.Contains(s.flags, "L") {
-			frames = append(frames, hvFrame(ip, tcp, []byte(s.payload)))
-		}
-		seq[s.dir] += uint32(len(s.payload))
-		if tcp.SYN || tcp.FIN {
-			seq[s.dir]++
-		}
-	}
-	return frames
-}
-
-func hvFrame(ip *layers.IPv4, l4 interface {
-	gopacket.SerializableLayer
-	SetNetworkLayerForChecksum(gopacket.NetworkLayer) error
-}, payload []byte) []byte {
-	eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
-	if err := l4.SetNetworkLayerForChecksum(ip); err != nil {
-		panic(err)
-	}
-	buf := gopacket.NewSerializeBuffer()
-	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, l4, gopacket.Payload(payload)); err != nil {
-		panic(err)
-	}
-	return slices.Clone(buf.Bytes())
-}
-
-// hvWritePcap writes Ethernet frames to a pcap file (one millisecond
-// apart) in the test's temporary directory.
-func hvWritePcap(t testing.TB, frames [][]byte) string {
-	t.Helper()
-	le := binary.LittleEndian
-	b := le.AppendUint32(nil, 0xa1b2c3d4)
-	b = le.AppendUint16(b, 2)
-	b = le.AppendUint16(b, 4)
-	b = le.AppendUint32(b, 0)
-	b = le.AppendUint32(b, 0)
-	b = le.AppendUint32(b, 65535)
-	b = le.AppendUint32(b, uint32(layers.LinkTypeEthernet))
-	for i, f := range frames {
-		b = le.AppendUint32(b, uint32(1700000000+i/1000))
-		b = le.AppendUint32(b, uint32(i%1000*1000))
-		b = le.AppendUint32(b, uint32(len(f)))
-		b = le.AppendUint32(b, uint32(len(f)))
-		b = append(b, f...)
-	}
-	path := filepath.Join(t.TempDir(), "synthetic.pcap")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func TestIMAPAuthenticateSynthetic(t *testing.T) {
 	b64 := base64.StdEncoding.EncodeToString
 	var frames [][]byte
-	frames = append(frames, hvTCPConv(40001, 143,
-		hvSeg{1, "PA", "* OK IMAP4rev1 ready\r\n"},
-		hvSeg{0, "PA", "a1 AUTHENTICATE PLAIN\r\n"},
-		hvSeg{1, "PA", "+ \r\n"},
-		hvSeg{0, "PA", b64([]byte("\x00alice\x00s3cret pw")) + "\r\n"},
-		hvSeg{1, "PA", "a1 NO [AUTHENTICATIONFAILED] bad\r\n"},
-		hvSeg{0, "PA", "a2 authenticate plain " + b64([]byte("admin\x00bob\x00hunter2")) + "\r\n"},
-		hvSeg{1, "PA", "a2 OK done\r\n"},
+	frames = append(frames, streamtest.TCPConversation(40001, 143,
+		streamtest.Seg(1, "PA", "* OK IMAP4rev1 ready\r\n"),
+		streamtest.Seg(0, "PA", "a1 AUTHENTICATE PLAIN\r\n"),
+		streamtest.Seg(1, "PA", "+ \r\n"),
+		streamtest.Seg(0, "PA", b64([]byte("\x00alice\x00s3cret pw"))+"\r\n"),
+		streamtest.Seg(1, "PA", "a1 NO [AUTHENTICATIONFAILED] bad\r\n"),
+		streamtest.Seg(0, "PA", "a2 authenticate plain "+b64([]byte("admin\x00bob\x00hunter2"))+"\r\n"),
+		streamtest.Seg(1, "PA", "a2 OK done\r\n"),
 	)...)
-	frames = append(frames, hvTCPConv(40002, 143,
-		hvSeg{1, "PA", "* OK ready\r\n"},
-		hvSeg{0, "PA", "x LOGIN {5}\r\n"},
-		hvSeg{1, "PA", "+ go ahead\r\n"},
-		hvSeg{0, "PA", "carol \"p\\\"w d\"\r\n"},
-		hvSeg{1, "PA", "x OK LOGIN completed\r\n"},
-		hvSeg{0, "PA", "y AUTHENTICATE LOGIN\r\n"},
-		hvSeg{1, "PA", "+ VXNlcm5hbWU6\r\n"},
-		hvSeg{0, "PA", b64([]byte("dave")) + "\r\n"},
-		hvSeg{1, "PA", "+ UGFzc3dvcmQ6\r\n"},
-		hvSeg{0, "PA", b64([]byte("letmein")) + "\r\n"},
-		hvSeg{1, "PA", "y OK\r\n"},
+	frames = append(frames, streamtest.TCPConversation(40002, 143,
+		streamtest.Seg(1, "PA", "* OK ready\r\n"),
+		streamtest.Seg(0, "PA", "x LOGIN {5}\r\n"),
+		streamtest.Seg(1, "PA", "+ go ahead\r\n"),
+		streamtest.Seg(0, "PA", "carol \"p\\\"w d\"\r\n"),
+		streamtest.Seg(1, "PA", "x OK LOGIN completed\r\n"),
+		streamtest.Seg(0, "PA", "y AUTHENTICATE LOGIN\r\n"),
+		streamtest.Seg(1, "PA", "+ VXNlcm5hbWU6\r\n"),
+		streamtest.Seg(0, "PA", b64([]byte("dave"))+"\r\n"),
+		streamtest.Seg(1, "PA", "+ UGFzc3dvcmQ6\r\n"),
+		streamtest.Seg(0, "PA", b64([]byte("letmein"))+"\r\n"),
+		streamtest.Seg(1, "PA", "y OK\r\n"),
 		// Cancelled: no credential.
-		hvSeg{0, "PA", "z AUTHENTICATE PLAIN\r\n"},
-		hvSeg{1, "PA", "+ \r\n"},
-		hvSeg{0, "PA", "*\r\n"},
-		hvSeg{1, "PA", "z BAD cancelled\r\n"},
+		streamtest.Seg(0, "PA", "z AUTHENTICATE PLAIN\r\n"),
+		streamtest.Seg(1, "PA", "+ \r\n"),
+		streamtest.Seg(0, "PA", "*\r\n"),
+		streamtest.Seg(1, "PA", "z BAD cancelled\r\n"),
 	)...)
-	pcap := hvWritePcap(t, frames)
+	pcap := streamtest.WritePcap(t, frames)
 
 	// The capture holds what the test wrote: tshark's request lines.
 	var lines []string
-	for _, r := range hvFields(t, pcap, "imap.request", "imap.request") {
+	for _, r := range streamtest.TsharkFields(t, pcap, "imap.request", "imap.request") {
 		lines = append(lines, r[0])
 	}
 	if len(lines) < 8 || !strings.HasPrefix(lines[2], "a2 authenticate plain ") {
@@ -442,7 +332,7 @@ func TestIMAPAuthenticateSynthetic(t *testing.T) {
 		"IMAP " + c2 + " carol p\"w d",
 		"IMAP " + c2 + " dave letmein",
 	}
-	got, by := hvCreds(hvDecode(t, pcap, collector.Config{}, "Credentials"), "IMAP")
+	got, by := hvCreds(streamtest.Decode(t, pcap, collector.Config{}, "Credentials"), "IMAP")
 	if !slices.Equal(got, want) {
 		t.Fatalf("ours %q\nwant %q", got, want)
 	}
@@ -453,24 +343,24 @@ func TestIMAPAuthenticateSynthetic(t *testing.T) {
 
 func TestTelnetCharacterModeSynthetic(t *testing.T) {
 	iac := func(b ...byte) string { return string(append([]byte{255}, b...)) }
-	segs := []hvSeg{
-		{1, "PA", iac(253, 24) + iac(251, 1) + iac(251, 3)}, // DO TTYPE, WILL ECHO, WILL SGA
-		{0, "PA", iac(252, 24) + iac(253, 1) + iac(253, 3)},
-		{1, "PA", "\r\nrouter1\r\n\r\nUsername: "},
+	segs := []streamtest.Segment{
+		streamtest.Seg(1, "PA", iac(253, 24)+iac(251, 1)+iac(251, 3)), // DO TTYPE, WILL ECHO, WILL SGA
+		streamtest.Seg(0, "PA", iac(252, 24)+iac(253, 1)+iac(253, 3)),
+		streamtest.Seg(1, "PA", "\r\nrouter1\r\n\r\nUsername: "),
 	}
 	// The user types "adminx", deletes the x, and the server echoes.
 	for _, c := range []string{"a", "d", "m", "i", "n", "x", "\x7f"} {
-		segs = append(segs, hvSeg{0, "PA", c}, hvSeg{1, "PA", c})
+		segs = append(segs, streamtest.Seg(0, "PA", c), streamtest.Seg(1, "PA", c))
 	}
 	segs = append(segs,
-		hvSeg{0, "PA", "\r\x00"},
-		hvSeg{1, "PA", "\r\nPassword: "},
-		hvSeg{0, "PA", "p"}, hvSeg{0, "PA", iac(255) + "w"}, // an escaped 0xFF in the password
-		hvSeg{0, "PA", iac(250, 31, 0, 80, 0, 24) + iac(240) + "!\r\n"}, // NAWS sub-negotiation
-		hvSeg{1, "PA", "\r\nrouter1>"},
+		streamtest.Seg(0, "PA", "\r\x00"),
+		streamtest.Seg(1, "PA", "\r\nPassword: "),
+		streamtest.Seg(0, "PA", "p"), streamtest.Seg(0, "PA", iac(255)+"w"), // an escaped 0xFF in the password
+		streamtest.Seg(0, "PA", iac(250, 31, 0, 80, 0, 24)+iac(240)+"!\r\n"), // NAWS sub-negotiation
+		streamtest.Seg(1, "PA", "\r\nrouter1>"),
 	)
-	pcap := hvWritePcap(t, hvTCPConv(40003, 23, segs...))
-	got, _ := hvCreds(hvDecode(t, pcap, collector.Config{}, "Credentials"), "Telnet")
+	pcap := streamtest.WritePcap(t, streamtest.TCPConversation(40003, 23, segs...))
+	got, _ := hvCreds(streamtest.Decode(t, pcap, collector.Config{}, "Credentials"), "Telnet")
 	want := []string{`Telnet 10.0.0.1:40003->10.0.0.2:23 admin p\xffw!`} // 0xFF kept, escaped
 	if !slices.Equal(got, want) {
 		t.Fatalf("ours %q\nwant %q", got, want)
@@ -481,19 +371,19 @@ func TestTelnetCharacterModeSynthetic(t *testing.T) {
 // server speaks POP3 ("+OK") or IRC are not FTP credentials.
 func TestHarvestLeavesOtherProtocols(t *testing.T) {
 	var frames [][]byte
-	frames = append(frames, hvTCPConv(40004, 110,
-		hvSeg{1, "PA", "+OK POP3 ready\r\n"},
-		hvSeg{0, "PA", "USER bob\r\n"},
-		hvSeg{1, "PA", "+OK\r\n"},
-		hvSeg{0, "PA", "PASS secret\r\n"},
-		hvSeg{1, "PA", "+OK logged in\r\n"},
+	frames = append(frames, streamtest.TCPConversation(40004, 110,
+		streamtest.Seg(1, "PA", "+OK POP3 ready\r\n"),
+		streamtest.Seg(0, "PA", "USER bob\r\n"),
+		streamtest.Seg(1, "PA", "+OK\r\n"),
+		streamtest.Seg(0, "PA", "PASS secret\r\n"),
+		streamtest.Seg(1, "PA", "+OK logged in\r\n"),
 	)...)
-	frames = append(frames, hvTCPConv(40005, 6667,
-		hvSeg{0, "PA", "PASS hunter2\r\nNICK bob\r\nUSER bob 0 * :Bob\r\n"},
-		hvSeg{1, "PA", ":irc.example NOTICE * :hello\r\n:irc.example 001 bob :Welcome\r\n"},
+	frames = append(frames, streamtest.TCPConversation(40005, 6667,
+		streamtest.Seg(0, "PA", "PASS hunter2\r\nNICK bob\r\nUSER bob 0 * :Bob\r\n"),
+		streamtest.Seg(1, "PA", ":irc.example NOTICE * :hello\r\n:irc.example 001 bob :Welcome\r\n"),
 	)...)
-	pcap := hvWritePcap(t, frames)
-	got, _ := hvCreds(hvDecode(t, pcap, collector.Config{}, "Credentials"), "FTP", "IMAP", "Telnet")
+	pcap := streamtest.WritePcap(t, frames)
+	got, _ := hvCreds(streamtest.Decode(t, pcap, collector.Config{}, "Credentials"), "FTP", "IMAP", "Telnet")
 	if len(got) != 0 {
 		t.Errorf("credentials %q", got)
 	}

@@ -1,4 +1,4 @@
-package stream
+package service
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/decoder/stream"
+	"github.com/netcap-go/netcap/internal/streamfuzz"
 	"github.com/netcap-go/netcap/reassembly"
 	"github.com/netcap-go/netcap/types"
 )
@@ -29,10 +31,10 @@ func FuzzServiceBanner(f *testing.F) {
 		}
 		// Through the observer, with bytes of both directions: the
 		// Service and Software records hold escaped strings only.
-		c, _ := fzConn(t, Options{}, reassembly.TCP, 21)
+		c, _ := streamfuzz.Conn(t, stream.Options{}, reassembly.TCP, 21)
 		st := &svStore{items: map[svKey]*svAgg{}, max: DefaultMaxServices}
 		s := svObserver{st: st}.New(c)
-		fzFeed(s, b)
+		streamfuzz.Feed(s, b)
 		check := func(_ types.Type, m proto.Message) error {
 			if err := types.CheckStrings(m); err != nil {
 				return err

@@ -16,7 +16,7 @@ import (
 // is set when the A bit is: the authentication type, key ID, sequence
 // number (keyed MD5 and SHA1) and data (the password, or the digest),
 // bounded by the section's Auth Len.
-var BFD = newDecoder(
+var BFD = onUDPPorts(newDecoder(
 	decoder.Info{Name: "BFD", Type: types.Type_NC_BFD, Description: "Bidirectional Forwarding Detection control packets"},
 	layers.LayerTypeBFD,
 	func() gopacket.DecodingLayer { return &bfdLayer{} },
@@ -45,7 +45,7 @@ var BFD = newDecoder(
 			}
 		}
 	},
-)
+), bfdMultihopPort) // multihop BFD (RFC 5883); gopacket knows the single-hop port
 
 // bfdMultihopPort is the UDP port of multihop BFD control packets.
 const bfdMultihopPort = 4784

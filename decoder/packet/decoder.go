@@ -102,6 +102,9 @@ type LayerDecoder interface {
 	// Fill writes layer l of packet p into r, which is empty. It returns
 	// false when the layer yields no record.
 	Fill(l gopacket.Layer, p *Packet, r proto.Message) bool
+	// UDPPorts are UDP ports gopacket does not map to the layer type but
+	// the protocol uses (RegisterLayerTypes adds them to gopacket's table).
+	UDPPorts() []layers.UDPPort
 }
 
 // layerDecoder implements LayerDecoder for a layer type L and record type R.
@@ -112,6 +115,18 @@ type layerDecoder[L gopacket.Layer, R proto.Message] struct {
 	newRecord func() R
 	fill      func(L, *Packet, R)
 }
+
+// onUDPPorts returns d, decoding its layer on these UDP ports too.
+func onUDPPorts(d LayerDecoder, ports ...layers.UDPPort) LayerDecoder {
+	return portsDecoder{d, ports}
+}
+
+type portsDecoder struct {
+	LayerDecoder
+	ports []layers.UDPPort
+}
+
+func (d portsDecoder) UDPPorts() []layers.UDPPort { return d.ports }
 
 // newDecoder describes a decoder of group GoPacket. newLayer may be nil.
 func newDecoder[L gopacket.Layer, R proto.Message](
@@ -125,6 +140,7 @@ func newDecoder[L gopacket.Layer, R proto.Message](
 }
 
 func (d *layerDecoder[L, R]) Info() decoder.Info            { return d.info }
+func (d *layerDecoder[L, R]) UDPPorts() []layers.UDPPort    { return nil }
 func (d *layerDecoder[L, R]) LayerType() gopacket.LayerType { return d.layerType }
 func (d *layerDecoder[L, R]) NewRecord() proto.Message      { return d.newRecord() }
 

@@ -49,7 +49,7 @@ func fuzzLayer(f *testing.F, lt gopacket.LayerType, extra ...[]byte) {
 // layerSeeds returns up to n byte strings that start with a layer of type
 // lt, cut from the frames of pcap.
 func layerSeeds(tb testing.TB, pcap string, lt gopacket.LayerType, n int) [][]byte {
-	packet.RegisterLayerTypes() // gopacket.NewPacket below reads the layers this package adds
+	packet.RegisterLayerTypes(registry.PacketDecoders(nil).Layers) // gopacket.NewPacket below reads the layers this package adds
 	f, err := source.OpenFile(pcap)
 	if err != nil {
 		tb.Fatal(err)

@@ -14,19 +14,21 @@ import (
 
 var registerOnce sync.Once
 
-// RegisterLayerTypes puts this package's entries into gopacket's tables.
+// RegisterLayerTypes puts this package's entries into gopacket's tables,
+// and the UDP ports the decoders ds declare (LayerDecoder.UDPPorts).
 // It must run before any frame is decoded, by the parser or by
 // gopacket.NewPacket (the collector hashes some frames with it): without
 // it, LCM and multihop BFD datagrams stay payload, USB captures have no
 // first layer, UDP port 2222 is read as ENIP headers and OSPF behind
 // links gopacket decodes goes to gopacket's decoder. NewParser calls it;
 // calling it again does nothing.
-func RegisterLayerTypes() {
+func RegisterLayerTypes(ds []LayerDecoder) {
 	registerOnce.Do(func() {
-		// LCM's usual port (gopacket knows the layer, not the port).
-		layers.RegisterUDPPortLayerType(lcmPort, layers.LayerTypeLCM)
-		// Multihop BFD (RFC 5883); gopacket knows only the single-hop port.
-		layers.RegisterUDPPortLayerType(bfdMultihopPort, layers.LayerTypeBFD)
+		for _, d := range ds {
+			for _, port := range d.UDPPorts() {
+				layers.RegisterUDPPortLayerType(port, d.LayerType())
+			}
+		}
 		// CIP I/O data on UDP 2222 has no encapsulation header (enip.go).
 		layers.RegisterUDPPortLayerType(layers.UDPPort(layers.UDPPortENIP), gopacket.LayerTypePayload)
 		// The two OSPF versions, one layer type per record type (ospfv2.go).

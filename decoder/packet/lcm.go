@@ -21,7 +21,7 @@ import (
 // The magic and the 32-bit counters are held in int32 fields (Netcap's
 // schema). LCM has no assigned port; gopacket maps none, init below maps
 // UDP port 7667, the port of LCM's default URL (udpm://239.255.76.67:7667).
-var LCM = newDecoder(
+var LCM = onUDPPorts(newDecoder(
 	decoder.Info{Name: "LCM", Type: types.Type_NC_LCM, Description: "Lightweight Communications and Marshalling datagrams (UDP port 7667)"},
 	layers.LayerTypeLCM,
 	func() gopacket.DecodingLayer { return &lcmLayer{} },
@@ -51,7 +51,7 @@ var LCM = newDecoder(
 		r.SrcIP, r.DstIP = p.SrcIP, p.DstIP
 		r.SrcPort, r.DstPort = p.SrcPort, p.DstPort
 	},
-)
+), lcmPort) // gopacket knows the layer, not its usual port
 
 const (
 	lcmPort          = 7667

@@ -164,7 +164,7 @@ func (p *Parser) setCommunityID(s types.CommunityIDSetter, _ proto.Message) {
 // NewParser returns a parser that runs decs and writes the records of
 // the enabled types to emit.
 func NewParser(opts Options, decs Decoders, emit decoder.Emit) *Parser {
-	RegisterLayerTypes()
+	RegisterLayerTypes(decs.Layers)
 	p := &Parser{
 		opts:         opts,
 		emit:         emit,

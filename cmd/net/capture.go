@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -17,10 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netcap-go/netcap/collector"
-	"github.com/netcap-go/netcap/decoder"
 	"github.com/netcap-go/netcap/decoder/flow"
 	"github.com/netcap-go/netcap/decoder/registry"
-	"github.com/netcap-go/netcap/decoder/stream"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/source"
 )
@@ -93,7 +90,7 @@ func newCaptureCmd(root *rootOptions) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.decoders {
-				listDecoders(cmd.OutOrStdout())
+				registry.List(cmd.OutOrStdout())
 				return nil
 			}
 			if o.interfaces {
@@ -219,64 +216,17 @@ func describeStop(sum *collector.Summary, o *captureOptions, runErr error, sig o
 	return 0
 }
 
-// prepareOut refuses an output directory that holds record files (and,
-// with -conns, conversation files) of an earlier run, so that runs never
-// mix; with force it removes them first.
+// prepareOut refuses an output directory that holds files of an earlier
+// run, or with force removes them (collector.PrepareOut) and says so.
 func prepareOut(dir string, force, conns bool) error {
-	old, err := ncio.RecordFilesIn(dir)
-	if err == nil && conns {
-		var bins []string
-		bins, err = stream.ConnsFiles(dir)
-		old = append(old, bins...)
+	removed, err := collector.PrepareOut(dir, force, conns)
+	if err != nil {
+		return fmt.Errorf("capture: %w", err)
 	}
-	if err != nil || len(old) == 0 {
-		return err
+	if removed > 0 {
+		fmt.Fprintf(os.Stderr, "net capture: -force: removed %d files of an earlier run from %s\n", removed, dir)
 	}
-	if !force {
-		names := old
-		if len(names) > 5 {
-			names = append(slices.Clone(names[:5]), "…")
-		}
-		return fmt.Errorf("capture: -out %s holds %d files of an earlier run (%s): choose another -out, or add -force to remove them first",
-			dir, len(old), strings.Join(names, ", "))
-	}
-	for _, name := range old {
-		if err := os.Remove(filepath.Join(dir, name)); err != nil {
-			return fmt.Errorf("capture: -force: %w", err)
-		}
-	}
-	fmt.Fprintf(os.Stderr, "net capture: -force: removed %d files of an earlier run from %s\n", len(old), dir)
 	return nil
-}
-
-// listDecoders prints every decoder by group with its field count, as
-// Netcap's capture -decoders does.
-func listDecoders(w interface{ Write([]byte) (int, error) }) {
-	groups := map[decoder.Group][]decoder.Info{}
-	for _, i := range registry.Infos() {
-		groups[i.Group] = append(groups[i.Group], i)
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	total, fields := 0, 0
-	for _, g := range []decoder.Group{decoder.GroupGoPacket, decoder.GroupPacket, decoder.GroupStream, decoder.GroupAbstract} {
-		infos := groups[g]
-		if len(infos) == 0 {
-			continue
-		}
-		slices.SortFunc(infos, func(a, b decoder.Info) int { return strings.Compare(a.Name, b.Name) })
-		gf := 0
-		for _, i := range infos {
-			gf += i.NumFields()
-		}
-		fmt.Fprintf(tw, "%s (%d decoders, %d fields)\n", g, len(infos), gf)
-		for _, i := range infos {
-			fmt.Fprintf(tw, "  %s\t%d fields\t%s\n", i.Name, i.NumFields(), i.Description)
-		}
-		total += len(infos)
-		fields += gf
-	}
-	fmt.Fprintf(tw, "\n%d decoders, %d fields in total\n", total, fields)
-	tw.Flush()
 }
 
 // parseSize reads a size such as 1GB, 500MB, 64KiB or 1048576 ("" is 0).

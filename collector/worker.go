@@ -50,7 +50,7 @@ type worker struct {
 
 func newWorker(cfg Config, enabled decoder.Set, streams *stream.Run, profiles *profile.Store, asmCfg reassembly.Config, workers int) *worker {
 	w := &worker{em: newCountingEmitter(cfg.Sink.NewEmitter()), sink: cfg.Sink}
-	emit := func(t types.Type, r proto.Message) error { return w.em.Emit(t, r) }
+	var emit decoder.Emit = w.em.Emit
 	if profiles.Active() {
 		// Profiles learn from the connections the flow table writes and
 		// from the DNS, DHCP and TLS records on their way out.

@@ -48,7 +48,9 @@ func SyncSink(s RecordSink) error {
 	return nil
 }
 
-// Emitter takes records from one goroutine.
+// Emitter takes records from one goroutine and batches them for the
+// sink. Decoders see only its Emit method, as a decoder.Emit (the one
+// emitter type of the decoders); Flush is the engine's.
 type Emitter interface {
 	// Emit writes m, a record of type t. m may be reused by the caller once
 	// Emit returns.

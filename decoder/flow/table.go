@@ -68,7 +68,7 @@ type Config struct {
 	// anyway when neither is, for the Community IDs of other records.
 	Connections, Flows bool
 	// Emit receives the records; they may be reused once it returns.
-	Emit func(types.Type, proto.Message) error
+	Emit decoder.Emit
 	// OnClose, when set, sees every connection as it is written (for
 	// profiles); c is valid only during the call.
 	OnClose func(c *Conn)

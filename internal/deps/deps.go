@@ -1,4 +1,5 @@
-// Package deps holds no code: its test checks the import rules the
-// package doc comments state, with go list, so that a change that would
-// tie the layers together fails the tests instead of a review.
+// Package deps holds no code: its tests check the structure the design
+// states, so that a change against it fails the tests instead of a
+// review: the import rules of the package doc comments (with go list),
+// and that the orchestration (collector, cmd/net) stays in short steps.
 package deps

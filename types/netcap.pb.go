@@ -136,7 +136,8 @@ const (
 	Type_NC_Mail                        Type = 102
 	Type_NC_Alert                       Type = 103
 	// Added by this project (not in v0.6.11).
-	Type_NC_Flow Type = 104
+	Type_NC_Flow   Type = 104
+	Type_NC_RADIUS Type = 105
 )
 
 // Enum value maps for Type.
@@ -243,6 +244,7 @@ var (
 		102: "NC_Mail",
 		103: "NC_Alert",
 		104: "NC_Flow",
+		105: "NC_RADIUS",
 	}
 	Type_value = map[string]int32{
 		"NC_Header":                      0,
@@ -346,6 +348,7 @@ var (
 		"NC_Mail":                        102,
 		"NC_Alert":                       103,
 		"NC_Flow":                        104,
+		"NC_RADIUS":                      105,
 	}
 )
 
@@ -15869,6 +15872,203 @@ func (x *Alert) GetNotes() string {
 	return ""
 }
 
+// Added by this project (not in v0.6.11): RADIUS packets (RFC 2865,
+// 2866). Length is the header's; Attributes are those within it.
+type RADIUS struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
+	Code          uint32                 `protobuf:"varint,2,opt,name=Code,proto3" json:"Code,omitempty"`
+	Identifier    uint32                 `protobuf:"varint,3,opt,name=Identifier,proto3" json:"Identifier,omitempty"`
+	Length        uint32                 `protobuf:"varint,4,opt,name=Length,proto3" json:"Length,omitempty"`
+	Authenticator []byte                 `protobuf:"bytes,5,opt,name=Authenticator,proto3" json:"Authenticator,omitempty"`
+	Attributes    []*RADIUSAttribute     `protobuf:"bytes,6,rep,name=Attributes,proto3" json:"Attributes,omitempty"`
+	SrcIP         string                 `protobuf:"bytes,7,opt,name=SrcIP,proto3" json:"SrcIP,omitempty"`
+	DstIP         string                 `protobuf:"bytes,8,opt,name=DstIP,proto3" json:"DstIP,omitempty"`
+	SrcPort       int32                  `protobuf:"varint,9,opt,name=SrcPort,proto3" json:"SrcPort,omitempty"`
+	DstPort       int32                  `protobuf:"varint,10,opt,name=DstPort,proto3" json:"DstPort,omitempty"`
+	CommunityID   string                 `protobuf:"bytes,11,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RADIUS) Reset() {
+	*x = RADIUS{}
+	mi := &file_types_netcap_proto_msgTypes[145]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RADIUS) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RADIUS) ProtoMessage() {}
+
+func (x *RADIUS) ProtoReflect() protoreflect.Message {
+	mi := &file_types_netcap_proto_msgTypes[145]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RADIUS.ProtoReflect.Descriptor instead.
+func (*RADIUS) Descriptor() ([]byte, []int) {
+	return file_types_netcap_proto_rawDescGZIP(), []int{145}
+}
+
+func (x *RADIUS) GetTimestamp() int64 {
+	if x != nil {
+		return x.Timestamp
+	}
+	return 0
+}
+
+func (x *RADIUS) GetCode() uint32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
+func (x *RADIUS) GetIdentifier() uint32 {
+	if x != nil {
+		return x.Identifier
+	}
+	return 0
+}
+
+func (x *RADIUS) GetLength() uint32 {
+	if x != nil {
+		return x.Length
+	}
+	return 0
+}
+
+func (x *RADIUS) GetAuthenticator() []byte {
+	if x != nil {
+		return x.Authenticator
+	}
+	return nil
+}
+
+func (x *RADIUS) GetAttributes() []*RADIUSAttribute {
+	if x != nil {
+		return x.Attributes
+	}
+	return nil
+}
+
+func (x *RADIUS) GetSrcIP() string {
+	if x != nil {
+		return x.SrcIP
+	}
+	return ""
+}
+
+func (x *RADIUS) GetDstIP() string {
+	if x != nil {
+		return x.DstIP
+	}
+	return ""
+}
+
+func (x *RADIUS) GetSrcPort() int32 {
+	if x != nil {
+		return x.SrcPort
+	}
+	return 0
+}
+
+func (x *RADIUS) GetDstPort() int32 {
+	if x != nil {
+		return x.DstPort
+	}
+	return 0
+}
+
+func (x *RADIUS) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
+// One attribute: its Type and Length (type, length and value bytes) and
+// its Value. VendorID is the Vendor-Id a Vendor-Specific attribute (type
+// 26) starts its Value with, 0 for other types and a shorter value.
+type RADIUSAttribute struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Type          uint32                 `protobuf:"varint,1,opt,name=Type,proto3" json:"Type,omitempty"`
+	Length        uint32                 `protobuf:"varint,2,opt,name=Length,proto3" json:"Length,omitempty"`
+	Value         []byte                 `protobuf:"bytes,3,opt,name=Value,proto3" json:"Value,omitempty"`
+	VendorID      uint32                 `protobuf:"varint,4,opt,name=VendorID,proto3" json:"VendorID,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RADIUSAttribute) Reset() {
+	*x = RADIUSAttribute{}
+	mi := &file_types_netcap_proto_msgTypes[146]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RADIUSAttribute) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RADIUSAttribute) ProtoMessage() {}
+
+func (x *RADIUSAttribute) ProtoReflect() protoreflect.Message {
+	mi := &file_types_netcap_proto_msgTypes[146]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RADIUSAttribute.ProtoReflect.Descriptor instead.
+func (*RADIUSAttribute) Descriptor() ([]byte, []int) {
+	return file_types_netcap_proto_rawDescGZIP(), []int{146}
+}
+
+func (x *RADIUSAttribute) GetType() uint32 {
+	if x != nil {
+		return x.Type
+	}
+	return 0
+}
+
+func (x *RADIUSAttribute) GetLength() uint32 {
+	if x != nil {
+		return x.Length
+	}
+	return 0
+}
+
+func (x *RADIUSAttribute) GetValue() []byte {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *RADIUSAttribute) GetVendorID() uint32 {
+	if x != nil {
+		return x.VendorID
+	}
+	return 0
+}
+
 var File_types_netcap_proto protoreflect.FileDescriptor
 
 const file_types_netcap_proto_rawDesc = "" +
@@ -17528,7 +17728,29 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x06Domain\x18\n" +
 	" \x01(\tR\x06Domain\x12\x1a\n" +
 	"\bProtocol\x18\v \x01(\tR\bProtocol\x12\x14\n" +
-	"\x05Notes\x18\f \x01(\tR\x05Notes*\xea\x0e\n" +
+	"\x05Notes\x18\f \x01(\tR\x05Notes\"\xd2\x02\n" +
+	"\x06RADIUS\x12\x1c\n" +
+	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x12\n" +
+	"\x04Code\x18\x02 \x01(\rR\x04Code\x12\x1e\n" +
+	"\n" +
+	"Identifier\x18\x03 \x01(\rR\n" +
+	"Identifier\x12\x16\n" +
+	"\x06Length\x18\x04 \x01(\rR\x06Length\x12$\n" +
+	"\rAuthenticator\x18\x05 \x01(\fR\rAuthenticator\x126\n" +
+	"\n" +
+	"Attributes\x18\x06 \x03(\v2\x16.types.RADIUSAttributeR\n" +
+	"Attributes\x12\x14\n" +
+	"\x05SrcIP\x18\a \x01(\tR\x05SrcIP\x12\x14\n" +
+	"\x05DstIP\x18\b \x01(\tR\x05DstIP\x12\x18\n" +
+	"\aSrcPort\x18\t \x01(\x05R\aSrcPort\x12\x18\n" +
+	"\aDstPort\x18\n" +
+	" \x01(\x05R\aDstPort\x12 \n" +
+	"\vCommunityID\x18\v \x01(\tR\vCommunityID\"o\n" +
+	"\x0fRADIUSAttribute\x12\x12\n" +
+	"\x04Type\x18\x01 \x01(\rR\x04Type\x12\x16\n" +
+	"\x06Length\x18\x02 \x01(\rR\x06Length\x12\x14\n" +
+	"\x05Value\x18\x03 \x01(\fR\x05Value\x12\x1a\n" +
+	"\bVendorID\x18\x04 \x01(\rR\bVendorID*\xf9\x0e\n" +
 	"\x04Type\x12\r\n" +
 	"\tNC_Header\x10\x00\x12\f\n" +
 	"\bNC_Batch\x10\x01\x12\x11\n" +
@@ -17648,7 +17870,8 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\fNC_IPProfile\x10e\x12\v\n" +
 	"\aNC_Mail\x10f\x12\f\n" +
 	"\bNC_Alert\x10g\x12\v\n" +
-	"\aNC_Flow\x10hB#Z!github.com/netcap-go/netcap/typesb\x06proto3"
+	"\aNC_Flow\x10h\x12\r\n" +
+	"\tNC_RADIUS\x10iB#Z!github.com/netcap-go/netcap/typesb\x06proto3"
 
 var (
 	file_types_netcap_proto_rawDescOnce sync.Once
@@ -17663,7 +17886,7 @@ func file_types_netcap_proto_rawDescGZIP() []byte {
 }
 
 var file_types_netcap_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_types_netcap_proto_msgTypes = make([]protoimpl.MessageInfo, 152)
+var file_types_netcap_proto_msgTypes = make([]protoimpl.MessageInfo, 154)
 var file_types_netcap_proto_goTypes = []any{
 	(Type)(0),                           // 0: types.Type
 	(*Header)(nil),                      // 1: types.Header
@@ -17811,13 +18034,15 @@ var file_types_netcap_proto_goTypes = []any{
 	(*Vulnerability)(nil),               // 143: types.Vulnerability
 	(*Exploit)(nil),                     // 144: types.Exploit
 	(*Alert)(nil),                       // 145: types.Alert
-	nil,                                 // 146: types.HTTP.RequestHeaderEntry
-	nil,                                 // 147: types.HTTP.ResponseHeaderEntry
-	nil,                                 // 148: types.HTTP.ParametersEntry
-	nil,                                 // 149: types.IPProfile.Ja3HashesEntry
-	nil,                                 // 150: types.IPProfile.ProtocolsEntry
-	nil,                                 // 151: types.IPProfile.SNIsEntry
-	nil,                                 // 152: types.MailPart.HeaderEntry
+	(*RADIUS)(nil),                      // 146: types.RADIUS
+	(*RADIUSAttribute)(nil),             // 147: types.RADIUSAttribute
+	nil,                                 // 148: types.HTTP.RequestHeaderEntry
+	nil,                                 // 149: types.HTTP.ResponseHeaderEntry
+	nil,                                 // 150: types.HTTP.ParametersEntry
+	nil,                                 // 151: types.IPProfile.Ja3HashesEntry
+	nil,                                 // 152: types.IPProfile.ProtocolsEntry
+	nil,                                 // 153: types.IPProfile.SNIsEntry
+	nil,                                 // 154: types.MailPart.HeaderEntry
 }
 var file_types_netcap_proto_depIdxs = []int32{
 	0,   // 0: types.Header.Type:type_name -> types.Type
@@ -17859,9 +18084,9 @@ var file_types_netcap_proto_depIdxs = []int32{
 	36,  // 36: types.ICMPv6RouterSolicitation.Options:type_name -> types.ICMPv6Option
 	64,  // 37: types.HTTP.ReqCookies:type_name -> types.HTTPCookie
 	64,  // 38: types.HTTP.ResCookies:type_name -> types.HTTPCookie
-	146, // 39: types.HTTP.RequestHeader:type_name -> types.HTTP.RequestHeaderEntry
-	147, // 40: types.HTTP.ResponseHeader:type_name -> types.HTTP.ResponseHeaderEntry
-	148, // 41: types.HTTP.Parameters:type_name -> types.HTTP.ParametersEntry
+	148, // 39: types.HTTP.RequestHeader:type_name -> types.HTTP.RequestHeaderEntry
+	149, // 40: types.HTTP.ResponseHeader:type_name -> types.HTTP.ResponseHeaderEntry
+	150, // 41: types.HTTP.Parameters:type_name -> types.HTTP.ParametersEntry
 	70,  // 42: types.Geneve.Options:type_name -> types.GeneveOption
 	82,  // 43: types.OSPFv2.LSAs:type_name -> types.LSAheader
 	85,  // 44: types.OSPFv2.LSU:type_name -> types.LSUpdate
@@ -17906,23 +18131,24 @@ var file_types_netcap_proto_depIdxs = []int32{
 	108, // 83: types.CiscoDiscoveryInfo.Unknown:type_name -> types.CiscoDiscoveryValue
 	121, // 84: types.ENIP.CommandSpecific:type_name -> types.ENIPCommandSpecificData
 	124, // 85: types.Port.Stats:type_name -> types.PortStats
-	149, // 86: types.IPProfile.Ja3Hashes:type_name -> types.IPProfile.Ja3HashesEntry
-	150, // 87: types.IPProfile.Protocols:type_name -> types.IPProfile.ProtocolsEntry
-	151, // 88: types.IPProfile.SNIs:type_name -> types.IPProfile.SNIsEntry
+	151, // 86: types.IPProfile.Ja3Hashes:type_name -> types.IPProfile.Ja3HashesEntry
+	152, // 87: types.IPProfile.Protocols:type_name -> types.IPProfile.ProtocolsEntry
+	153, // 88: types.IPProfile.SNIs:type_name -> types.IPProfile.SNIsEntry
 	123, // 89: types.IPProfile.SrcPorts:type_name -> types.Port
 	123, // 90: types.IPProfile.DstPorts:type_name -> types.Port
 	123, // 91: types.IPProfile.ContactedPorts:type_name -> types.Port
 	133, // 92: types.Diameter.AVPs:type_name -> types.AVP
 	136, // 93: types.Mail.Body:type_name -> types.MailPart
-	152, // 94: types.MailPart.Header:type_name -> types.MailPart.HeaderEntry
+	154, // 94: types.MailPart.Header:type_name -> types.MailPart.HeaderEntry
 	139, // 95: types.Vulnerability.Software:type_name -> types.Software
 	139, // 96: types.Exploit.Software:type_name -> types.Software
-	126, // 97: types.IPProfile.ProtocolsEntry.value:type_name -> types.Protocol
-	98,  // [98:98] is the sub-list for method output_type
-	98,  // [98:98] is the sub-list for method input_type
-	98,  // [98:98] is the sub-list for extension type_name
-	98,  // [98:98] is the sub-list for extension extendee
-	0,   // [0:98] is the sub-list for field type_name
+	147, // 97: types.RADIUS.Attributes:type_name -> types.RADIUSAttribute
+	126, // 98: types.IPProfile.ProtocolsEntry.value:type_name -> types.Protocol
+	99,  // [99:99] is the sub-list for method output_type
+	99,  // [99:99] is the sub-list for method input_type
+	99,  // [99:99] is the sub-list for extension type_name
+	99,  // [99:99] is the sub-list for extension extendee
+	0,   // [0:99] is the sub-list for field type_name
 }
 
 func init() { file_types_netcap_proto_init() }
@@ -17936,7 +18162,7 @@ func file_types_netcap_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_types_netcap_proto_rawDesc), len(file_types_netcap_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   152,
+			NumMessages:   154,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

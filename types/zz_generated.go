@@ -188,6 +188,9 @@ func (x *NTP) SetCommunityID(id string) { x.CommunityID = id }
 func (x *POP3) SetCommunityID(id string) { x.CommunityID = id }
 
 // SetCommunityID sets the CommunityID field.
+func (x *RADIUS) SetCommunityID(id string) { x.CommunityID = id }
+
+// SetCommunityID sets the CommunityID field.
 func (x *SCTP) SetCommunityID(id string) { x.CommunityID = id }
 
 // SetCommunityID sets the CommunityID field.

@@ -49,6 +49,7 @@ var Decoders = []Entry{
 	layer(packet.DHCPv6),
 	layer(packet.NTP),
 	layer(packet.SIP),
+	layer(packet.RADIUS),
 
 	// Routing, industrial and tunnelled protocols.
 	layer(packet.Modbus),

@@ -14,8 +14,8 @@ import (
 // eapCase compares the EAP records: code, identifier, length, type (0 for
 // Success and Failure, which have none) and the type data, the bytes of
 // the fields tshark dissects after the type, up to the packet's length.
-// EAP inside RADIUS attributes (tshark dissects those too) is not OursRow:
-// the filter keeps EAP in EAPOL.
+// The filter keeps EAP in EAPOL; EAP inside RADIUS attributes is compared
+// by the RADIUS tests (radius_test.go).
 var eapCase = tsharktest.Case{
 	Type:    "EAP",
 	Filter:  "eap && eapol",

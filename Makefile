@@ -54,7 +54,7 @@ staticcheck:
 test: deps vet staticcheck
 	CGO_ENABLED=0 $(GO) build $(PKGS)
 	$(GO) build -tags pcap $(PKGS)
-	$(GO) vet -tags pcap ./collector/
+	$(GO) vet -tags pcap ./source/ ./collector/
 	NETCAP_TEST_BUILD_TAGS=pcap $(GO) test -count=1 -run 'TestLiveCapture|TestBPFOnFile|TestFlagStyles' ./cmd/net/
 	$(GO) test -race -count=1 $(PKGS)
 

@@ -25,9 +25,10 @@
 //
 // Conversations whose server sent nothing (scans, one-way UDP) are not
 // services. Greeting lines that name a product and version are also
-// software sightings (Run.ObserveSoftware) when no stream protocol took the
-// conversation (FTP, IMAP, other text greetings): the stream protocols
-// (SSH, HTTP, SMTP, POP3) report the software of their own greetings.
+// software sightings (Run.ObserveSoftware) unless the protocol that took
+// the conversation reports the software of its own greetings (SSH, HTTP,
+// SMTP and POP3 do; FTP, IMAP and other text greetings are read here, so a
+// new stream protocol need not).
 //
 // Everything is decided by (start time, flow ident) order, never by
 // arrival order, so the records do not depend on how flows were spread
@@ -132,7 +133,7 @@ func (s *svSession) Close(int64) {
 		proto = p.Info().Name
 	}
 	sw := svBannerSoftware(proto, s.banner)
-	if sw.Product != "" && sw.Version != "" && proto == "" && sw.Service != "SSH" && sw.Service != "HTTP" {
+	if sw.Product != "" && sw.Version != "" && !svOwnSoftware(c) && sw.Service != "SSH" && sw.Service != "HTTP" {
 		svc := sw.Service
 		if svc == "" {
 			svc = strings.ToUpper(ianaServiceName(c.Info.Transport, c.Info.Server.Port))
@@ -287,4 +288,14 @@ func svClamp32(n int64) int32 { return int32(min(n, math.MaxInt32)) }
 // bundled with the resolvers package, the same on every machine).
 func ianaServiceName(t reassembly.Transport, port uint16) string {
 	return resolvers.PortService(port, t.String())
+}
+
+// svOwnSoftware reports whether the connection's protocol reports the
+// software its greetings name itself; other greetings are read here.
+func svOwnSoftware(c *stream.Conn) bool {
+	switch c.Protocol() {
+	case stream.HTTP, stream.SSH, stream.SMTP, stream.POP3:
+		return true
+	}
+	return false
 }

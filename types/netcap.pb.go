@@ -138,6 +138,7 @@ const (
 	// Added by this project (not in v0.6.11).
 	Type_NC_Flow   Type = 104
 	Type_NC_RADIUS Type = 105
+	Type_NC_FTP    Type = 106
 )
 
 // Enum value maps for Type.
@@ -245,6 +246,7 @@ var (
 		103: "NC_Alert",
 		104: "NC_Flow",
 		105: "NC_RADIUS",
+		106: "NC_FTP",
 	}
 	Type_value = map[string]int32{
 		"NC_Header":                      0,
@@ -349,6 +351,7 @@ var (
 		"NC_Alert":                       103,
 		"NC_Flow":                        104,
 		"NC_RADIUS":                      105,
+		"NC_FTP":                         106,
 	}
 )
 
@@ -16069,6 +16072,461 @@ func (x *RADIUSAttribute) GetVendorID() uint32 {
 	return 0
 }
 
+// FTP is one FTP control connection (RFC 959; EPRT and EPSV of RFC
+// 2428), written when it closes. Added by this project (not in v0.6.11).
+type FTP struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp       int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"` // the connection's start
+	ClientIP        string                 `protobuf:"bytes,2,opt,name=ClientIP,proto3" json:"ClientIP,omitempty"`
+	ClientPort      int32                  `protobuf:"varint,3,opt,name=ClientPort,proto3" json:"ClientPort,omitempty"`
+	ServerIP        string                 `protobuf:"bytes,4,opt,name=ServerIP,proto3" json:"ServerIP,omitempty"`
+	ServerPort      int32                  `protobuf:"varint,5,opt,name=ServerPort,proto3" json:"ServerPort,omitempty"`
+	TimestampFirst  int64                  `protobuf:"varint,6,opt,name=TimestampFirst,proto3" json:"TimestampFirst,omitempty"` // the first command
+	TimestampLast   int64                  `protobuf:"varint,7,opt,name=TimestampLast,proto3" json:"TimestampLast,omitempty"`   // the last command
+	Banner          string                 `protobuf:"bytes,8,opt,name=Banner,proto3" json:"Banner,omitempty"`                  // the greeting's lines, joined by spaces
+	User            string                 `protobuf:"bytes,9,opt,name=User,proto3" json:"User,omitempty"`                      // the argument of the last USER
+	Commands        []*FTPCommand          `protobuf:"bytes,10,rep,name=Commands,proto3" json:"Commands,omitempty"`
+	Replies         []*FTPReply            `protobuf:"bytes,11,rep,name=Replies,proto3" json:"Replies,omitempty"`
+	Files           []*FTPFile             `protobuf:"bytes,12,rep,name=Files,proto3" json:"Files,omitempty"`                      // RETR, STOR, STOU, APPE
+	DataConns       []*FTPDataConn         `protobuf:"bytes,13,rep,name=DataConns,proto3" json:"DataConns,omitempty"`              // PORT, EPRT, PASV, EPSV
+	IsEncrypted     bool                   `protobuf:"varint,14,opt,name=IsEncrypted,proto3" json:"IsEncrypted,omitempty"`         // AUTH was accepted (234): the rest is TLS
+	DroppedCommands int32                  `protobuf:"varint,15,opt,name=DroppedCommands,proto3" json:"DroppedCommands,omitempty"` // commands past the bound, not listed
+	DroppedReplies  int32                  `protobuf:"varint,16,opt,name=DroppedReplies,proto3" json:"DroppedReplies,omitempty"`   // replies past the bound, not listed
+	CutLines        int32                  `protobuf:"varint,17,opt,name=CutLines,proto3" json:"CutLines,omitempty"`               // lines cut at the bound, lines of a long reply dropped
+	// Corelight Community ID v1 of the connection.
+	CommunityID   string `protobuf:"bytes,18,opt,name=CommunityID,proto3" json:"CommunityID,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FTP) Reset() {
+	*x = FTP{}
+	mi := &file_types_netcap_proto_msgTypes[147]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FTP) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FTP) ProtoMessage() {}
+
+func (x *FTP) ProtoReflect() protoreflect.Message {
+	mi := &file_types_netcap_proto_msgTypes[147]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FTP.ProtoReflect.Descriptor instead.
+func (*FTP) Descriptor() ([]byte, []int) {
+	return file_types_netcap_proto_rawDescGZIP(), []int{147}
+}
+
+func (x *FTP) GetTimestamp() int64 {
+	if x != nil {
+		return x.Timestamp
+	}
+	return 0
+}
+
+func (x *FTP) GetClientIP() string {
+	if x != nil {
+		return x.ClientIP
+	}
+	return ""
+}
+
+func (x *FTP) GetClientPort() int32 {
+	if x != nil {
+		return x.ClientPort
+	}
+	return 0
+}
+
+func (x *FTP) GetServerIP() string {
+	if x != nil {
+		return x.ServerIP
+	}
+	return ""
+}
+
+func (x *FTP) GetServerPort() int32 {
+	if x != nil {
+		return x.ServerPort
+	}
+	return 0
+}
+
+func (x *FTP) GetTimestampFirst() int64 {
+	if x != nil {
+		return x.TimestampFirst
+	}
+	return 0
+}
+
+func (x *FTP) GetTimestampLast() int64 {
+	if x != nil {
+		return x.TimestampLast
+	}
+	return 0
+}
+
+func (x *FTP) GetBanner() string {
+	if x != nil {
+		return x.Banner
+	}
+	return ""
+}
+
+func (x *FTP) GetUser() string {
+	if x != nil {
+		return x.User
+	}
+	return ""
+}
+
+func (x *FTP) GetCommands() []*FTPCommand {
+	if x != nil {
+		return x.Commands
+	}
+	return nil
+}
+
+func (x *FTP) GetReplies() []*FTPReply {
+	if x != nil {
+		return x.Replies
+	}
+	return nil
+}
+
+func (x *FTP) GetFiles() []*FTPFile {
+	if x != nil {
+		return x.Files
+	}
+	return nil
+}
+
+func (x *FTP) GetDataConns() []*FTPDataConn {
+	if x != nil {
+		return x.DataConns
+	}
+	return nil
+}
+
+func (x *FTP) GetIsEncrypted() bool {
+	if x != nil {
+		return x.IsEncrypted
+	}
+	return false
+}
+
+func (x *FTP) GetDroppedCommands() int32 {
+	if x != nil {
+		return x.DroppedCommands
+	}
+	return 0
+}
+
+func (x *FTP) GetDroppedReplies() int32 {
+	if x != nil {
+		return x.DroppedReplies
+	}
+	return 0
+}
+
+func (x *FTP) GetCutLines() int32 {
+	if x != nil {
+		return x.CutLines
+	}
+	return 0
+}
+
+func (x *FTP) GetCommunityID() string {
+	if x != nil {
+		return x.CommunityID
+	}
+	return ""
+}
+
+type FTPCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"`
+	Verb          string                 `protobuf:"bytes,2,opt,name=Verb,proto3" json:"Verb,omitempty"` // as sent
+	Argument      string                 `protobuf:"bytes,3,opt,name=Argument,proto3" json:"Argument,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FTPCommand) Reset() {
+	*x = FTPCommand{}
+	mi := &file_types_netcap_proto_msgTypes[148]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FTPCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FTPCommand) ProtoMessage() {}
+
+func (x *FTPCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_types_netcap_proto_msgTypes[148]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FTPCommand.ProtoReflect.Descriptor instead.
+func (*FTPCommand) Descriptor() ([]byte, []int) {
+	return file_types_netcap_proto_rawDescGZIP(), []int{148}
+}
+
+func (x *FTPCommand) GetTimestamp() int64 {
+	if x != nil {
+		return x.Timestamp
+	}
+	return 0
+}
+
+func (x *FTPCommand) GetVerb() string {
+	if x != nil {
+		return x.Verb
+	}
+	return ""
+}
+
+func (x *FTPCommand) GetArgument() string {
+	if x != nil {
+		return x.Argument
+	}
+	return ""
+}
+
+type FTPReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"` // of its first line
+	Code          int32                  `protobuf:"varint,2,opt,name=Code,proto3" json:"Code,omitempty"`
+	Text          string                 `protobuf:"bytes,3,opt,name=Text,proto3" json:"Text,omitempty"` // the first line, after the code
+	More          []string               `protobuf:"bytes,4,rep,name=More,proto3" json:"More,omitempty"` // a multi-line reply's other lines; the last after its code
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FTPReply) Reset() {
+	*x = FTPReply{}
+	mi := &file_types_netcap_proto_msgTypes[149]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FTPReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FTPReply) ProtoMessage() {}
+
+func (x *FTPReply) ProtoReflect() protoreflect.Message {
+	mi := &file_types_netcap_proto_msgTypes[149]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FTPReply.ProtoReflect.Descriptor instead.
+func (*FTPReply) Descriptor() ([]byte, []int) {
+	return file_types_netcap_proto_rawDescGZIP(), []int{149}
+}
+
+func (x *FTPReply) GetTimestamp() int64 {
+	if x != nil {
+		return x.Timestamp
+	}
+	return 0
+}
+
+func (x *FTPReply) GetCode() int32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
+func (x *FTPReply) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *FTPReply) GetMore() []string {
+	if x != nil {
+		return x.More
+	}
+	return nil
+}
+
+type FTPFile struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"` // of the command
+	Command       string                 `protobuf:"bytes,2,opt,name=Command,proto3" json:"Command,omitempty"`      // RETR, STOR, STOU or APPE
+	Name          string                 `protobuf:"bytes,3,opt,name=Name,proto3" json:"Name,omitempty"`            // its argument
+	Code          int32                  `protobuf:"varint,4,opt,name=Code,proto3" json:"Code,omitempty"`           // the final reply (0: none seen)
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FTPFile) Reset() {
+	*x = FTPFile{}
+	mi := &file_types_netcap_proto_msgTypes[150]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FTPFile) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FTPFile) ProtoMessage() {}
+
+func (x *FTPFile) ProtoReflect() protoreflect.Message {
+	mi := &file_types_netcap_proto_msgTypes[150]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FTPFile.ProtoReflect.Descriptor instead.
+func (*FTPFile) Descriptor() ([]byte, []int) {
+	return file_types_netcap_proto_rawDescGZIP(), []int{150}
+}
+
+func (x *FTPFile) GetTimestamp() int64 {
+	if x != nil {
+		return x.Timestamp
+	}
+	return 0
+}
+
+func (x *FTPFile) GetCommand() string {
+	if x != nil {
+		return x.Command
+	}
+	return ""
+}
+
+func (x *FTPFile) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *FTPFile) GetCode() int32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
+type FTPDataConn struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Timestamp     int64                  `protobuf:"varint,1,opt,name=Timestamp,proto3" json:"Timestamp,omitempty"` // of the command (PORT, EPRT) or the reply (PASV, EPSV)
+	Command       string                 `protobuf:"bytes,2,opt,name=Command,proto3" json:"Command,omitempty"`      // PORT, EPRT, PASV or EPSV
+	IP            string                 `protobuf:"bytes,3,opt,name=IP,proto3" json:"IP,omitempty"`                // who listens: the client (PORT, EPRT) or the server
+	Port          int32                  `protobuf:"varint,4,opt,name=Port,proto3" json:"Port,omitempty"`
+	Code          int32                  `protobuf:"varint,5,opt,name=Code,proto3" json:"Code,omitempty"` // the reply to PORT or EPRT, 227 or 229 (0: none seen)
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FTPDataConn) Reset() {
+	*x = FTPDataConn{}
+	mi := &file_types_netcap_proto_msgTypes[151]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FTPDataConn) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FTPDataConn) ProtoMessage() {}
+
+func (x *FTPDataConn) ProtoReflect() protoreflect.Message {
+	mi := &file_types_netcap_proto_msgTypes[151]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FTPDataConn.ProtoReflect.Descriptor instead.
+func (*FTPDataConn) Descriptor() ([]byte, []int) {
+	return file_types_netcap_proto_rawDescGZIP(), []int{151}
+}
+
+func (x *FTPDataConn) GetTimestamp() int64 {
+	if x != nil {
+		return x.Timestamp
+	}
+	return 0
+}
+
+func (x *FTPDataConn) GetCommand() string {
+	if x != nil {
+		return x.Command
+	}
+	return ""
+}
+
+func (x *FTPDataConn) GetIP() string {
+	if x != nil {
+		return x.IP
+	}
+	return ""
+}
+
+func (x *FTPDataConn) GetPort() int32 {
+	if x != nil {
+		return x.Port
+	}
+	return 0
+}
+
+func (x *FTPDataConn) GetCode() int32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
 var File_types_netcap_proto protoreflect.FileDescriptor
 
 const file_types_netcap_proto_rawDesc = "" +
@@ -17750,7 +18208,52 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\x04Type\x18\x01 \x01(\rR\x04Type\x12\x16\n" +
 	"\x06Length\x18\x02 \x01(\rR\x06Length\x12\x14\n" +
 	"\x05Value\x18\x03 \x01(\fR\x05Value\x12\x1a\n" +
-	"\bVendorID\x18\x04 \x01(\rR\bVendorID*\xf9\x0e\n" +
+	"\bVendorID\x18\x04 \x01(\rR\bVendorID\"\xf9\x04\n" +
+	"\x03FTP\x12\x1c\n" +
+	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x1a\n" +
+	"\bClientIP\x18\x02 \x01(\tR\bClientIP\x12\x1e\n" +
+	"\n" +
+	"ClientPort\x18\x03 \x01(\x05R\n" +
+	"ClientPort\x12\x1a\n" +
+	"\bServerIP\x18\x04 \x01(\tR\bServerIP\x12\x1e\n" +
+	"\n" +
+	"ServerPort\x18\x05 \x01(\x05R\n" +
+	"ServerPort\x12&\n" +
+	"\x0eTimestampFirst\x18\x06 \x01(\x03R\x0eTimestampFirst\x12$\n" +
+	"\rTimestampLast\x18\a \x01(\x03R\rTimestampLast\x12\x16\n" +
+	"\x06Banner\x18\b \x01(\tR\x06Banner\x12\x12\n" +
+	"\x04User\x18\t \x01(\tR\x04User\x12-\n" +
+	"\bCommands\x18\n" +
+	" \x03(\v2\x11.types.FTPCommandR\bCommands\x12)\n" +
+	"\aReplies\x18\v \x03(\v2\x0f.types.FTPReplyR\aReplies\x12$\n" +
+	"\x05Files\x18\f \x03(\v2\x0e.types.FTPFileR\x05Files\x120\n" +
+	"\tDataConns\x18\r \x03(\v2\x12.types.FTPDataConnR\tDataConns\x12 \n" +
+	"\vIsEncrypted\x18\x0e \x01(\bR\vIsEncrypted\x12(\n" +
+	"\x0fDroppedCommands\x18\x0f \x01(\x05R\x0fDroppedCommands\x12&\n" +
+	"\x0eDroppedReplies\x18\x10 \x01(\x05R\x0eDroppedReplies\x12\x1a\n" +
+	"\bCutLines\x18\x11 \x01(\x05R\bCutLines\x12 \n" +
+	"\vCommunityID\x18\x12 \x01(\tR\vCommunityID\"Z\n" +
+	"\n" +
+	"FTPCommand\x12\x1c\n" +
+	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x12\n" +
+	"\x04Verb\x18\x02 \x01(\tR\x04Verb\x12\x1a\n" +
+	"\bArgument\x18\x03 \x01(\tR\bArgument\"d\n" +
+	"\bFTPReply\x12\x1c\n" +
+	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x12\n" +
+	"\x04Code\x18\x02 \x01(\x05R\x04Code\x12\x12\n" +
+	"\x04Text\x18\x03 \x01(\tR\x04Text\x12\x12\n" +
+	"\x04More\x18\x04 \x03(\tR\x04More\"i\n" +
+	"\aFTPFile\x12\x1c\n" +
+	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x18\n" +
+	"\aCommand\x18\x02 \x01(\tR\aCommand\x12\x12\n" +
+	"\x04Name\x18\x03 \x01(\tR\x04Name\x12\x12\n" +
+	"\x04Code\x18\x04 \x01(\x05R\x04Code\"}\n" +
+	"\vFTPDataConn\x12\x1c\n" +
+	"\tTimestamp\x18\x01 \x01(\x03R\tTimestamp\x12\x18\n" +
+	"\aCommand\x18\x02 \x01(\tR\aCommand\x12\x0e\n" +
+	"\x02IP\x18\x03 \x01(\tR\x02IP\x12\x12\n" +
+	"\x04Port\x18\x04 \x01(\x05R\x04Port\x12\x12\n" +
+	"\x04Code\x18\x05 \x01(\x05R\x04Code*\x85\x0f\n" +
 	"\x04Type\x12\r\n" +
 	"\tNC_Header\x10\x00\x12\f\n" +
 	"\bNC_Batch\x10\x01\x12\x11\n" +
@@ -17871,7 +18374,9 @@ const file_types_netcap_proto_rawDesc = "" +
 	"\aNC_Mail\x10f\x12\f\n" +
 	"\bNC_Alert\x10g\x12\v\n" +
 	"\aNC_Flow\x10h\x12\r\n" +
-	"\tNC_RADIUS\x10iB#Z!github.com/netcap-go/netcap/typesb\x06proto3"
+	"\tNC_RADIUS\x10i\x12\n" +
+	"\n" +
+	"\x06NC_FTP\x10jB#Z!github.com/netcap-go/netcap/typesb\x06proto3"
 
 var (
 	file_types_netcap_proto_rawDescOnce sync.Once
@@ -17886,7 +18391,7 @@ func file_types_netcap_proto_rawDescGZIP() []byte {
 }
 
 var file_types_netcap_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_types_netcap_proto_msgTypes = make([]protoimpl.MessageInfo, 154)
+var file_types_netcap_proto_msgTypes = make([]protoimpl.MessageInfo, 159)
 var file_types_netcap_proto_goTypes = []any{
 	(Type)(0),                           // 0: types.Type
 	(*Header)(nil),                      // 1: types.Header
@@ -18036,13 +18541,18 @@ var file_types_netcap_proto_goTypes = []any{
 	(*Alert)(nil),                       // 145: types.Alert
 	(*RADIUS)(nil),                      // 146: types.RADIUS
 	(*RADIUSAttribute)(nil),             // 147: types.RADIUSAttribute
-	nil,                                 // 148: types.HTTP.RequestHeaderEntry
-	nil,                                 // 149: types.HTTP.ResponseHeaderEntry
-	nil,                                 // 150: types.HTTP.ParametersEntry
-	nil,                                 // 151: types.IPProfile.Ja3HashesEntry
-	nil,                                 // 152: types.IPProfile.ProtocolsEntry
-	nil,                                 // 153: types.IPProfile.SNIsEntry
-	nil,                                 // 154: types.MailPart.HeaderEntry
+	(*FTP)(nil),                         // 148: types.FTP
+	(*FTPCommand)(nil),                  // 149: types.FTPCommand
+	(*FTPReply)(nil),                    // 150: types.FTPReply
+	(*FTPFile)(nil),                     // 151: types.FTPFile
+	(*FTPDataConn)(nil),                 // 152: types.FTPDataConn
+	nil,                                 // 153: types.HTTP.RequestHeaderEntry
+	nil,                                 // 154: types.HTTP.ResponseHeaderEntry
+	nil,                                 // 155: types.HTTP.ParametersEntry
+	nil,                                 // 156: types.IPProfile.Ja3HashesEntry
+	nil,                                 // 157: types.IPProfile.ProtocolsEntry
+	nil,                                 // 158: types.IPProfile.SNIsEntry
+	nil,                                 // 159: types.MailPart.HeaderEntry
 }
 var file_types_netcap_proto_depIdxs = []int32{
 	0,   // 0: types.Header.Type:type_name -> types.Type
@@ -18084,9 +18594,9 @@ var file_types_netcap_proto_depIdxs = []int32{
 	36,  // 36: types.ICMPv6RouterSolicitation.Options:type_name -> types.ICMPv6Option
 	64,  // 37: types.HTTP.ReqCookies:type_name -> types.HTTPCookie
 	64,  // 38: types.HTTP.ResCookies:type_name -> types.HTTPCookie
-	148, // 39: types.HTTP.RequestHeader:type_name -> types.HTTP.RequestHeaderEntry
-	149, // 40: types.HTTP.ResponseHeader:type_name -> types.HTTP.ResponseHeaderEntry
-	150, // 41: types.HTTP.Parameters:type_name -> types.HTTP.ParametersEntry
+	153, // 39: types.HTTP.RequestHeader:type_name -> types.HTTP.RequestHeaderEntry
+	154, // 40: types.HTTP.ResponseHeader:type_name -> types.HTTP.ResponseHeaderEntry
+	155, // 41: types.HTTP.Parameters:type_name -> types.HTTP.ParametersEntry
 	70,  // 42: types.Geneve.Options:type_name -> types.GeneveOption
 	82,  // 43: types.OSPFv2.LSAs:type_name -> types.LSAheader
 	85,  // 44: types.OSPFv2.LSU:type_name -> types.LSUpdate
@@ -18131,24 +18641,28 @@ var file_types_netcap_proto_depIdxs = []int32{
 	108, // 83: types.CiscoDiscoveryInfo.Unknown:type_name -> types.CiscoDiscoveryValue
 	121, // 84: types.ENIP.CommandSpecific:type_name -> types.ENIPCommandSpecificData
 	124, // 85: types.Port.Stats:type_name -> types.PortStats
-	151, // 86: types.IPProfile.Ja3Hashes:type_name -> types.IPProfile.Ja3HashesEntry
-	152, // 87: types.IPProfile.Protocols:type_name -> types.IPProfile.ProtocolsEntry
-	153, // 88: types.IPProfile.SNIs:type_name -> types.IPProfile.SNIsEntry
+	156, // 86: types.IPProfile.Ja3Hashes:type_name -> types.IPProfile.Ja3HashesEntry
+	157, // 87: types.IPProfile.Protocols:type_name -> types.IPProfile.ProtocolsEntry
+	158, // 88: types.IPProfile.SNIs:type_name -> types.IPProfile.SNIsEntry
 	123, // 89: types.IPProfile.SrcPorts:type_name -> types.Port
 	123, // 90: types.IPProfile.DstPorts:type_name -> types.Port
 	123, // 91: types.IPProfile.ContactedPorts:type_name -> types.Port
 	133, // 92: types.Diameter.AVPs:type_name -> types.AVP
 	136, // 93: types.Mail.Body:type_name -> types.MailPart
-	154, // 94: types.MailPart.Header:type_name -> types.MailPart.HeaderEntry
+	159, // 94: types.MailPart.Header:type_name -> types.MailPart.HeaderEntry
 	139, // 95: types.Vulnerability.Software:type_name -> types.Software
 	139, // 96: types.Exploit.Software:type_name -> types.Software
 	147, // 97: types.RADIUS.Attributes:type_name -> types.RADIUSAttribute
-	126, // 98: types.IPProfile.ProtocolsEntry.value:type_name -> types.Protocol
-	99,  // [99:99] is the sub-list for method output_type
-	99,  // [99:99] is the sub-list for method input_type
-	99,  // [99:99] is the sub-list for extension type_name
-	99,  // [99:99] is the sub-list for extension extendee
-	0,   // [0:99] is the sub-list for field type_name
+	149, // 98: types.FTP.Commands:type_name -> types.FTPCommand
+	150, // 99: types.FTP.Replies:type_name -> types.FTPReply
+	151, // 100: types.FTP.Files:type_name -> types.FTPFile
+	152, // 101: types.FTP.DataConns:type_name -> types.FTPDataConn
+	126, // 102: types.IPProfile.ProtocolsEntry.value:type_name -> types.Protocol
+	103, // [103:103] is the sub-list for method output_type
+	103, // [103:103] is the sub-list for method input_type
+	103, // [103:103] is the sub-list for extension type_name
+	103, // [103:103] is the sub-list for extension extendee
+	0,   // [0:103] is the sub-list for field type_name
 }
 
 func init() { file_types_netcap_proto_init() }
@@ -18162,7 +18676,7 @@ func file_types_netcap_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_types_netcap_proto_rawDesc), len(file_types_netcap_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   154,
+			NumMessages:   159,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

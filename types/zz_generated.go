@@ -158,6 +158,9 @@ func (x *DNS) SetCommunityID(id string) { x.CommunityID = id }
 func (x *ENIP) SetCommunityID(id string) { x.CommunityID = id }
 
 // SetCommunityID sets the CommunityID field.
+func (x *FTP) SetCommunityID(id string) { x.CommunityID = id }
+
+// SetCommunityID sets the CommunityID field.
 func (x *File) SetCommunityID(id string) { x.CommunityID = id }
 
 // SetCommunityID sets the CommunityID field.

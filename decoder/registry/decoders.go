@@ -95,6 +95,7 @@ var Decoders = []Entry{
 	protocol(stream.POP3),
 	protocol(stream.SMTP),
 	protocol(stream.SSH),
+	protocol(stream.FTP),
 
 	// Observers of every conversation, in the order they see its data
 	// and write their records.

@@ -453,3 +453,32 @@ func TestClosedConnsBound(t *testing.T) {
 		t.Errorf("%d connections, %d mid-stream; want the forgotten one reopened", h.a.Conns(), h.a.Stats().MidStream)
 	}
 }
+
+// TestClosedConnsExpire: a closed connection is forgotten once another
+// one closes more than closedTTL later, so on a long capture the table
+// holds only recent closings (its memory does not grow with the length).
+func TestClosedConnsExpire(t *testing.T) {
+	h := newHarness(Config{MaxClosed: 1000})
+	closeConn := func(port uint16, ts int64) {
+		c := Endpoint{cli.Addr, port}
+		h.seg(c, srv, 1000, "", "S", ts)
+		h.seg(srv, c, 5000, "", "SA", ts+1)
+		h.seg(c, srv, 1001, "req", "A", ts+2)
+		h.seg(c, srv, 1004, "", "FA", ts+3)
+		h.seg(srv, c, 5001, "", "FA", ts+4)
+	}
+	for i := range 10 {
+		closeConn(uint16(40000+i), int64(i)*1e9)
+	}
+	if n := len(h.a.closed.m); n != 10 {
+		t.Fatalf("%d closed connections remembered, want 10", n)
+	}
+	closeConn(41000, closedTTL+5e9+4) // the first six closed more than closedTTL before
+	if n := len(h.a.closed.m); n != 5 {
+		t.Errorf("%d closed connections remembered after the TTL, want 5", n)
+	}
+	h.seg(Endpoint{cli.Addr, 40009}, srv, 1001, "req", "A", closedTTL+5e9+5) // still remembered
+	if h.a.Conns() != 0 {
+		t.Errorf("a retransmission of a remembered connection opened one")
+	}
+}

@@ -234,13 +234,15 @@ func (a *Assembler) unmarkBuffering(c *conn) {
 
 // closedConns remembers where the streams of recently closed connections
 // ended, so that a retransmission arriving after the close is recognised
-// instead of opening a new connection seen mid-stream. Bounded: the
-// oldest entries make room, and entries expire after closedTTL of capture
-// time.
+// instead of opening a new connection seen mid-stream. Bounded in count
+// (the oldest entries make room) and in capture time: an entry older than
+// closedTTL is dropped as the next connection closes, so on a long
+// capture the table holds what closed in the last closedTTL, not what
+// closed since the start.
 type closedConns struct {
 	m    map[connKey]closedConn
-	ring []connKey
-	next int
+	fifo []closedAt // in order of closing, from head on
+	head int
 	max  int
 }
 
@@ -250,22 +252,50 @@ type closedConn struct {
 	at     int64
 }
 
+// closedAt is a closing in the order they happened.
+type closedAt struct {
+	key connKey
+	at  int64
+}
+
 const closedTTL = int64(2 * 60 * 1e9) // twice a common maximum segment lifetime
 
 func newClosedConns(max int) closedConns {
-	return closedConns{m: map[connKey]closedConn{}, ring: make([]connKey, 0, min(max, 1024)), max: max}
+	return closedConns{m: map[connKey]closedConn{}, fifo: make([]closedAt, 0, min(max, 1024)), max: max}
 }
 
 func (cc *closedConns) add(c *conn, ts int64) {
-	if len(cc.ring) < cc.max {
-		cc.ring = append(cc.ring, c.key)
-	} else {
-		old := cc.ring[cc.next]
-		delete(cc.m, old)
-		cc.ring[cc.next] = c.key
-		cc.next = (cc.next + 1) % cc.max
+	cc.expire(ts)
+	if len(cc.fifo)-cc.head >= cc.max {
+		cc.drop()
 	}
+	if cc.head > 0 && len(cc.fifo) == cap(cc.fifo) {
+		// Move the live entries to the front rather than grow.
+		n := copy(cc.fifo, cc.fifo[cc.head:])
+		cc.fifo, cc.head = cc.fifo[:n], 0
+	}
+	cc.fifo = append(cc.fifo, closedAt{c.key, ts})
 	cc.m[c.key] = closedConn{client: c.info.Client, end: [2]uint32{c.half[0].next, c.half[1].next}, at: ts}
+}
+
+// expire drops the entries that closed more than closedTTL before ts.
+func (cc *closedConns) expire(ts int64) {
+	for cc.head < len(cc.fifo) && ts-cc.fifo[cc.head].at > closedTTL {
+		cc.drop()
+	}
+}
+
+// drop forgets the oldest closing, unless its connection closed again
+// since (the map then holds the later one).
+func (cc *closedConns) drop() {
+	old := cc.fifo[cc.head]
+	cc.head++
+	if c, ok := cc.m[old.key]; ok && c.at == old.at {
+		delete(cc.m, old.key)
+	}
+	if cc.head == len(cc.fifo) {
+		cc.fifo, cc.head = cc.fifo[:0], 0
+	}
 }
 
 // retransmission reports whether s only repeats bytes of a connection that

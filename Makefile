@@ -9,7 +9,7 @@ FUZZTIME  ?= 3s
 APT_PKGS  := tshark tcpdump wireshark-common protobuf-compiler jq time libpcap-dev iproute2 iputils-ping dnsutils curl
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build deps docs test vet staticcheck race demo proto fuzz fuzz-long bench bench-go bench-check bench-baseline clean resolvers-data
+.PHONY: all build deps docs test vet staticcheck race demo proto fuzz fuzz-long bench bench-rss bench-go bench-check bench-baseline clean resolvers-data
 
 all: build
 
@@ -94,6 +94,10 @@ fuzz-long:
 # bench-go runs the Go benchmarks of each stage.
 bench: build
 	bench/run.sh
+
+# bench-rss: peak RSS on the benchmark capture at 1x, 2x and 4x its length.
+bench-rss: build
+	bench/rss.sh
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

@@ -81,10 +81,13 @@ type FileSinkConfig struct {
 }
 
 // typeFile is the file (or, with rotation, the series of files) of one
-// record type.
+// record type. Its batches are compressed and written by a goroutine of
+// its own (see fileQueue), so workers never wait for each other's
+// compression and it runs beside decoding.
 type typeFile struct {
 	sink  *FileSink
 	t     types.Type
+	q     *fileQueue
 	mu    sync.Mutex
 	cur   *FileWriter
 	start time.Time
@@ -93,8 +96,9 @@ type typeFile struct {
 
 func (f *typeFile) rotating() bool { return f.sink.cfg.Rotate > 0 || f.sink.cfg.RotateSize > 0 }
 
-// WriteFramed writes a batch of framed records, rotating first when due.
-func (f *typeFile) WriteFramed(b []byte, n int) error {
+// WriteFramed writes a batch of framed records handed over at now,
+// rotating first when due.
+func (f *typeFile) WriteFramed(b []byte, n int, now time.Time) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.sink.closed.Load() {
@@ -102,7 +106,6 @@ func (f *typeFile) WriteFramed(b []byte, n int) error {
 	}
 	cfg := &f.sink.cfg
 	if f.cur != nil && f.rotating() {
-		now := cfg.Now()
 		if (cfg.Rotate > 0 && now.Sub(f.start) >= cfg.Rotate) || (cfg.RotateSize > 0 && f.cur.Size() >= cfg.RotateSize) {
 			if err := f.closeCurrent(); err != nil {
 				return err
@@ -110,14 +113,14 @@ func (f *typeFile) WriteFramed(b []byte, n int) error {
 		}
 	}
 	if f.cur == nil {
-		if err := f.open(); err != nil {
+		if err := f.open(now); err != nil {
 			return err
 		}
 	}
 	return f.cur.WriteFramed(b, n)
 }
 
-func (f *typeFile) open() error {
+func (f *typeFile) open(now time.Time) error {
 	cfg := &f.sink.cfg
 	hdr := NewHeader(f.t, cfg.Source, cfg.Payloads)
 	if !f.rotating() {
@@ -125,7 +128,7 @@ func (f *typeFile) open() error {
 		f.cur = w
 		return err
 	}
-	f.start = cfg.Now()
+	f.start = now
 	base := f.t.Name() + "-" + f.start.UTC().Format("20060102T150405Z")
 	path := filepath.Join(cfg.Dir, base+cfg.Compression.Extension())
 	for i := 1; ; i++ {
@@ -194,6 +197,7 @@ func (s *FileSink) file(t types.Type) *typeFile {
 	f, ok := s.files[t]
 	if !ok {
 		f = &typeFile{sink: s, t: t}
+		f.q = newFileQueue(f.WriteFramed)
 		s.files[t] = f
 	}
 	return f
@@ -229,12 +233,15 @@ type FileInfo struct {
 	Records int64
 }
 
-// Close closes every file.
+// Close writes what the files' queues hold and closes every file.
 func (s *FileSink) Close() error {
-	s.closed.Store(true)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
+	for _, f := range s.files {
+		errs = append(errs, f.q.close())
+	}
+	s.closed.Store(true)
 	for _, f := range s.files {
 		f.mu.Lock()
 		if f.cur != nil {
@@ -245,7 +252,8 @@ func (s *FileSink) Close() error {
 	return errors.Join(errs...)
 }
 
-// Sync flushes every open file to disk (FileWriter.Flush).
+// Sync writes what the files' queues hold, then flushes every open file
+// to disk (FileWriter.Flush).
 func (s *FileSink) Sync() error {
 	s.mu.Lock()
 	files := make([]*typeFile, 0, len(s.files))
@@ -255,6 +263,10 @@ func (s *FileSink) Sync() error {
 	s.mu.Unlock()
 	var errs []error
 	for _, f := range files {
+		if err := f.q.drain(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		f.mu.Lock()
 		if f.cur != nil {
 			errs = append(errs, f.cur.Flush())
@@ -269,10 +281,15 @@ func (s *FileSink) NewEmitter() Emitter {
 	return NewBatchEmitter(s, s.cfg.BatchBytes)
 }
 
-// WriteBatch appends a batch of framed records to the type's file.
+// WriteBatch queues a batch of framed records for the type's file. An
+// error is the first one writing that file, reported by the batch after
+// it (and by Sync and Close).
 func (s *FileSink) WriteBatch(t types.Type, framed []byte, n int) error {
 	s.written.Add(int64(len(framed)))
-	return s.file(t).WriteFramed(framed, n)
+	if s.closed.Load() {
+		return errors.New("record files already closed")
+	}
+	return s.file(t).q.push(framed, n, s.cfg.Now())
 }
 
 // BatchSink takes whole batches of framed records (delimited.Append) of

@@ -9,7 +9,7 @@ FUZZTIME  ?= 3s
 APT_PKGS  := tshark tcpdump wireshark-common protobuf-compiler jq time libpcap-dev iproute2 iputils-ping dnsutils curl
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build deps docs test vet staticcheck race demo proto fuzz fuzz-long bench bench-go bench-check bench-baseline clean resolvers-data
+.PHONY: all build deps docs test vet staticcheck race demo proto fuzz fuzz-long bench bench-real bench-go bench-check bench-baseline clean resolvers-data
 
 all: build
 
@@ -94,6 +94,12 @@ fuzz-long:
 # bench-go runs the Go benchmarks of each stage.
 bench: build
 	bench/run.sh
+
+# bench-real runs the benchmark on long, real flows (bench/make-real.sh,
+# which needs root, builds the capture when it is missing).
+bench-real: build
+	[ -f bench/work/real-flows.pcap ] || bench/make-real.sh
+	bench/run.sh bench/work/real-flows.pcap
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

@@ -9,7 +9,7 @@ FUZZTIME  ?= 3s
 APT_PKGS  := tshark tcpdump wireshark-common protobuf-compiler jq time libpcap-dev iproute2 iputils-ping dnsutils curl
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build deps docs test vet staticcheck race demo proto fuzz fuzz-long bench bench-rss bench-go bench-check bench-baseline clean resolvers-data
+.PHONY: all build deps docs test vet staticcheck race demo proto fuzz fuzz-long bench bench-real bench-rss bench-go bench-check bench-baseline clean resolvers-data
 
 all: build
 
@@ -98,6 +98,12 @@ bench: build
 # bench-rss: peak RSS on the benchmark capture at 1x, 2x and 4x its length.
 bench-rss: build
 	bench/rss.sh
+
+# bench-real runs the benchmark on long, real flows (bench/make-real.sh,
+# which needs root, builds the capture when it is missing).
+bench-real: build
+	[ -f bench/work/real-flows.pcap ] || bench/make-real.sh
+	bench/run.sh bench/work/real-flows.pcap
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

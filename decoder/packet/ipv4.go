@@ -26,8 +26,8 @@ var IPv4 = newDecoder(
 		r.TTL = int32(l.TTL)
 		r.Protocol = int32(l.Protocol)
 		r.Checksum = int32(l.Checksum)
-		r.SrcIP = ipString(l.SrcIP)
-		r.DstIP = ipString(l.DstIP)
+		r.SrcIP = p.addrs.ipString(l.SrcIP)
+		r.DstIP = p.addrs.ipString(l.DstIP)
 		r.Padding = copyBytes(l.Padding)
 		if len(l.Options) > 0 {
 			r.Options = make([]*types.IPv4Option, len(l.Options))

@@ -36,6 +36,8 @@ const (
 	// the bytes it holds (measured 233-279).
 	DefragDatagramBytes = 288
 	// RecordFileBytes is an open gzip record file: its 1 MiB write
-	// buffer and the compressor (measured 1.89 MB).
-	RecordFileBytes = 2 << 20
+	// buffer and the compressor (measured 1.89 MB), and its queue (io's
+	// fileQueue): up to two batches waiting, one being compressed and one
+	// spare, 256 KiB each.
+	RecordFileBytes = 3 << 20
 )

@@ -17,7 +17,7 @@ type fileQueue struct {
 	write func(b []byte, n int, at time.Time) error
 	items chan queued
 	done  chan struct{}
-	free  chan []byte // copies to reuse
+	free  chan []byte // a spare copy to reuse
 
 	mu     sync.RWMutex // push holds it to read; close to set closed
 	closed bool
@@ -36,7 +36,8 @@ type queued struct {
 }
 
 // queueDepth is how many batches wait at most; with the emitters' 256 KiB
-// batches, a file's queue holds at most a few MiB.
+// batches, a file holds at most four copies (two waiting, one being
+// written, one spare): collector.RecordFileBytes counts them.
 const queueDepth = 2
 
 func newFileQueue(write func(b []byte, n int, at time.Time) error) *fileQueue {
@@ -44,7 +45,7 @@ func newFileQueue(write func(b []byte, n int, at time.Time) error) *fileQueue {
 		write: write,
 		items: make(chan queued, queueDepth),
 		done:  make(chan struct{}),
-		free:  make(chan []byte, queueDepth+1),
+		free:  make(chan []byte, 1),
 	}
 	go q.run()
 	return q

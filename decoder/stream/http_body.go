@@ -6,9 +6,7 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"io"
-	"mime"
 	"net/url"
-	"path"
 	"strings"
 
 	"github.com/netcap-go/netcap/decoder/content"
@@ -72,6 +70,7 @@ func fileData(m *httpMsg, p []byte) {
 // finish completes the message in h: decodes its body, writes its file,
 // and writes its pair when both sides are complete.
 func (s *httpSession) finish(h *httpHalf, ts int64, truncated bool) {
+	h.readFields() // of a header or trailer section cut short
 	m, p := h.msg, h.pair
 	h.msg, h.pair, h.left = nil, nil, 0
 	if h.state != hDead {
@@ -85,6 +84,7 @@ func (s *httpSession) finish(h *httpHalf, ts int64, truncated bool) {
 	}
 	m.truncated = m.truncated || truncated
 	s.completeBody(m)
+	m.head = nil // the direction's next message has the buffer
 	m.done = true
 	if m.request {
 		s.formCredentials(m)
@@ -135,13 +135,16 @@ func (s *httpSession) completeBody(m *httpMsg) {
 			m.body = decoded
 		}
 	}
-	if m.truncated || m.gap {
+	switch {
+	case m.truncated || m.gap:
 		m.file.Discard() // an incomplete body: no record (as tshark exports only complete objects)
-	} else {
-		m.file.Close()
+		m.sniffed = content.DetectType(m.head)
+	case m.file != nil:
+		m.sniffed = m.file.Close() // its first bytes are the body's
+	default:
+		m.sniffed = content.DetectType(m.head)
 	}
 	m.file = nil
-	m.sniffed = content.DetectType(m.head)
 }
 
 // decodeContent decodes a gzip or deflate body, handing at most limit
@@ -202,26 +205,20 @@ func fileNameFromTarget(target string) string {
 	if u, err := url.PathUnescape(target); err == nil {
 		target = u
 	}
-	if name := path.Base("/" + strings.TrimRight(target, "/")); name != "/" {
-		return name
-	}
-	return ""
+	// path.Base("/" + target) without building that string.
+	target = strings.TrimRight(target, "/")
+	return target[strings.LastIndexByte(target, '/')+1:]
 }
 
 // dispositionFileName returns the filename parameter of a
 // Content-Disposition value.
 func dispositionFileName(v string) string {
-	if v == "" {
-		return ""
-	}
-	if _, params, err := mime.ParseMediaType(v); err == nil {
-		return params["filename"]
-	}
-	return ""
+	_, name, _ := content.MediaTypeParam(v, "filename")
+	return name
 }
 
 // isFormType reports whether a request content type carries form fields.
 func isFormType(ct string) bool {
-	mt, _, _ := mime.ParseMediaType(ct)
+	mt, _, _ := content.MediaTypeParam(ct, "")
 	return mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data"
 }

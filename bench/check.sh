@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 MARGIN=${MARGIN:-30}
-PKGS="./collector/ ./decoder/packet/ ./decoder/dpi/ ./bpf/ ./io/ ./delimited/ ./reassembly/"
+PKGS="./collector/ ./decoder/packet/ ./decoder/dpi/ ./decoder/stream/ ./bpf/ ./io/ ./delimited/ ./reassembly/"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 go test -run '^$' -bench . -benchmem -count 5 $PKGS | tee /dev/stderr |

@@ -7,10 +7,7 @@
 // depending on the stream decoders.
 package content
 
-import (
-	"mime"
-	"net/http"
-)
+import "net/http"
 
 // SniffBytes is how many leading bytes DetectType reads; callers keep
 // that many of a body for it.
@@ -24,7 +21,7 @@ func DetectType(head []byte) string {
 		return ""
 	}
 	t := http.DetectContentType(head)
-	if mt, _, err := mime.ParseMediaType(t); err == nil {
+	if mt, _, err := MediaTypeParam(t, ""); err == nil {
 		return mt
 	}
 	return t

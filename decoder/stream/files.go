@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"mime"
 	"os"
 	"path"
 	"path/filepath"
@@ -24,13 +23,34 @@ import (
 // the content type from the first bytes, and with -fileStorage writes the
 // bytes to DIR/<content type>/<name>.
 type FileWriter struct {
-	c        *Conn
-	rec      *types.File
+	c    *Conn
+	rec  *types.File
+	open *openFile // nil once closed or discarded
+	f    *os.File
+	err  error
+}
+
+// openFile is what a FileWriter needs while it is open: the hashes and
+// the first bytes. Writers take one from a pool and give it back when
+// they end, so that a file costs no hash allocations.
+type openFile struct {
 	md5, sha hash.Hash
-	head     []byte // the first content.SniffBytes bytes, for content sniffing
-	f        *os.File
-	err      error
-	done     bool
+	sum      [sha256.Size]byte // where a hash is summed
+	head     []byte            // the first content.SniffBytes bytes, for content sniffing
+}
+
+var openFiles = sync.Pool{New: func() any {
+	return &openFile{md5: md5.New(), sha: sha256.New(), head: make([]byte, 0, content.SniffBytes)}
+}}
+
+// release gives the open state back to the pool.
+func (w *FileWriter) release() {
+	o := w.open
+	w.open = nil
+	o.md5.Reset()
+	o.sha.Reset()
+	o.head = o.head[:0]
+	openFiles.Put(o)
 }
 
 // FileMeta is what the protocol knows of a file.
@@ -60,26 +80,26 @@ func (c *Conn) NewFile(fi FileMeta) *FileWriter {
 		ContentType: types.WireString(fi.ContentType), Host: types.WireString(fi.Host),
 		SrcIP: src.Addr.String(), DstIP: dst.Addr.String(), SrcPort: int32(src.Port), DstPort: int32(dst.Port),
 	}
-	return &FileWriter{c: c, rec: rec, md5: md5.New(), sha: sha256.New()}
+	return &FileWriter{c: c, rec: rec, open: openFiles.Get().(*openFile)}
 }
 
 // Write adds bytes of the file.
 func (w *FileWriter) Write(p []byte) {
-	if w == nil || w.done {
+	if w == nil || w.open == nil {
 		return
 	}
-	w.md5.Write(p)
-	w.sha.Write(p)
+	o := w.open
+	o.hash(p)
 	w.rec.Length += int64(len(p))
-	if len(w.head) < content.SniffBytes {
-		w.head = append(w.head, p[:min(len(p), content.SniffBytes-len(w.head))]...)
+	if len(o.head) < content.SniffBytes {
+		o.head = append(o.head, p[:min(len(p), content.SniffBytes-len(o.head))]...)
 	}
 	dir := w.c.Options().FileStorage
 	if dir == "" || w.err != nil {
 		return
 	}
 	if w.f == nil {
-		w.f, w.err = w.c.Run().files.create(dir, w.rec, w.head)
+		w.f, w.err = w.c.Run().files.create(dir, w.rec, o.head)
 		if w.err != nil {
 			w.rec.Location = "error: " + w.err.Error()
 			return
@@ -91,32 +111,57 @@ func (w *FileWriter) Write(p []byte) {
 	}
 }
 
-// Close completes the file and writes its record. An empty file gets no
-// record.
-func (w *FileWriter) Close() {
-	if w == nil || w.done {
-		return
+// hashBlock is how much of a chunk one hash takes before the other: the
+// second reads the bytes from the cache the first brought them into, so
+// that a large chunk travels from memory once.
+const hashBlock = 8 << 10
+
+// hash adds p to both hashes.
+func (o *openFile) hash(p []byte) {
+	for len(p) > 0 {
+		n := min(len(p), hashBlock)
+		o.md5.Write(p[:n])
+		o.sha.Write(p[:n])
+		p = p[n:]
 	}
-	w.done = true
+}
+
+// hexSum returns the sum of h (one of o's hashes) in hex.
+func (o *openFile) hexSum(h hash.Hash) string {
+	var out [2 * sha256.Size]byte
+	return string(out[:hex.Encode(out[:], h.Sum(o.sum[:0]))])
+}
+
+// Close completes the file and writes its record, and returns the content
+// type sniffed from its first bytes (content.DetectType), which callers
+// that keep the same bytes need not sniff again. An empty file gets no
+// record.
+func (w *FileWriter) Close() (detected string) {
+	if w == nil || w.open == nil {
+		return ""
+	}
+	o := w.open
+	defer w.release()
 	if w.f != nil {
 		w.f.Close()
 	}
 	if w.rec.Length == 0 {
-		return
+		return ""
 	}
-	w.rec.Hash = hex.EncodeToString(w.md5.Sum(nil))
-	w.rec.Sha256 = hex.EncodeToString(w.sha.Sum(nil))
-	w.rec.ContentTypeDetected = content.DetectType(w.head)
+	w.rec.Hash = o.hexSum(o.md5)
+	w.rec.Sha256 = o.hexSum(o.sha)
+	w.rec.ContentTypeDetected = content.DetectType(o.head)
 	w.c.Emit(types.Type_NC_File, w.rec)
+	return w.rec.ContentTypeDetected
 }
 
 // Discard drops a file that turned out incomplete (bytes of it were lost):
 // no File record, and the partial copy under -fileStorage is removed.
 func (w *FileWriter) Discard() {
-	if w == nil || w.done {
+	if w == nil || w.open == nil {
 		return
 	}
-	w.done = true
+	w.release()
 	if w.f != nil {
 		w.f.Close()
 		w.c.Run().files.remove(w.c.Options().FileStorage, w.f.Name())
@@ -168,7 +213,7 @@ func (s *fileStore) create(dir string, rec *types.File, head []byte) (*os.File, 
 // contentType is the declared media type of a file, or the sniffed one.
 func contentType(rec *types.File, head []byte) string {
 	ct := rec.ContentType
-	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+	if mt, _, err := content.MediaTypeParam(ct, ""); err == nil {
 		ct = mt
 	}
 	if ct == "" {

@@ -130,7 +130,7 @@ func classifyStatus(line []byte, complete bool) httpStart {
 // long to wait for counts when its method is one in common use.
 func classifyRequest(line []byte, complete, long bool) httpStart {
 	if complete {
-		if _, _, _, ok := parseRequestLine(line); ok {
+		if _, ok := requestLine(line); ok {
 			return startRequest
 		}
 		return startNot
@@ -163,22 +163,25 @@ func classifyRequest(line []byte, complete, long bool) httpStart {
 	return startMaybe
 }
 
-// parseRequestLine splits "METHOD SP target SP HTTP/1.x"
+// requestLine splits "METHOD SP target SP HTTP/1.x"
 // (dpi.ParseHTTPRequestLine, which the classifier of the flow records uses
-// too); "GET SP target" alone is an HTTP/0.9 request.
-func parseRequestLine(line []byte) (method, target, proto string, ok bool) {
+// too); "GET SP target" alone is an HTTP/0.9 request (Version empty).
+func requestLine(line []byte) (dpi.HTTPRequestLine, bool) {
 	r, ok := dpi.ParseHTTPRequestLine(line)
-	switch {
-	case !ok:
-		return "", "", "", false
-	case len(r.Version) == 0:
-		proto = "HTTP/0.9"
-	case dpi.IsHTTP1Version(r.Version):
-		proto = string(r.Version)
-	default:
+	return r, ok && (len(r.Version) == 0 || dpi.IsHTTP1Version(r.Version))
+}
+
+// parseRequestLine reads a request line (requestLine) into strings.
+func parseRequestLine(line []byte) (method, target, proto string, ok bool) {
+	r, ok := requestLine(line)
+	if !ok {
 		return "", "", "", false
 	}
-	return string(r.Method), string(r.Target), proto, true
+	proto = "HTTP/0.9"
+	if len(r.Version) > 0 {
+		proto = httpToken(r.Version)
+	}
+	return httpToken(r.Method), string(r.Target), proto, true
 }
 
 // parseStatusLine splits "HTTP/1.x NNN reason".
@@ -187,5 +190,33 @@ func parseStatusLine(line []byte) (proto string, code int, ok bool) {
 		return "", 0, false
 	}
 	code, _ = strconv.Atoi(string(line[9:12]))
-	return string(line[:8]), code, true
+	return httpToken(line[:8]), code, true
+}
+
+// httpToken returns a method or an HTTP-version as a string, the common
+// ones without allocating.
+func httpToken(b []byte) string {
+	switch string(b) {
+	case "GET":
+		return "GET"
+	case "POST":
+		return "POST"
+	case "HEAD":
+		return "HEAD"
+	case "PUT":
+		return "PUT"
+	case "DELETE":
+		return "DELETE"
+	case "OPTIONS":
+		return "OPTIONS"
+	case "CONNECT":
+		return "CONNECT"
+	case "PATCH":
+		return "PATCH"
+	case "HTTP/1.1":
+		return "HTTP/1.1"
+	case "HTTP/1.0":
+		return "HTTP/1.0"
+	}
+	return string(b)
 }

@@ -6,10 +6,10 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"io"
-	"mime"
 	"net/url"
-	"path"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/netcap-go/netcap/decoder/content"
 )
@@ -72,6 +72,7 @@ func fileData(m *httpMsg, p []byte) {
 // finish completes the message in h: decodes its body, writes its file,
 // and writes its pair when both sides are complete.
 func (s *httpSession) finish(h *httpHalf, ts int64, truncated bool) {
+	h.readFields() // of a header or trailer section cut short
 	m, p := h.msg, h.pair
 	h.msg, h.pair, h.left = nil, nil, 0
 	if h.state != hDead {
@@ -85,6 +86,7 @@ func (s *httpSession) finish(h *httpHalf, ts int64, truncated bool) {
 	}
 	m.truncated = m.truncated || truncated
 	s.completeBody(m)
+	m.head = nil // the direction's next message has the buffer
 	m.done = true
 	if m.request {
 		s.formCredentials(m)
@@ -115,47 +117,68 @@ func (s *httpSession) holdBody(m *httpMsg) {
 }
 
 // completeBody decodes a content-coded body, closes the file and sniffs
-// the content type. The decoded body is bounded by MaxBodyBytes: a body
-// that would decode to more (or does not decode) is extracted as it
-// travelled, coded.
+// the content type.
 func (s *httpSession) completeBody(m *httpMsg) {
 	if m.encoded() && m.size > 0 && !m.cut {
-		limit := s.c.Options().MaxBodyBytes
-		if n, ok := decodeContent(m.enc, m.body, limit+1, nil); !ok || n > limit {
-			fileData(m, m.body)
-		} else {
-			keep := s.c.Options().Payloads || m.request
-			var decoded []byte
-			decodeContent(m.enc, m.body, limit, func(p []byte) {
-				fileData(m, p)
-				if keep {
-					decoded = append(decoded, p...)
-				}
-			})
-			m.body = decoded
-		}
+		s.decodeBody(m)
 	}
-	if m.truncated || m.gap {
+	switch {
+	case m.truncated || m.gap:
 		m.file.Discard() // an incomplete body: no record (as tshark exports only complete objects)
-	} else {
-		m.file.Close()
+		m.sniffed = content.DetectType(m.head)
+	case m.file != nil:
+		m.sniffed = m.file.Close() // its first bytes are the body's
+	default:
+		m.sniffed = content.DetectType(m.head)
 	}
 	m.file = nil
-	m.sniffed = content.DetectType(m.head)
 }
 
-// decodeContent decodes a gzip or deflate body, handing at most limit
-// decoded bytes to sink (which may be nil), and returns how many it
-// decoded. It reports false when the body does not start as the coding
-// says (nothing was decoded); a stream that breaks later keeps what was
-// decoded.
-func decodeContent(enc string, data []byte, limit int, sink func([]byte)) (int, bool) {
+// decodeBody gives the file a content-coded body decoded, and keeps the
+// decoded body when the record or the form fields want it. The decoded
+// body is bounded by MaxBodyBytes: a body that would decode to more (or
+// does not decode) is extracted as it travelled, coded. It is decoded
+// once, into memory, and only then written: a body that turns out too
+// large must not have been hashed.
+func (s *httpSession) decodeBody(m *httpMsg) {
+	limit := s.c.Options().MaxBodyBytes
+	buf := decodeBuffers.Get().(*[]byte)
+	decoded, ok := decodeContent(m.enc, m.body, limit+1, (*buf)[:0])
+	if !ok || len(decoded) > limit {
+		fileData(m, m.body)
+	} else {
+		fileData(m, decoded)
+		m.body = nil
+		if s.c.Options().Payloads || m.request {
+			if len(decoded) > 0 {
+				m.body = decoded // the message keeps the buffer
+			}
+			decoded = nil
+		}
+	}
+	if cap(decoded) <= maxPooledDecode {
+		*buf = decoded
+		decodeBuffers.Put(buf)
+	}
+}
+
+// decodeBuffers hold the decoding of bodies that are written and not kept
+// (responses without -payloads), up to maxPooledDecode bytes each.
+var decodeBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledDecode = 1 << 20
+
+// decodeContent decodes a gzip or deflate body, appending at most limit
+// decoded bytes to out. It reports false when the body does not start as
+// the coding says (nothing was decoded); a stream that breaks later keeps
+// what was decoded.
+func decodeContent(enc string, data []byte, limit int, out []byte) ([]byte, bool) {
 	var r io.Reader
 	switch enc {
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(bytes.NewReader(data))
 		if err != nil {
-			return 0, false
+			return out, false
 		}
 		r = zr
 	case "deflate":
@@ -166,24 +189,24 @@ func decodeContent(enc string, data []byte, limit int, sink func([]byte)) (int, 
 			r = flate.NewReader(bytes.NewReader(data))
 		}
 	default:
-		return 0, false
+		return out, false
 	}
-	buf := make([]byte, 32<<10)
-	total := 0
-	for total < limit {
-		n, err := r.Read(buf[:min(len(buf), limit-total)])
-		if n > 0 {
-			if sink != nil {
-				sink(buf[:n])
-			}
-			total += n
-		}
+	start := len(out)
+	for len(out)-start < limit {
+		want := min(decodeReadSize, limit-(len(out)-start))
+		out = slices.Grow(out, want)
+		n, err := r.Read(out[len(out) : len(out)+want])
+		out = out[:len(out)+n]
 		if err != nil {
-			return total, total > 0 || err == io.EOF
+			return out, len(out) > start || err == io.EOF
 		}
 	}
-	return total, true
+	return out, true
 }
+
+// decodeReadSize is how much decodeContent asks of the decompressor at
+// a time.
+const decodeReadSize = 32 << 10
 
 // fileNameFromTarget is the last segment of a target's path, unescaped
 // ("" for "/").
@@ -202,26 +225,20 @@ func fileNameFromTarget(target string) string {
 	if u, err := url.PathUnescape(target); err == nil {
 		target = u
 	}
-	if name := path.Base("/" + strings.TrimRight(target, "/")); name != "/" {
-		return name
-	}
-	return ""
+	// path.Base("/" + target) without building that string.
+	target = strings.TrimRight(target, "/")
+	return target[strings.LastIndexByte(target, '/')+1:]
 }
 
 // dispositionFileName returns the filename parameter of a
 // Content-Disposition value.
 func dispositionFileName(v string) string {
-	if v == "" {
-		return ""
-	}
-	if _, params, err := mime.ParseMediaType(v); err == nil {
-		return params["filename"]
-	}
-	return ""
+	_, name, _ := content.MediaTypeParam(v, "filename")
+	return name
 }
 
 // isFormType reports whether a request content type carries form fields.
 func isFormType(ct string) bool {
-	mt, _, _ := mime.ParseMediaType(ct)
+	mt, _, _ := content.MediaTypeParam(ct, "")
 	return mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data"
 }

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/base64"
 	"io"
-	"mime"
 	"mime/multipart"
 	"net/url"
 	"strings"
+
+	"github.com/netcap-go/netcap/decoder/content"
 )
 
 // Credentials in HTTP requests: Basic and Digest authorization, login
@@ -49,8 +50,11 @@ var (
 // parameters, and reports a user/password pair found there (a password
 // field is needed: a user name alone is not a credential).
 func (s *httpSession) formCredentials(m *httpMsg) {
-	params := map[string][]string{}
+	var params map[string][]string // made for the first field: most requests have none
 	add := func(k, v string) {
+		if params == nil {
+			params = map[string][]string{}
+		}
 		if _, ok := params[k]; !ok && len(params) >= httpMaxFields {
 			return
 		}
@@ -65,13 +69,13 @@ func (s *httpSession) formCredentials(m *httpMsg) {
 		q, _, _ = strings.Cut(q, "#")
 		parseURLEncoded(q, add)
 	}
-	mt, mp, _ := mime.ParseMediaType(m.ctype)
+	mt, boundary, _ := content.MediaTypeParam(m.ctype, "boundary")
 	switch {
 	case len(m.body) == 0:
 	case mt == "application/x-www-form-urlencoded":
 		parseURLEncoded(string(m.body), add)
-	case mt == "multipart/form-data" && mp["boundary"] != "":
-		parseMultipartForm(m.body, mp["boundary"], add)
+	case mt == "multipart/form-data" && boundary != "":
+		parseMultipartForm(m.body, boundary, add)
 	}
 	if len(params) == 0 {
 		return

@@ -15,7 +15,7 @@ import (
 // tests: "product version os|…".
 func UserAgentProductsForTest(ua string) string {
 	var out []string
-	for _, p := range userAgentProducts(ua) {
+	for _, p := range userAgentProducts(ua, nil) {
 		out = append(out, p.name+" "+p.version+" "+p.os)
 	}
 	return strings.Join(out, "|")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/netcap-go/netcap/decoder/content"
 	"github.com/netcap-go/netcap/decoder/dpi"
@@ -72,15 +73,21 @@ type httpMsg struct {
 	params    map[string][]string // query and form fields of a request
 }
 
-// get returns a header field's values joined by ", ".
+// get returns a header field's values joined by ", " (allocating only
+// for a field that occurs more than once).
 func (m *httpMsg) get(name string) string {
-	var vals []string
+	var joined string
+	found := false
 	for _, f := range m.fields {
-		if f.name == name {
-			vals = append(vals, f.value)
+		switch {
+		case f.name != name:
+		case found:
+			joined += ", " + f.value
+		default:
+			joined, found = f.value, true
 		}
 	}
-	return strings.Join(vals, ", ")
+	return joined
 }
 
 // encoded reports whether the body has a content coding the session
@@ -99,12 +106,57 @@ type httpHalf struct {
 	state    httpState
 	line     []byte
 	lineTS   int64
+	scratch  *httpScratch
 	msg      *httpMsg
 	pair     *httpPair
 	left     int64 // bytes left in a Content-Length body or a chunk
 	skipped  int64 // bytes skipped while resynchronising
 	blank    int   // empty lines before the current start line
 	lostSync bool  // framing was lost since the last start line
+}
+
+// httpScratch is a direction's scratch space, which its messages use in
+// turn: header lines not yet read into fields (readFields), a body's
+// first bytes for sniffing, the fields of a written message. Sessions
+// take it from a pool for their first message and give it back at Close:
+// most connections carry a message or two each way, and would otherwise
+// each grow their own.
+type httpScratch struct {
+	fieldLines  []byte // each line ended by '\n'
+	head        []byte // cap httpSniffBytes
+	spareFields []httpField
+}
+
+var httpScratches = sync.Pool{New: func() any {
+	return &httpScratch{fieldLines: make([]byte, 0, httpHeaderBuf), head: make([]byte, 0, httpSniffBytes)}
+}}
+
+// Sizes of the scratch buffers: most header sections fit in the first,
+// and a buffer grown beyond the second is not kept.
+const (
+	httpHeaderBuf       = 1 << 10
+	httpMaxPooledHeader = 16 << 10
+)
+
+// buffers returns the direction's scratch space.
+func (h *httpHalf) buffers() *httpScratch {
+	if h.scratch == nil {
+		h.scratch = httpScratches.Get().(*httpScratch)
+	}
+	return h.scratch
+}
+
+// releaseBuffers gives the scratch space back, when no message uses it.
+func (h *httpHalf) releaseBuffers() {
+	b := h.scratch
+	if b == nil {
+		return
+	}
+	h.scratch = nil
+	if cap(b.fieldLines) <= httpMaxPooledHeader {
+		b.fieldLines, b.head = b.fieldLines[:0], b.head[:0]
+		httpScratches.Put(b)
+	}
 }
 
 // feed parses a direction's bytes.
@@ -141,10 +193,9 @@ func (s *httpSession) feed(h *httpHalf, data []byte, ts int64) {
 				h.addLine(data, ts)
 				return
 			}
-			h.addLine(data[:i], ts)
+			line := h.endLine(data[:i], ts)
 			data = data[i+1:]
-			line := bytes.TrimSuffix(h.line, []byte("\r"))
-			s.onLine(h, line, ts)
+			s.onLine(h, bytes.TrimSuffix(line, []byte("\r")), ts)
 			h.line = h.line[:0]
 		}
 	}
@@ -162,6 +213,21 @@ func (h *httpHalf) addLine(p []byte, ts int64) {
 	if h.state == hResync {
 		h.skipped += int64(len(p))
 	}
+}
+
+// endLine returns the line that p (without its '\n') ends, as addLine
+// would keep it: p itself, cut, when the line started in this data (no
+// copy), else the kept line with p added.
+func (h *httpHalf) endLine(p []byte, ts int64) []byte {
+	if len(h.line) > 0 {
+		h.addLine(p, ts)
+		return h.line
+	}
+	h.lineTS = ts
+	if h.state == hResync {
+		h.skipped += int64(len(p))
+	}
+	return p[:min(len(p), httpMaxLine)]
 }
 
 // onLine handles a complete line (without CR LF).
@@ -190,7 +256,7 @@ func (s *httpSession) onLine(h *httpHalf, line []byte, ts int64) {
 			s.headersDone(h, ts)
 			return
 		}
-		addField(h.msg, line)
+		h.addFieldLine(line)
 	case hChunkSize:
 		n, ok := parseChunkSize(line)
 		switch {
@@ -211,50 +277,13 @@ func (s *httpSession) onLine(h *httpHalf, line []byte, ts int64) {
 			s.finish(h, ts, false)
 			return
 		}
-		addField(h.msg, line)
+		h.addFieldLine(line)
 	}
-}
-
-// addField adds a header (or trailer) field line; folded lines continue
-// the previous field. Fields beyond the bounds are dropped.
-func addField(m *httpMsg, line []byte) {
-	if m.hdrBytes += len(line) + 2; m.hdrBytes > httpMaxHeader {
-		return
-	}
-	if line[0] == ' ' || line[0] == '\t' { // obsolete line folding
-		if n := len(m.fields); n > 0 {
-			m.fields[n-1].value += " " + string(bytes.TrimSpace(line))
-		}
-		return
-	}
-	name, value, ok := bytes.Cut(line, []byte(":"))
-	name = bytes.TrimSpace(name)
-	if !ok || len(name) == 0 || len(m.fields) >= httpMaxFields {
-		return
-	}
-	m.fields = append(m.fields, httpField{name: canonicalHeader(name), value: string(bytes.TrimSpace(value))})
-}
-
-// canonicalHeader returns the canonical form of a header name
-// ("content-type" → "Content-Type"), as net/http keys its maps.
-func canonicalHeader(name []byte) string {
-	out := make([]byte, len(name))
-	upper := true
-	for i, ch := range name {
-		switch {
-		case upper && ch >= 'a' && ch <= 'z':
-			ch -= 'a' - 'A'
-		case !upper && ch >= 'A' && ch <= 'Z':
-			ch += 'a' - 'A'
-		}
-		out[i] = ch
-		upper = ch == '-'
-	}
-	return string(out)
 }
 
 // headersDone decides how the message's body is framed (RFC 9112 6.3).
 func (s *httpSession) headersDone(h *httpHalf, ts int64) {
+	h.readFields()
 	m := h.msg
 	m.end = ts
 	chunked := false
@@ -267,9 +296,9 @@ func (s *httpSession) headersDone(h *httpHalf, ts int64) {
 					m.clen = n
 				}
 			}
-		case "Transfer-Encoding":
-			codings := strings.Split(strings.ToLower(f.value), ",")
-			chunked = strings.TrimSpace(codings[len(codings)-1]) == "chunked"
+		case "Transfer-Encoding": // chunked when the last coding is
+			last := f.value[strings.LastIndexByte(f.value, ',')+1:]
+			chunked = strings.TrimSpace(strings.ToLower(last)) == "chunked"
 		}
 	}
 	m.enc = strings.ToLower(strings.TrimSpace(m.get("Content-Encoding")))

@@ -24,8 +24,9 @@ func (s *httpSession) emit(p *httpPair) {
 		return
 	}
 	client, server := s.clientServer()
+	clientIP, serverIP := s.addrs()
 	r := &types.HTTP{
-		SrcIP: client.Addr.String(), DstIP: server.Addr.String(),
+		SrcIP: clientIP, DstIP: serverIP,
 		SrcPort: int32(client.Port), DstPort: int32(server.Port),
 	}
 	payloads := s.c.Options().Payloads
@@ -69,6 +70,17 @@ func (s *httpSession) emit(p *httpPair) {
 		}
 	}
 	s.c.Emit(types.Type_NC_HTTP, r)
+	s.recycleFields(p)
+}
+
+// addrs returns the HTTP client's and server's addresses as record
+// strings, made once per connection.
+func (s *httpSession) addrs() (client, server string) {
+	if s.clientIP == "" {
+		c, sv := s.clientServer()
+		s.clientIP, s.serverIP = c.Addr.String(), sv.Addr.String()
+	}
+	return s.clientIP, s.serverIP
 }
 
 // contentLength is the declared Content-Length, or the body's length

@@ -26,7 +26,9 @@ type httpSession struct {
 	half    [2]httpHalf // 0 parses requests, 1 responses
 	queue   []*httpPair // pairs in request order, not yet written
 	tunnel  bool        // CONNECT or Upgrade: the rest is not HTTP
-	seen    map[string]bool
+	seen    []httpSeen  // software header values observed
+
+	clientIP, serverIP string // the records' addresses (addrs)
 }
 
 // halfFor returns the parser of a wire direction.
@@ -46,6 +48,14 @@ func (s *httpSession) clientServer() (client, server reassembly.Endpoint) {
 }
 
 func (s *httpSession) Data(dir Direction, data []byte, ts int64) {
+	if !s.decided && len(s.early) == 0 {
+		// Nothing kept yet: the first data alone mostly decides, and
+		// then need not be copied.
+		var first [2][]byte
+		var n [2]int
+		first[dir], n[dir] = data[:min(len(data), DetectBytes)], len(data)
+		s.settle(first, n, false)
+	}
 	if !s.decided {
 		s.early = append(s.early, chunk{dir: dir, data: bytes.Clone(data), ts: ts})
 		s.earlyN[dir] += len(data)
@@ -70,19 +80,9 @@ func (s *httpSession) Gap(dir Direction, n int64) {
 // decide finds which direction carries requests, from the first bytes
 // of both (as Detect did), then replays what was kept.
 func (s *httpSession) decide(final bool) {
-	cs, ss := classifyStart(s.first[ClientToServer]), classifyStart(s.first[ServerToClient])
-	switch {
-	case cs == startRequest || ss == startResponse:
-		s.reqDir = ClientToServer
-	case cs == startResponse || ss == startRequest:
-		s.reqDir = ServerToClient
-	case final || s.earlyN[0] >= DetectBytes || s.earlyN[1] >= DetectBytes:
-		s.reqDir = ClientToServer
-	default:
+	if !s.settle(s.first, s.earlyN, final) {
 		return
 	}
-	s.decided = true
-	s.half[0].requests = true
 	early := s.early
 	s.early, s.first = nil, [2][]byte{}
 	for _, ch := range early {
@@ -92,6 +92,26 @@ func (s *httpSession) decide(final bool) {
 			s.feed(s.halfFor(ch.dir), ch.data, ch.ts)
 		}
 	}
+}
+
+// settle sets the direction of requests from the first bytes of each
+// direction and how many bytes each sent, when they tell (or final says
+// nothing more will come).
+func (s *httpSession) settle(first [2][]byte, sent [2]int, final bool) bool {
+	cs, ss := classifyStart(first[ClientToServer]), classifyStart(first[ServerToClient])
+	switch {
+	case cs == startRequest || ss == startResponse:
+		s.reqDir = ClientToServer
+	case cs == startResponse || ss == startRequest:
+		s.reqDir = ServerToClient
+	case final || sent[0] >= DetectBytes || sent[1] >= DetectBytes:
+		s.reqDir = ClientToServer
+	default:
+		return false
+	}
+	s.decided = true
+	s.half[0].requests = true
+	return true
 }
 
 // simpleResponse starts the response to an HTTP/0.9 request, which has
@@ -107,7 +127,7 @@ func (s *httpSession) simpleResponse(h *httpHalf, ts int64) bool {
 	if p == nil || p.req.proto != "HTTP/0.9" {
 		return false
 	}
-	m := &httpMsg{proto: p.req.proto, start: ts, end: ts, clen: -1, host: p.req.host}
+	m := &httpMsg{proto: p.req.proto, start: ts, end: ts, clen: -1, host: p.req.host, head: h.buffers().head[:0]}
 	p.res, h.pair, h.msg, h.state = m, p, m, hUntilClose
 	s.startBody(m, p.req)
 	return true
@@ -116,7 +136,9 @@ func (s *httpSession) simpleResponse(h *httpHalf, ts int64) bool {
 // startMessage reads a start line: a request opens a pair, a response
 // takes the oldest request still without one.
 func (s *httpSession) startMessage(h *httpHalf, line []byte, ts int64) bool {
-	m := &httpMsg{request: h.requests, start: h.lineTS, end: ts, clen: -1}
+	b := h.buffers()
+	b.fieldLines = b.fieldLines[:0]
+	m := &httpMsg{request: h.requests, start: h.lineTS, end: ts, clen: -1, head: b.head[:0]}
 	if h.requests {
 		method, target, proto, ok := parseRequestLine(line)
 		if !ok {
@@ -188,5 +210,8 @@ func (s *httpSession) Close(ts int64) {
 	}
 	for len(s.queue) > 0 {
 		s.emit(s.queue[0])
+	}
+	for i := range s.half {
+		s.half[i].releaseBuffers()
 	}
 }

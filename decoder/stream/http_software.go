@@ -1,6 +1,9 @@
 package stream
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Software named in HTTP headers: User-Agent (clients), Server and
 // X-Powered-By (servers).
@@ -8,43 +11,59 @@ import "strings"
 // observe reports the software named in a message's User-Agent, Server
 // and X-Powered-By fields (each distinct value once per connection).
 func (s *httpSession) observe(m *httpMsg) {
-	fields := []string{"Server", "X-Powered-By"}
+	fields := httpServerSoftware
 	if m.request {
-		fields = []string{"User-Agent"}
+		fields = httpClientSoftware
 	}
-	for _, name := range fields {
-		v := m.get(name)
-		if v == "" || s.seen[name+"\x00"+v] || len(s.seen) >= httpMaxFields {
+	var buf [httpMaxProducts]httpProduct // what the value is read into
+	for _, f := range fields {
+		v := m.get(f.name)
+		seen := httpSeen{f.name, v}
+		if v == "" || slices.Contains(s.seen, seen) || len(s.seen) >= httpMaxFields {
 			continue
 		}
-		if s.seen == nil {
-			s.seen = map[string]bool{}
-		}
-		s.seen[name+"\x00"+v] = true
+		s.seen = append(s.seen, seen)
 		var products []httpProduct
-		if name == "User-Agent" {
-			products = userAgentProducts(v)
+		if f.name == "User-Agent" {
+			products = userAgentProducts(v, buf[:0])
 		} else {
-			products = headerProducts(v)
+			products = headerProducts(v, buf[:0])
 		}
 		for _, p := range products {
 			s.c.Run().ObserveSoftware(SoftwareObservation{
 				Timestamp: m.start, Product: p.name, Version: p.version, OS: p.os, Notes: p.comment,
-				SourceName: "HTTP " + name, SourceData: v, Service: "HTTP", Flow: s.c.Ident,
+				SourceName: f.source, SourceData: v, Service: "HTTP", Flow: s.c.Ident,
 			})
 		}
 	}
 }
 
+// httpSoftwareField is a header field that names software, and the
+// source its sightings name.
+type httpSoftwareField struct{ name, source string }
+
+var (
+	httpClientSoftware = []httpSoftwareField{{"User-Agent", "HTTP User-Agent"}}
+	httpServerSoftware = []httpSoftwareField{{"Server", "HTTP Server"}, {"X-Powered-By", "HTTP X-Powered-By"}}
+)
+
+// httpSeen is a header value observe has reported. A connection has few
+// (one User-Agent, one Server), so a list beats a map with keys made of
+// name and value.
+type httpSeen struct{ name, value string }
+
 // httpProduct is a product named in a header.
 type httpProduct struct{ name, version, comment, os string }
 
+// httpMaxProducts bounds the tokens read of a product list.
+const httpMaxProducts = 16
+
 // productTokens splits a product list (RFC 9110 10.1.5): "name/version"
 // tokens and parenthesised comments, which belong to the token before
-// them.
-func productTokens(v string) []httpProduct {
-	var out []httpProduct
-	for len(out) < 16 {
+// them. It appends them to out (empty), which the callers give room
+// for.
+func productTokens(v string, out []httpProduct) []httpProduct {
+	for len(out) < httpMaxProducts {
 		v = strings.TrimLeft(v, " \t")
 		if v == "" {
 			break
@@ -94,19 +113,25 @@ func plausibleProduct(p httpProduct) bool {
 // headerProducts reads a Server or X-Powered-By value: every
 // "product/version" token ("SimpleHTTP/0.6 Python/3.11.2" gives two), or
 // the whole value when it names one product without a version
-// ("Google Frontend", "ASP.NET").
-func headerProducts(v string) []httpProduct {
+// ("Google Frontend", "ASP.NET"). The products are read into buf (empty).
+func headerProducts(v string, buf []httpProduct) []httpProduct {
 	v = strings.TrimSpace(v)
 	if !strings.Contains(v, "/") {
 		name, comment, _ := strings.Cut(v, "(")
 		p := httpProduct{name: strings.TrimSpace(name), comment: strings.TrimSpace(strings.TrimSuffix(comment, ")"))}
 		if plausibleProduct(p) {
-			return []httpProduct{p}
+			return append(buf, p)
 		}
 		return nil
 	}
-	var out []httpProduct
-	for _, p := range productTokens(v) {
+	return versionedProducts(productTokens(v, buf))
+}
+
+// versionedProducts keeps the first four tokens with a version that look
+// like products, in place.
+func versionedProducts(toks []httpProduct) []httpProduct {
+	out := toks[:0]
+	for _, p := range toks {
 		if p.version != "" && plausibleProduct(p) && len(out) < 4 {
 			out = append(out, p)
 		}
@@ -118,20 +143,15 @@ func headerProducts(v string) []httpProduct {
 // (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)
 // Chrome/120.0.0.0 Safari/537.36") gives the browser (the most specific
 // of the tokens) with the operating system from the first comment; other
-// agents ("curl/7.88.1", "Wget/1.21.3") give their product tokens.
-func userAgentProducts(v string) []httpProduct {
-	toks := productTokens(v)
+// agents ("curl/7.88.1", "Wget/1.21.3") give their product tokens. The
+// products are read into buf (empty).
+func userAgentProducts(v string, buf []httpProduct) []httpProduct {
+	toks := productTokens(v, buf)
 	if len(toks) == 0 {
 		return nil
 	}
 	if toks[0].name != "Mozilla" {
-		var out []httpProduct
-		for _, p := range toks {
-			if p.version != "" && plausibleProduct(p) && len(out) < 4 {
-				out = append(out, p)
-			}
-		}
-		return out
+		return versionedProducts(toks)
 	}
 	version := func(name string) (string, bool) {
 		for _, p := range toks {
@@ -182,7 +202,7 @@ func userAgentProducts(v string) []httpProduct {
 		return nil
 	}
 	b.os, b.comment = os, toks[0].comment
-	return []httpProduct{b}
+	return append(toks[:0], b)
 }
 
 // uaOS picks the operating system from a browser's first comment.

@@ -76,11 +76,12 @@ demo: build
 
 # proto regenerates types/netcap.pb.go from types/netcap.proto with the
 # protoc-gen-go version pinned in go.mod, then what package types generates
-# from it (types/zz_generated.go: fast encoders, Community ID setters).
+# from it (types/zz_generated.go: wire encoders, Community ID setters); the
+# same for the encoder generator's test schema.
 proto:
 	$(GO) build -o bin/protoc-gen-go google.golang.org/protobuf/cmd/protoc-gen-go
-	protoc --plugin=protoc-gen-go=bin/protoc-gen-go --go_out=. --go_opt=paths=source_relative types/netcap.proto
-	$(GO) generate ./types/
+	protoc --plugin=protoc-gen-go=bin/protoc-gen-go --go_out=. --go_opt=paths=source_relative types/netcap.proto types/internal/gen/allkinds/allkinds.proto
+	$(GO) generate ./types/...
 
 # fuzz runs every fuzz target for FUZZTIME (short, for CI); fuzz-long for
 # an hour each.

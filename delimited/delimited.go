@@ -28,46 +28,59 @@ var ErrTruncated = errors.New("record stream truncated inside a record")
 // ErrTooLarge is returned when a length prefix exceeds MaxRecordSize.
 var ErrTooLarge = errors.New("record length exceeds limit")
 
-var marshalOpts = proto.MarshalOptions{}
+// marshalOpts is the general marshaller, for records the generated
+// encoders leave to it: Deterministic, so that it too writes map entries
+// in key order.
+var marshalOpts = proto.MarshalOptions{Deterministic: true}
 
 // Append appends m, prefixed by its varint length, to b. The record is
-// marshalled once, behind room for a short length prefix, and moved only
-// when its length needs more prefix bytes than reserved: one pass over the
-// message instead of a size pass and a marshal pass.
+// encoded once, behind one byte reserved for its length, and moved only
+// when it is 128 bytes or longer; AppendHint avoids that move too.
 func Append(b []byte, m proto.Message) ([]byte, error) {
-	const reserve = 2 // records up to 16 KiB need no move
+	b, _, err := AppendHint(b, m, 1)
+	return b, err
+}
+
+// AppendHint is Append with prefix bytes reserved for the length, and
+// returns the number its length did take: given back as prefix for the
+// next record of the same type, which is most often of a like size, that
+// record moves only when its length takes another number of bytes. (The
+// Ethernet and IPv4 records of a packet are shorter than 128 bytes, most
+// TCP records longer.) One pass over the record, no size pass.
+func AppendHint(b []byte, m proto.Message, prefix int) (out []byte, n int, err error) {
+	prefix = min(max(prefix, 1), binary.MaxVarintLen64)
 	start := len(b)
-	b = append(b, 0, 0)
-	var err error
+	b = append(b, zeros[:prefix]...)
+	body := start + prefix
 	if f, ok := m.(types.AppendMarshaler); ok {
 		var fast bool
 		if b, fast = f.AppendProto(b); !fast {
-			b, err = marshalOpts.MarshalAppend(b[:start+reserve], m)
+			b, err = marshalOpts.MarshalAppend(b[:body], m)
 		}
 	} else {
 		b, err = marshalOpts.MarshalAppend(b, m)
 	}
 	if err != nil {
-		return b[:start], err
+		return b[:start], prefix, err
 	}
-	n := len(b) - start - reserve
-	var pre [binary.MaxVarintLen64]byte
-	p := protowire.AppendVarint(pre[:0], uint64(n))
-	switch {
-	case len(p) == reserve:
-		copy(b[start:], p)
-	case len(p) < reserve:
-		copy(b[start:], p)
-		copy(b[start+len(p):], b[start+reserve:])
-		b = b[:len(b)-(reserve-len(p))]
-	default:
-		extra := len(p) - reserve
-		b = append(b, make([]byte, extra)...)
-		copy(b[start+len(p):], b[start+reserve:start+reserve+n])
-		copy(b[start:], p)
+	size := len(b) - body
+	if size < 0x80 && prefix == 1 {
+		b[start] = byte(size)
+		return b, 1, nil
 	}
-	return b, nil
+	n = protowire.SizeVarint(uint64(size))
+	if n != prefix {
+		if n > prefix {
+			b = append(b, zeros[:n-prefix]...)
+		}
+		copy(b[start+n:], b[body:body+size])
+		b = b[:start+n+size]
+	}
+	protowire.AppendVarint(b[:start], uint64(size)) // in place
+	return b, n, nil
 }
+
+var zeros [binary.MaxVarintLen64]byte
 
 // Writer writes length-delimited records to an io.Writer.
 type Writer struct {

@@ -8,7 +8,9 @@ import (
 
 	"google.golang.org/protobuf/encoding/protodelim"
 	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 
+	"github.com/netcap-go/netcap/internal/testutil"
 	"github.com/netcap-go/netcap/types"
 )
 
@@ -57,7 +59,7 @@ func TestRoundTripAndErrors(t *testing.T) {
 }
 
 // TestAppendSizes: records whose length prefix takes 1, 2, 3 and 4 bytes
-// (the prefix is reserved for 2 and moved otherwise) read back intact and
+// (one byte is reserved, and the record moved for more) read back intact and
 // are framed exactly as protodelim frames them.
 func TestAppendSizes(t *testing.T) {
 	var b []byte
@@ -88,5 +90,56 @@ func TestAppendSizes(t *testing.T) {
 		if got.Timestamp != w.Timestamp || len(got.Payload) != len(w.Payload) {
 			t.Fatalf("record %d: got %d bytes", w.Timestamp, len(got.Payload))
 		}
+	}
+}
+
+// TestAppendHint: with any prefix given, records of every length class
+// are framed as protodelim frames them, and the prefix returned is the
+// one their length took.
+func TestAppendHint(t *testing.T) {
+	for _, n := range []int{0, 100, 127, 128, 16383, 16384, 2_100_000} {
+		m := &types.TCP{Timestamp: int64(n), Payload: bytes.Repeat([]byte{'x'}, n)}
+		var want bytes.Buffer
+		if _, err := protodelim.MarshalTo(&want, m); err != nil {
+			t.Fatal(err)
+		}
+		for prefix := range 7 {
+			got, used, err := AppendHint([]byte("head"), m, prefix)
+			if err != nil || !bytes.Equal(got, append([]byte("head"), want.Bytes()...)) {
+				t.Fatalf("length %d, prefix %d: framing differs (%v)", n, prefix, err)
+			}
+			if _, size := protowire.ConsumeVarint(got[4:]); used != size {
+				t.Fatalf("length %d, prefix %d: %d returned, prefix takes %d", n, prefix, used, size)
+			}
+		}
+	}
+}
+
+// BenchmarkAppend frames the sample records one by one into a reused
+// buffer, as a record file is written.
+func BenchmarkAppend(b *testing.B) {
+	benchmarkRecords(b, func(buf []byte, m proto.Message, _ int) ([]byte, int, error) {
+		buf, err := Append(buf, m)
+		return buf, 0, err
+	})
+}
+
+// BenchmarkAppendHint is BenchmarkAppend with the prefix of the last
+// record reserved, as the batches of a type are written.
+func BenchmarkAppendHint(b *testing.B) { benchmarkRecords(b, AppendHint) }
+
+func benchmarkRecords(b *testing.B, appendRecord func([]byte, proto.Message, int) ([]byte, int, error)) {
+	for _, rec := range testutil.SampleRecords(b) {
+		b.Run(string(rec.ProtoReflect().Descriptor().Name()), func(b *testing.B) {
+			b.ReportAllocs()
+			buf := make([]byte, 0, 4096)
+			prefix := 0
+			for b.Loop() {
+				var err error
+				if buf, prefix, err = appendRecord(buf[:0], rec, prefix); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -312,8 +312,9 @@ func NewBatchEmitter(s BatchSink, batchBytes int) Emitter {
 }
 
 type batch struct {
-	buf []byte
-	n   int
+	buf    []byte
+	n      int
+	prefix int // length prefix bytes of the last record (delimited.AppendHint)
 }
 
 type batchEmitter struct {
@@ -335,7 +336,7 @@ func (e *batchEmitter) Emit(t types.Type, m proto.Message) error {
 		e.last, e.lastT = b, t
 	}
 	var err error
-	b.buf, err = delimited.Append(b.buf, m)
+	b.buf, b.prefix, err = delimited.AppendHint(b.buf, m, b.prefix)
 	if err != nil {
 		return fmt.Errorf("encoding %s record: %w", t.Name(), err)
 	}

@@ -101,21 +101,25 @@ func TestGeneratedCodeMatchesProto(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building protoc-gen-go: %v\n%s", err, out)
 	}
-	gen := exec.Command(protoc, "--plugin=protoc-gen-go="+plugin, "--go_out="+tmp, "--go_opt=paths=source_relative", "types/netcap.proto")
-	gen.Dir = root
-	if out, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("protoc: %v\n%s", err, out)
-	}
-	want, err := os.ReadFile(filepath.Join(tmp, "types", "netcap.pb.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	have, err := os.ReadFile(filepath.Join(root, "types", "netcap.pb.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(want, have) {
-		t.Fatal("types/netcap.pb.go is not what netcap.proto generates: run make proto")
+	// allkinds.proto is the generator's test schema (types/internal/gen).
+	for _, proto := range []string{"types/netcap.proto", "types/internal/gen/allkinds/allkinds.proto"} {
+		gen := exec.Command(protoc, "--plugin=protoc-gen-go="+plugin, "--go_out="+tmp, "--go_opt=paths=source_relative", proto)
+		gen.Dir = root
+		if out, err := gen.CombinedOutput(); err != nil {
+			t.Fatalf("protoc: %v\n%s", err, out)
+		}
+		pb := strings.TrimSuffix(proto, ".proto") + ".pb.go"
+		want, err := os.ReadFile(filepath.Join(tmp, pb))
+		if err != nil {
+			t.Fatal(err)
+		}
+		have, err := os.ReadFile(filepath.Join(root, pb))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(want, have) {
+			t.Fatalf("%s is not what %s generates: run make proto", pb, proto)
+		}
 	}
 }
 

@@ -3,137 +3,7754 @@
 package types
 
 import (
-	protowire "google.golang.org/protobuf/encoding/protowire"
+	wire "github.com/netcap-go/netcap/types/internal/wire"
+	math "math"
 )
 
 // AppendProto implements AppendMarshaler.
-func (x *Ethernet) AppendProto(b []byte) ([]byte, bool) {
+func (x *Header) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
 	if len(x.unknownFields) > 0 {
 		return b, false
 	}
-	w := &wire{b: b, ok: true}
-	w.int64(1, x.Timestamp)
-	w.string(2, x.SrcMAC)
-	w.string(3, x.DstMAC)
-	w.int32(4, x.EthernetType)
-	w.double(5, x.PayloadEntropy)
-	w.int32(6, x.PayloadSize)
-	return w.b, w.ok
+	if x.Created != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Created))
+	}
+	if x.InputSource != "" {
+		if !wire.ValidUTF8(x.InputSource) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.InputSource)
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Type))
+	}
+	if x.Version != "" {
+		if !wire.ValidUTF8(x.Version) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.Version)
+	}
+	if x.ContainsPayloads {
+		b = append(b, 0x28, 1)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Batch) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.ClientID != "" {
+		if !wire.ValidUTF8(x.ClientID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), x.ClientID)
+	}
+	if x.MessageType != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.MessageType))
+	}
+	if x.TotalSize != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.TotalSize))
+	}
+	if len(x.Data) > 0 {
+		b = wire.AppendBytes(append(b, 0x22), x.Data)
+	}
+	if x.ContainsPayloads {
+		b = append(b, 0x28, 1)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *PacketContext) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.DstIP)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.DstPort))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Connection) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.TimestampFirst != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.TimestampFirst))
+	}
+	if x.LinkProto != "" {
+		if !wire.ValidUTF8(x.LinkProto) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.LinkProto)
+	}
+	if x.NetworkProto != "" {
+		if !wire.ValidUTF8(x.NetworkProto) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.NetworkProto)
+	}
+	if x.TransportProto != "" {
+		if !wire.ValidUTF8(x.TransportProto) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.TransportProto)
+	}
+	if x.ApplicationProto != "" {
+		if !wire.ValidUTF8(x.ApplicationProto) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.ApplicationProto)
+	}
+	if x.SrcMAC != "" {
+		if !wire.ValidUTF8(x.SrcMAC) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.SrcMAC)
+	}
+	if x.DstMAC != "" {
+		if !wire.ValidUTF8(x.DstMAC) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.DstMAC)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.SrcIP)
+	}
+	if x.SrcPort != "" {
+		if !wire.ValidUTF8(x.SrcPort) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.SrcPort)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.DstIP)
+	}
+	if x.DstPort != "" {
+		if !wire.ValidUTF8(x.DstPort) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.DstPort)
+	}
+	if x.TotalSize != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.TotalSize))
+	}
+	if x.AppPayloadSize != 0 {
+		b = wire.AppendVarint(append(b, 0x68), uint64(x.AppPayloadSize))
+	}
+	if x.NumPackets != 0 {
+		b = wire.AppendVarint(append(b, 0x70), uint64(x.NumPackets))
+	}
+	if x.UID != "" {
+		if !wire.ValidUTF8(x.UID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x7a), x.UID)
+	}
+	if x.TimestampLast != 0 {
+		b = wire.AppendVarint(append(b, 0x80, 0x01), uint64(x.TimestampLast))
+	}
+	if x.Duration != 0 {
+		b = wire.AppendVarint(append(b, 0x88, 0x01), uint64(x.Duration))
+	}
+	if x.BytesServerToClient != 0 {
+		b = wire.AppendVarint(append(b, 0x90, 0x01), uint64(x.BytesServerToClient))
+	}
+	if x.BytesClientToServer != 0 {
+		b = wire.AppendVarint(append(b, 0x98, 0x01), uint64(x.BytesClientToServer))
+	}
+	if x.NumFINFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xa0, 0x01), uint64(x.NumFINFlags))
+	}
+	if x.NumRSTFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xa8, 0x01), uint64(x.NumRSTFlags))
+	}
+	if x.NumACKFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xb0, 0x01), uint64(x.NumACKFlags))
+	}
+	if x.NumSYNFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xb8, 0x01), uint64(x.NumSYNFlags))
+	}
+	if x.NumURGFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xc0, 0x01), uint64(x.NumURGFlags))
+	}
+	if x.NumECEFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xc8, 0x01), uint64(x.NumECEFlags))
+	}
+	if x.NumPSHFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xd0, 0x01), uint64(x.NumPSHFlags))
+	}
+	if x.NumCWRFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xd8, 0x01), uint64(x.NumCWRFlags))
+	}
+	if x.NumNSFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xe0, 0x01), uint64(x.NumNSFlags))
+	}
+	if x.MeanWindowSize != 0 {
+		b = wire.AppendVarint(append(b, 0xe8, 0x01), uint64(x.MeanWindowSize))
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xf2, 0x01), x.CommunityID)
+	}
+	if x.PacketsClientToServer != 0 {
+		b = wire.AppendVarint(append(b, 0xf8, 0x01), uint64(x.PacketsClientToServer))
+	}
+	if x.PacketsServerToClient != 0 {
+		b = wire.AppendVarint(append(b, 0x80, 0x02), uint64(x.PacketsServerToClient))
+	}
+	if x.AppPayloadClientToServer != 0 {
+		b = wire.AppendVarint(append(b, 0x88, 0x02), uint64(x.AppPayloadClientToServer))
+	}
+	if x.AppPayloadServerToClient != 0 {
+		b = wire.AppendVarint(append(b, 0x90, 0x02), uint64(x.AppPayloadServerToClient))
+	}
+	if x.ConnState != "" {
+		if !wire.ValidUTF8(x.ConnState) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x9a, 0x02), x.ConnState)
+	}
+	if x.FlushReason != "" {
+		if !wire.ValidUTF8(x.FlushReason) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xa2, 0x02), x.FlushReason)
+	}
+	if x.ServerName != "" {
+		if !wire.ValidUTF8(x.ServerName) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xaa, 0x02), x.ServerName)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Flow) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.TimestampFirst != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.TimestampFirst))
+	}
+	if x.LinkProto != "" {
+		if !wire.ValidUTF8(x.LinkProto) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.LinkProto)
+	}
+	if x.NetworkProto != "" {
+		if !wire.ValidUTF8(x.NetworkProto) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.NetworkProto)
+	}
+	if x.TransportProto != "" {
+		if !wire.ValidUTF8(x.TransportProto) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.TransportProto)
+	}
+	if x.ApplicationProto != "" {
+		if !wire.ValidUTF8(x.ApplicationProto) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.ApplicationProto)
+	}
+	if x.SrcMAC != "" {
+		if !wire.ValidUTF8(x.SrcMAC) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.SrcMAC)
+	}
+	if x.DstMAC != "" {
+		if !wire.ValidUTF8(x.DstMAC) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.DstMAC)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.SrcIP)
+	}
+	if x.SrcPort != "" {
+		if !wire.ValidUTF8(x.SrcPort) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.SrcPort)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.DstIP)
+	}
+	if x.DstPort != "" {
+		if !wire.ValidUTF8(x.DstPort) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.DstPort)
+	}
+	if x.TotalSize != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.TotalSize))
+	}
+	if x.AppPayloadSize != 0 {
+		b = wire.AppendVarint(append(b, 0x68), uint64(x.AppPayloadSize))
+	}
+	if x.NumPackets != 0 {
+		b = wire.AppendVarint(append(b, 0x70), uint64(x.NumPackets))
+	}
+	if x.UID != "" {
+		if !wire.ValidUTF8(x.UID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x7a), x.UID)
+	}
+	if x.Duration != 0 {
+		b = wire.AppendVarint(append(b, 0x80, 0x01), uint64(x.Duration))
+	}
+	if x.TimestampLast != 0 {
+		b = wire.AppendVarint(append(b, 0x88, 0x01), uint64(x.TimestampLast))
+	}
+	if x.NumFINFlags != 0 {
+		b = wire.AppendVarint(append(b, 0x90, 0x01), uint64(x.NumFINFlags))
+	}
+	if x.NumRSTFlags != 0 {
+		b = wire.AppendVarint(append(b, 0x98, 0x01), uint64(x.NumRSTFlags))
+	}
+	if x.NumACKFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xa0, 0x01), uint64(x.NumACKFlags))
+	}
+	if x.NumSYNFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xa8, 0x01), uint64(x.NumSYNFlags))
+	}
+	if x.NumURGFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xb0, 0x01), uint64(x.NumURGFlags))
+	}
+	if x.NumECEFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xb8, 0x01), uint64(x.NumECEFlags))
+	}
+	if x.NumPSHFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xc0, 0x01), uint64(x.NumPSHFlags))
+	}
+	if x.NumCWRFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xc8, 0x01), uint64(x.NumCWRFlags))
+	}
+	if x.NumNSFlags != 0 {
+		b = wire.AppendVarint(append(b, 0xd0, 0x01), uint64(x.NumNSFlags))
+	}
+	if x.MeanWindowSize != 0 {
+		b = wire.AppendVarint(append(b, 0xd8, 0x01), uint64(x.MeanWindowSize))
+	}
+	if x.MinPacketSize != 0 {
+		b = wire.AppendVarint(append(b, 0xe0, 0x01), uint64(x.MinPacketSize))
+	}
+	if x.MaxPacketSize != 0 {
+		b = wire.AppendVarint(append(b, 0xe8, 0x01), uint64(x.MaxPacketSize))
+	}
+	if math.Float64bits(x.MeanPacketSize) != 0 {
+		b = wire.AppendFixed64(append(b, 0xf1, 0x01), math.Float64bits(x.MeanPacketSize))
+	}
+	if math.Float64bits(x.StdDevPacketSize) != 0 {
+		b = wire.AppendFixed64(append(b, 0xf9, 0x01), math.Float64bits(x.StdDevPacketSize))
+	}
+	if x.MinIAT != 0 {
+		b = wire.AppendVarint(append(b, 0x80, 0x02), uint64(x.MinIAT))
+	}
+	if x.MaxIAT != 0 {
+		b = wire.AppendVarint(append(b, 0x88, 0x02), uint64(x.MaxIAT))
+	}
+	if math.Float64bits(x.MeanIAT) != 0 {
+		b = wire.AppendFixed64(append(b, 0x91, 0x02), math.Float64bits(x.MeanIAT))
+	}
+	if math.Float64bits(x.StdDevIAT) != 0 {
+		b = wire.AppendFixed64(append(b, 0x99, 0x02), math.Float64bits(x.StdDevIAT))
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xa2, 0x02), x.CommunityID)
+	}
+	if x.FromClient {
+		b = append(b, 0xa8, 0x02, 1)
+	}
+	if x.FlushReason != "" {
+		if !wire.ValidUTF8(x.FlushReason) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xb2, 0x02), x.FlushReason)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Ethernet) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.SrcMAC != "" {
+		if !wire.ValidUTF8(x.SrcMAC) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.SrcMAC)
+	}
+	if x.DstMAC != "" {
+		if !wire.ValidUTF8(x.DstMAC) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.DstMAC)
+	}
+	if x.EthernetType != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.EthernetType))
+	}
+	if math.Float64bits(x.PayloadEntropy) != 0 {
+		b = wire.AppendFixed64(append(b, 0x29), math.Float64bits(x.PayloadEntropy))
+	}
+	if x.PayloadSize != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.PayloadSize))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *ARP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.AddrType != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.AddrType))
+	}
+	if x.Protocol != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Protocol))
+	}
+	if x.HwAddressSize != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.HwAddressSize))
+	}
+	if x.ProtocolAddressSize != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.ProtocolAddressSize))
+	}
+	if x.Operation != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.Operation))
+	}
+	if x.SrcHwAddress != "" {
+		if !wire.ValidUTF8(x.SrcHwAddress) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.SrcHwAddress)
+	}
+	if x.SrcProtocolAddress != "" {
+		if !wire.ValidUTF8(x.SrcProtocolAddress) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.SrcProtocolAddress)
+	}
+	if x.DstHwAddress != "" {
+		if !wire.ValidUTF8(x.DstHwAddress) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.DstHwAddress)
+	}
+	if x.DstProtocolAddress != "" {
+		if !wire.ValidUTF8(x.DstProtocolAddress) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.DstProtocolAddress)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Dot1Q) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Priority != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Priority))
+	}
+	if x.DropEligible {
+		b = append(b, 0x18, 1)
+	}
+	if x.VLANIdentifier != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.VLANIdentifier))
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Type))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Dot11) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Type))
+	}
+	if x.Proto != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Proto))
+	}
+	if x.Flags != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Flags))
+	}
+	if x.DurationID != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.DurationID))
+	}
+	if x.Address1 != "" {
+		if !wire.ValidUTF8(x.Address1) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.Address1)
+	}
+	if x.Address2 != "" {
+		if !wire.ValidUTF8(x.Address2) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.Address2)
+	}
+	if x.Address3 != "" {
+		if !wire.ValidUTF8(x.Address3) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.Address3)
+	}
+	if x.Address4 != "" {
+		if !wire.ValidUTF8(x.Address4) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.Address4)
+	}
+	if x.SequenceNumber != 0 {
+		b = wire.AppendVarint(append(b, 0x50), uint64(x.SequenceNumber))
+	}
+	if x.FragmentNumber != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.FragmentNumber))
+	}
+	if x.Checksum != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.Checksum))
+	}
+	if x.QOS != nil {
+		b = append(b, 0x6a, 0)
+		start, ok := len(b), false
+		if b, ok = x.QOS.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.HTControl != nil {
+		b = append(b, 0x72, 0)
+		start, ok := len(b), false
+		if b, ok = x.HTControl.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Dot11QOS) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.TID != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.TID))
+	}
+	if x.EOSP {
+		b = append(b, 0x10, 1)
+	}
+	if x.AckPolicy != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.AckPolicy))
+	}
+	if x.TXOP != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.TXOP))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Dot11HTControl) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.ACConstraint {
+		b = append(b, 0x08, 1)
+	}
+	if x.RDGMorePPDU {
+		b = append(b, 0x10, 1)
+	}
+	if x.VHT != nil {
+		b = append(b, 0x1a, 0)
+		start, ok := len(b), false
+		if b, ok = x.VHT.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.HT != nil {
+		b = append(b, 0x22, 0)
+		start, ok := len(b), false
+		if b, ok = x.HT.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Dot11HTControlVHT) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.MRQ {
+		b = append(b, 0x08, 1)
+	}
+	if x.UnsolicitedMFB {
+		b = append(b, 0x10, 1)
+	}
+	if x.MSI != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.MSI))
+	}
+	if x.MFB != nil {
+		b = append(b, 0x22, 0)
+		start, ok := len(b), false
+		if b, ok = x.MFB.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.CompressedMSI != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.CompressedMSI))
+	}
+	if x.STBCIndication {
+		b = append(b, 0x30, 1)
+	}
+	if x.MFSI != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.MFSI))
+	}
+	if x.GID != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.GID))
+	}
+	if x.CodingType != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.CodingType))
+	}
+	if x.FbTXBeamformed {
+		b = append(b, 0x50, 1)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Dot11HTControlHT) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.LinkAdapationControl != nil {
+		b = append(b, 0x0a, 0)
+		start, ok := len(b), false
+		if b, ok = x.LinkAdapationControl.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.CalibrationPosition != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.CalibrationPosition))
+	}
+	if x.CalibrationSequence != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.CalibrationSequence))
+	}
+	if x.CSISteering != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.CSISteering))
+	}
+	if x.NDPAnnouncement {
+		b = append(b, 0x28, 1)
+	}
+	if x.DEI {
+		b = append(b, 0x30, 1)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Dot11HTControlMFB) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.NumSTS != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.NumSTS))
+	}
+	if x.VHTMCS != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.VHTMCS))
+	}
+	if x.BW != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.BW))
+	}
+	if x.SNR != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.SNR))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Dot11LinkAdapationControl) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.TRQ {
+		b = append(b, 0x08, 1)
+	}
+	if x.MRQ {
+		b = append(b, 0x10, 1)
+	}
+	if x.MSI != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.MSI))
+	}
+	if x.MFSI != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.MFSI))
+	}
+	if x.ASEL != nil {
+		b = append(b, 0x2a, 0)
+		start, ok := len(b), false
+		if b, ok = x.ASEL.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.MFB != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.MFB))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Dot11ASEL) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Command != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Command))
+	}
+	if x.Data != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Data))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LinkLayerDiscovery) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.ChassisID != nil {
+		b = append(b, 0x12, 0)
+		start, ok := len(b), false
+		if b, ok = x.ChassisID.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.PortID != nil {
+		b = append(b, 0x1a, 0)
+		start, ok := len(b), false
+		if b, ok = x.PortID.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.TTL != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.TTL))
+	}
+	for _, v := range x.Values {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x2a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LLDPChassisID) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Subtype != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Subtype))
+	}
+	if len(x.ID) > 0 {
+		b = wire.AppendBytes(append(b, 0x12), x.ID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LLDPPortID) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Subtype != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Subtype))
+	}
+	if len(x.ID) > 0 {
+		b = wire.AppendBytes(append(b, 0x12), x.ID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LinkLayerDiscoveryValue) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Type))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Length))
+	}
+	if len(x.Value) > 0 {
+		b = wire.AppendBytes(append(b, 0x1a), x.Value)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *EthernetCTP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.SkipCount != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.SkipCount))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *EthernetCTPReply) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Function != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Function))
+	}
+	if x.ReceiptNumber != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.ReceiptNumber))
+	}
+	if len(x.Data) > 0 {
+		b = wire.AppendBytes(append(b, 0x22), x.Data)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LinkLayerDiscoveryInfo) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.PortDescription != "" {
+		if !wire.ValidUTF8(x.PortDescription) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.PortDescription)
+	}
+	if x.SysName != "" {
+		if !wire.ValidUTF8(x.SysName) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.SysName)
+	}
+	if x.SysDescription != "" {
+		if !wire.ValidUTF8(x.SysDescription) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.SysDescription)
+	}
+	if x.SysCapabilities != nil {
+		b = append(b, 0x2a, 0)
+		start, ok := len(b), false
+		if b, ok = x.SysCapabilities.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.MgmtAddress != nil {
+		b = append(b, 0x32, 0)
+		start, ok := len(b), false
+		if b, ok = x.MgmtAddress.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.OrgTLVs {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x3a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.Unknown {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x42, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LLDPSysCapabilities) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.SystemCap != nil {
+		b = append(b, 0x0a, 0)
+		start, ok := len(b), false
+		if b, ok = x.SystemCap.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.EnabledCap != nil {
+		b = append(b, 0x12, 0)
+		start, ok := len(b), false
+		if b, ok = x.EnabledCap.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LLDPCapabilities) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Other {
+		b = append(b, 0x08, 1)
+	}
+	if x.Repeater {
+		b = append(b, 0x10, 1)
+	}
+	if x.Bridge {
+		b = append(b, 0x18, 1)
+	}
+	if x.WLANAP {
+		b = append(b, 0x20, 1)
+	}
+	if x.Router {
+		b = append(b, 0x28, 1)
+	}
+	if x.Phone {
+		b = append(b, 0x30, 1)
+	}
+	if x.DocSis {
+		b = append(b, 0x38, 1)
+	}
+	if x.StationOnly {
+		b = append(b, 0x40, 1)
+	}
+	if x.CVLAN {
+		b = append(b, 0x48, 1)
+	}
+	if x.SVLAN {
+		b = append(b, 0x50, 1)
+	}
+	if x.TMPR {
+		b = append(b, 0x58, 1)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LLDPMgmtAddress) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Subtype != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Subtype))
+	}
+	if len(x.Address) > 0 {
+		b = wire.AppendBytes(append(b, 0x12), x.Address)
+	}
+	if x.InterfaceSubtype != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.InterfaceSubtype))
+	}
+	if x.InterfaceNumber != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.InterfaceNumber))
+	}
+	if x.OID != "" {
+		if !wire.ValidUTF8(x.OID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.OID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LLDPOrgSpecificTLV) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.OUI != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.OUI))
+	}
+	if x.SubType != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.SubType))
+	}
+	if len(x.Info) > 0 {
+		b = wire.AppendBytes(append(b, 0x1a), x.Info)
+	}
+	return b, true
 }
 
 // AppendProto implements AppendMarshaler.
 func (x *IPv4) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
 	if len(x.unknownFields) > 0 {
 		return b, false
 	}
-	w := &wire{b: b, ok: true}
-	w.int64(1, x.Timestamp)
-	w.int32(2, x.Version)
-	w.int32(3, x.IHL)
-	w.int32(4, x.TOS)
-	w.int32(5, x.Length)
-	w.int32(6, x.Id)
-	w.int32(7, x.Flags)
-	w.int32(8, x.FragOffset)
-	w.int32(9, x.TTL)
-	w.int32(10, x.Protocol)
-	w.int32(11, x.Checksum)
-	w.string(12, x.SrcIP)
-	w.string(13, x.DstIP)
-	w.bytes(14, x.Padding)
-	for _, m := range x.Options {
-		m.appendField(w, 15)
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
 	}
-	w.double(16, x.PayloadEntropy)
-	w.int32(17, x.PayloadSize)
-	w.int32(18, x.SrcPort)
-	w.int32(19, x.DstPort)
-	return w.b, w.ok
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Version))
+	}
+	if x.IHL != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.IHL))
+	}
+	if x.TOS != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.TOS))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Length))
+	}
+	if x.Id != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.Id))
+	}
+	if x.Flags != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.Flags))
+	}
+	if x.FragOffset != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.FragOffset))
+	}
+	if x.TTL != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.TTL))
+	}
+	if x.Protocol != 0 {
+		b = wire.AppendVarint(append(b, 0x50), uint64(x.Protocol))
+	}
+	if x.Checksum != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.Checksum))
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x62), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x6a), x.DstIP)
+	}
+	if len(x.Padding) > 0 {
+		b = wire.AppendBytes(append(b, 0x72), x.Padding)
+	}
+	for _, v := range x.Options {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x7a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if math.Float64bits(x.PayloadEntropy) != 0 {
+		b = wire.AppendFixed64(append(b, 0x81, 0x01), math.Float64bits(x.PayloadEntropy))
+	}
+	if x.PayloadSize != 0 {
+		b = wire.AppendVarint(append(b, 0x88, 0x01), uint64(x.PayloadSize))
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x90, 0x01), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x98, 0x01), uint64(x.DstPort))
+	}
+	return b, true
 }
 
 // AppendProto implements AppendMarshaler.
-func (x *TCP) AppendProto(b []byte) ([]byte, bool) {
+func (x *IPv4Option) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
 	if len(x.unknownFields) > 0 {
 		return b, false
 	}
-	w := &wire{b: b, ok: true}
-	w.int64(1, x.Timestamp)
-	w.int32(2, x.SrcPort)
-	w.int32(3, x.DstPort)
-	w.uint32(4, x.SeqNum)
-	w.uint32(5, x.AckNum)
-	w.int32(6, x.DataOffset)
-	w.bool(7, x.FIN)
-	w.bool(8, x.SYN)
-	w.bool(9, x.RST)
-	w.bool(10, x.PSH)
-	w.bool(11, x.ACK)
-	w.bool(12, x.URG)
-	w.bool(13, x.ECE)
-	w.bool(14, x.CWR)
-	w.bool(15, x.NS)
-	w.int32(16, x.Window)
-	w.int32(17, x.Checksum)
-	w.int32(18, x.Urgent)
-	w.bytes(19, x.Padding)
-	for _, m := range x.Options {
-		m.appendField(w, 20)
+	if x.OptionType != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.OptionType))
 	}
-	w.double(21, x.PayloadEntropy)
-	w.int32(22, x.PayloadSize)
-	w.bytes(23, x.Payload)
-	w.string(24, x.SrcIP)
-	w.string(25, x.DstIP)
-	w.string(26, x.CommunityID)
-	return w.b, w.ok
+	if x.OptionLength != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.OptionLength))
+	}
+	if len(x.OptionData) > 0 {
+		b = wire.AppendBytes(append(b, 0x1a), x.OptionData)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *IPv6) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Version))
+	}
+	if x.TrafficClass != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.TrafficClass))
+	}
+	if x.FlowLabel != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.FlowLabel))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Length))
+	}
+	if x.NextHeader != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.NextHeader))
+	}
+	if x.HopLimit != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.HopLimit))
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.DstIP)
+	}
+	if math.Float64bits(x.PayloadEntropy) != 0 {
+		b = wire.AppendFixed64(append(b, 0x51), math.Float64bits(x.PayloadEntropy))
+	}
+	if x.PayloadSize != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.PayloadSize))
+	}
+	if x.HopByHop != nil {
+		b = append(b, 0x62, 0)
+		start, ok := len(b), false
+		if b, ok = x.HopByHop.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x68), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x70), uint64(x.DstPort))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *IPv6Fragment) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.NextHeader != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.NextHeader))
+	}
+	if x.Reserved1 != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Reserved1))
+	}
+	if x.FragmentOffset != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.FragmentOffset))
+	}
+	if x.Reserved2 != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Reserved2))
+	}
+	if x.MoreFragments {
+		b = append(b, 0x30, 1)
+	}
+	if x.Identification != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.Identification))
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.DstPort))
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.DstIP)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *ICMPv4) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.TypeCode != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.TypeCode))
+	}
+	if x.Checksum != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Checksum))
+	}
+	if x.Id != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Id))
+	}
+	if x.Seq != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Seq))
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.DstIP)
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *ICMPv6) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.TypeCode != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.TypeCode))
+	}
+	if x.Checksum != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Checksum))
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.DstIP)
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *ICMPv6NeighborAdvertisement) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Flags != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Flags))
+	}
+	if x.TargetAddress != "" {
+		if !wire.ValidUTF8(x.TargetAddress) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.TargetAddress)
+	}
+	for _, v := range x.Options {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x22, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.DstIP)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *ICMPv6RouterAdvertisement) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.HopLimit != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.HopLimit))
+	}
+	if x.Flags != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Flags))
+	}
+	if x.RouterLifetime != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.RouterLifetime))
+	}
+	if x.ReachableTime != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.ReachableTime))
+	}
+	if x.RetransTimer != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.RetransTimer))
+	}
+	for _, v := range x.Options {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x3a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.DstIP)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *ICMPv6Option) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Type))
+	}
+	if len(x.Data) > 0 {
+		b = wire.AppendBytes(append(b, 0x12), x.Data)
+	}
+	return b, true
 }
 
 // AppendProto implements AppendMarshaler.
 func (x *UDP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
 	if len(x.unknownFields) > 0 {
 		return b, false
 	}
-	w := &wire{b: b, ok: true}
-	w.int64(1, x.Timestamp)
-	w.int32(2, x.SrcPort)
-	w.int32(3, x.DstPort)
-	w.int32(4, x.Length)
-	w.int32(5, x.Checksum)
-	w.double(6, x.PayloadEntropy)
-	w.int32(7, x.PayloadSize)
-	w.bytes(8, x.Payload)
-	w.string(9, x.SrcIP)
-	w.string(10, x.DstIP)
-	w.string(11, x.CommunityID)
-	return w.b, w.ok
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.DstPort))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Length))
+	}
+	if x.Checksum != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Checksum))
+	}
+	if math.Float64bits(x.PayloadEntropy) != 0 {
+		b = wire.AppendFixed64(append(b, 0x31), math.Float64bits(x.PayloadEntropy))
+	}
+	if x.PayloadSize != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.PayloadSize))
+	}
+	if len(x.Payload) > 0 {
+		b = wire.AppendBytes(append(b, 0x42), x.Payload)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.DstIP)
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.CommunityID)
+	}
+	return b, true
 }
 
-// appendField appends x as field num of the message being encoded; a nil
-// x or one with unknown fields leaves the record to proto.Marshal.
-func (x *IPv4Option) appendField(w *wire, num protowire.Number) {
-	if x == nil || len(x.unknownFields) > 0 {
-		w.ok = false
-		return
+// AppendProto implements AppendMarshaler.
+func (x *TCP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
 	}
-	start := w.openMessage(num)
-	w.int32(1, x.OptionType)
-	w.int32(2, x.OptionLength)
-	w.bytes(3, x.OptionData)
-	w.closeMessage(start)
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.DstPort))
+	}
+	if x.SeqNum != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.SeqNum))
+	}
+	if x.AckNum != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.AckNum))
+	}
+	if x.DataOffset != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.DataOffset))
+	}
+	if x.FIN {
+		b = append(b, 0x38, 1)
+	}
+	if x.SYN {
+		b = append(b, 0x40, 1)
+	}
+	if x.RST {
+		b = append(b, 0x48, 1)
+	}
+	if x.PSH {
+		b = append(b, 0x50, 1)
+	}
+	if x.ACK {
+		b = append(b, 0x58, 1)
+	}
+	if x.URG {
+		b = append(b, 0x60, 1)
+	}
+	if x.ECE {
+		b = append(b, 0x68, 1)
+	}
+	if x.CWR {
+		b = append(b, 0x70, 1)
+	}
+	if x.NS {
+		b = append(b, 0x78, 1)
+	}
+	if x.Window != 0 {
+		b = wire.AppendVarint(append(b, 0x80, 0x01), uint64(x.Window))
+	}
+	if x.Checksum != 0 {
+		b = wire.AppendVarint(append(b, 0x88, 0x01), uint64(x.Checksum))
+	}
+	if x.Urgent != 0 {
+		b = wire.AppendVarint(append(b, 0x90, 0x01), uint64(x.Urgent))
+	}
+	if len(x.Padding) > 0 {
+		b = wire.AppendBytes(append(b, 0x9a, 0x01), x.Padding)
+	}
+	for _, v := range x.Options {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0xa2, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if math.Float64bits(x.PayloadEntropy) != 0 {
+		b = wire.AppendFixed64(append(b, 0xa9, 0x01), math.Float64bits(x.PayloadEntropy))
+	}
+	if x.PayloadSize != 0 {
+		b = wire.AppendVarint(append(b, 0xb0, 0x01), uint64(x.PayloadSize))
+	}
+	if len(x.Payload) > 0 {
+		b = wire.AppendBytes(append(b, 0xba, 0x01), x.Payload)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xc2, 0x01), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xca, 0x01), x.DstIP)
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xd2, 0x01), x.CommunityID)
+	}
+	return b, true
 }
 
-// appendField appends x as field num of the message being encoded; a nil
-// x or one with unknown fields leaves the record to proto.Marshal.
-func (x *TCPOption) appendField(w *wire, num protowire.Number) {
-	if x == nil || len(x.unknownFields) > 0 {
-		w.ok = false
-		return
+// AppendProto implements AppendMarshaler.
+func (x *TCPOption) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
 	}
-	start := w.openMessage(num)
-	w.int32(1, x.OptionType)
-	w.int32(2, x.OptionLength)
-	w.bytes(3, x.OptionData)
-	w.closeMessage(start)
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.OptionType != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.OptionType))
+	}
+	if x.OptionLength != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.OptionLength))
+	}
+	if len(x.OptionData) > 0 {
+		b = wire.AppendBytes(append(b, 0x1a), x.OptionData)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *SCTP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.DstPort))
+	}
+	if x.VerificationTag != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.VerificationTag))
+	}
+	if x.Checksum != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Checksum))
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.DstIP)
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *DNS) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.ID != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.ID))
+	}
+	if x.QR {
+		b = append(b, 0x18, 1)
+	}
+	if x.OpCode != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.OpCode))
+	}
+	if x.AA {
+		b = append(b, 0x28, 1)
+	}
+	if x.TC {
+		b = append(b, 0x30, 1)
+	}
+	if x.RD {
+		b = append(b, 0x38, 1)
+	}
+	if x.RA {
+		b = append(b, 0x40, 1)
+	}
+	if x.Z != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.Z))
+	}
+	if x.ResponseCode != 0 {
+		b = wire.AppendVarint(append(b, 0x50), uint64(x.ResponseCode))
+	}
+	if x.QDCount != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.QDCount))
+	}
+	if x.ANCount != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.ANCount))
+	}
+	if x.NSCount != 0 {
+		b = wire.AppendVarint(append(b, 0x68), uint64(x.NSCount))
+	}
+	if x.ARCount != 0 {
+		b = wire.AppendVarint(append(b, 0x70), uint64(x.ARCount))
+	}
+	for _, v := range x.Questions {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x7a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.Answers {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x82, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.Authorities {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x8a, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.Additionals {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x92, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x9a, 0x01), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xa2, 0x01), x.DstIP)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0xa8, 0x01), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0xb0, 0x01), uint64(x.DstPort))
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xba, 0x01), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *DNSResourceRecord) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Name != "" {
+		if !wire.ValidUTF8(x.Name) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), x.Name)
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Type))
+	}
+	if x.Class != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Class))
+	}
+	if x.TTL != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.TTL))
+	}
+	if x.DataLength != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.DataLength))
+	}
+	if len(x.Data) > 0 {
+		b = wire.AppendBytes(append(b, 0x32), x.Data)
+	}
+	if x.IP != "" {
+		if !wire.ValidUTF8(x.IP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.IP)
+	}
+	if len(x.NS) > 0 {
+		b = wire.AppendBytes(append(b, 0x42), x.NS)
+	}
+	if len(x.CNAME) > 0 {
+		b = wire.AppendBytes(append(b, 0x4a), x.CNAME)
+	}
+	if len(x.PTR) > 0 {
+		b = wire.AppendBytes(append(b, 0x52), x.PTR)
+	}
+	if x.SOA != nil {
+		b = append(b, 0x5a, 0)
+		start, ok := len(b), false
+		if b, ok = x.SOA.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SRV != nil {
+		b = append(b, 0x62, 0)
+		start, ok := len(b), false
+		if b, ok = x.SRV.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.MX != nil {
+		b = append(b, 0x6a, 0)
+		start, ok := len(b), false
+		if b, ok = x.MX.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.TXTs {
+		b = wire.AppendBytes(append(b, 0x72), v)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *DNSSOA) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if len(x.MName) > 0 {
+		b = wire.AppendBytes(append(b, 0x0a), x.MName)
+	}
+	if len(x.RName) > 0 {
+		b = wire.AppendBytes(append(b, 0x12), x.RName)
+	}
+	if x.Serial != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Serial))
+	}
+	if x.Refresh != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Refresh))
+	}
+	if x.Retry != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Retry))
+	}
+	if x.Expire != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.Expire))
+	}
+	if x.Minimum != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.Minimum))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *DNSSRV) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Priority != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Priority))
+	}
+	if x.Weight != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Weight))
+	}
+	if x.Port != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Port))
+	}
+	if len(x.Name) > 0 {
+		b = wire.AppendBytes(append(b, 0x22), x.Name)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *DNSMX) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Preference != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Preference))
+	}
+	if x.Name != "" {
+		if !wire.ValidUTF8(x.Name) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Name)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *DNSQuestion) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Name != "" {
+		if !wire.ValidUTF8(x.Name) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), x.Name)
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Type))
+	}
+	if x.Class != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Class))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *DHCPv4) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Operation != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Operation))
+	}
+	if x.HardwareType != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.HardwareType))
+	}
+	if x.HardwareLen != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.HardwareLen))
+	}
+	if x.HardwareOpts != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.HardwareOpts))
+	}
+	if x.Xid != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.Xid))
+	}
+	if x.Secs != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.Secs))
+	}
+	if x.Flags != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.Flags))
+	}
+	if x.ClientIP != "" {
+		if !wire.ValidUTF8(x.ClientIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.ClientIP)
+	}
+	if x.YourClientIP != "" {
+		if !wire.ValidUTF8(x.YourClientIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.YourClientIP)
+	}
+	if x.NextServerIP != "" {
+		if !wire.ValidUTF8(x.NextServerIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.NextServerIP)
+	}
+	if x.RelayAgentIP != "" {
+		if !wire.ValidUTF8(x.RelayAgentIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x62), x.RelayAgentIP)
+	}
+	if x.ClientHWAddr != "" {
+		if !wire.ValidUTF8(x.ClientHWAddr) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x6a), x.ClientHWAddr)
+	}
+	if len(x.ServerName) > 0 {
+		b = wire.AppendBytes(append(b, 0x72), x.ServerName)
+	}
+	if len(x.File) > 0 {
+		b = wire.AppendBytes(append(b, 0x7a), x.File)
+	}
+	for _, v := range x.Options {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x82, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.Fingerprint != "" {
+		if !wire.ValidUTF8(x.Fingerprint) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x8a, 0x01), x.Fingerprint)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x92, 0x01), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x9a, 0x01), x.DstIP)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0xa0, 0x01), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0xa8, 0x01), uint64(x.DstPort))
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xb2, 0x01), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *DHCPOption) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Type))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Length))
+	}
+	if x.Data != "" {
+		if !wire.ValidUTF8(x.Data) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Data)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *DHCPv6) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.MsgType != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.MsgType))
+	}
+	if x.HopCount != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.HopCount))
+	}
+	if x.LinkAddr != "" {
+		if !wire.ValidUTF8(x.LinkAddr) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.LinkAddr)
+	}
+	if x.PeerAddr != "" {
+		if !wire.ValidUTF8(x.PeerAddr) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.PeerAddr)
+	}
+	if len(x.TransactionID) > 0 {
+		b = wire.AppendBytes(append(b, 0x32), x.TransactionID)
+	}
+	for _, v := range x.Options {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x3a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.Fingerprint != "" {
+		if !wire.ValidUTF8(x.Fingerprint) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.Fingerprint)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.DstIP)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.DstPort))
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x6a), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *DHCPv6Option) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Code != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Code))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Length))
+	}
+	if x.Data != "" {
+		if !wire.ValidUTF8(x.Data) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Data)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LLC) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.DSAP != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.DSAP))
+	}
+	if x.IG {
+		b = append(b, 0x18, 1)
+	}
+	if x.SSAP != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.SSAP))
+	}
+	if x.CR {
+		b = append(b, 0x28, 1)
+	}
+	if x.Control != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.Control))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *NTP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.LeapIndicator != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.LeapIndicator))
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Version))
+	}
+	if x.Mode != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Mode))
+	}
+	if x.Stratum != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Stratum))
+	}
+	if x.Poll != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.Poll))
+	}
+	if x.Precision != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.Precision))
+	}
+	if x.RootDelay != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.RootDelay))
+	}
+	if x.RootDispersion != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.RootDispersion))
+	}
+	if x.ReferenceID != 0 {
+		b = wire.AppendVarint(append(b, 0x50), uint64(x.ReferenceID))
+	}
+	if x.ReferenceTimestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.ReferenceTimestamp))
+	}
+	if x.OriginTimestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.OriginTimestamp))
+	}
+	if x.ReceiveTimestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x68), uint64(x.ReceiveTimestamp))
+	}
+	if x.TransmitTimestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x70), uint64(x.TransmitTimestamp))
+	}
+	if len(x.ExtensionBytes) > 0 {
+		b = wire.AppendBytes(append(b, 0x7a), x.ExtensionBytes)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x82, 0x01), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x8a, 0x01), x.DstIP)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x90, 0x01), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x98, 0x01), uint64(x.DstPort))
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xa2, 0x01), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *SIP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Version))
+	}
+	if x.Method != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Method))
+	}
+	for _, v := range x.Headers {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), v)
+	}
+	if x.IsResponse {
+		b = append(b, 0x28, 1)
+	}
+	if x.ResponseCode != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.ResponseCode))
+	}
+	if x.ResponseStatus != "" {
+		if !wire.ValidUTF8(x.ResponseStatus) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.ResponseStatus)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.DstIP)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x50), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.DstPort))
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x62), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *IGMP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Type))
+	}
+	if x.MaxResponseTime != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.MaxResponseTime))
+	}
+	if x.Checksum != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Checksum))
+	}
+	if x.GroupAddress != "" {
+		if !wire.ValidUTF8(x.GroupAddress) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.GroupAddress)
+	}
+	if x.SupressRouterProcessing {
+		b = append(b, 0x30, 1)
+	}
+	if x.RobustnessValue != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.RobustnessValue))
+	}
+	if x.IntervalTime != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.IntervalTime))
+	}
+	for _, v := range x.SourceAddresses {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), v)
+	}
+	if x.NumberOfGroupRecords != 0 {
+		b = wire.AppendVarint(append(b, 0x50), uint64(x.NumberOfGroupRecords))
+	}
+	if x.NumberOfSources != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.NumberOfSources))
+	}
+	for _, v := range x.GroupRecords {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x62, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x68), uint64(x.Version))
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x72), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x7a), x.DstIP)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *IGMPv3GroupRecord) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Type))
+	}
+	if x.AuxDataLen != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.AuxDataLen))
+	}
+	if x.NumberOfSources != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.NumberOfSources))
+	}
+	if x.MulticastAddress != "" {
+		if !wire.ValidUTF8(x.MulticastAddress) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.MulticastAddress)
+	}
+	for _, v := range x.SourceAddresses {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), v)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *IPv6HopByHop) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	for _, v := range x.Options {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x12, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.DstIP)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *IPv6HopByHopOption) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.OptionType != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.OptionType))
+	}
+	if x.OptionLength != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.OptionLength))
+	}
+	if x.ActualLength != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.ActualLength))
+	}
+	if len(x.OptionData) > 0 {
+		b = wire.AppendBytes(append(b, 0x22), x.OptionData)
+	}
+	if x.OptionAlignment != nil {
+		b = append(b, 0x2a, 0)
+		start, ok := len(b), false
+		if b, ok = x.OptionAlignment.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *IPv6HopByHopOptionAlignment) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.One != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.One))
+	}
+	if x.Two != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Two))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *SNAP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if len(x.OrganizationalCode) > 0 {
+		b = wire.AppendBytes(append(b, 0x12), x.OrganizationalCode)
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Type))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *ICMPv6Echo) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Identifier != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Identifier))
+	}
+	if x.SeqNumber != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.SeqNumber))
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.DstIP)
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *ICMPv6NeighborSolicitation) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.TargetAddress != "" {
+		if !wire.ValidUTF8(x.TargetAddress) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.TargetAddress)
+	}
+	for _, v := range x.Options {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x1a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.DstIP)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *ICMPv6RouterSolicitation) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	for _, v := range x.Options {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x12, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.DstIP)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *HTTP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Proto != "" {
+		if !wire.ValidUTF8(x.Proto) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Proto)
+	}
+	if x.Method != "" {
+		if !wire.ValidUTF8(x.Method) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Method)
+	}
+	if x.Host != "" {
+		if !wire.ValidUTF8(x.Host) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.Host)
+	}
+	if x.UserAgent != "" {
+		if !wire.ValidUTF8(x.UserAgent) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.UserAgent)
+	}
+	if x.Referer != "" {
+		if !wire.ValidUTF8(x.Referer) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.Referer)
+	}
+	for _, v := range x.ReqCookies {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x3a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.ReqContentLength != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.ReqContentLength))
+	}
+	if x.URL != "" {
+		if !wire.ValidUTF8(x.URL) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.URL)
+	}
+	if x.ResContentLength != 0 {
+		b = wire.AppendVarint(append(b, 0x50), uint64(x.ResContentLength))
+	}
+	if x.ContentType != "" {
+		if !wire.ValidUTF8(x.ContentType) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.ContentType)
+	}
+	if x.StatusCode != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.StatusCode))
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x6a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x72), x.DstIP)
+	}
+	if x.ReqContentEncoding != "" {
+		if !wire.ValidUTF8(x.ReqContentEncoding) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x7a), x.ReqContentEncoding)
+	}
+	if x.ResContentEncoding != "" {
+		if !wire.ValidUTF8(x.ResContentEncoding) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x82, 0x01), x.ResContentEncoding)
+	}
+	if x.ServerName != "" {
+		if !wire.ValidUTF8(x.ServerName) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x8a, 0x01), x.ServerName)
+	}
+	for _, v := range x.ResCookies {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x92, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.ResContentType != "" {
+		if !wire.ValidUTF8(x.ResContentType) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x9a, 0x01), x.ResContentType)
+	}
+	if x.DoneAfter != 0 {
+		b = wire.AppendVarint(append(b, 0xa0, 0x01), uint64(x.DoneAfter))
+	}
+	if x.DNSDoneAfter != 0 {
+		b = wire.AppendVarint(append(b, 0xa8, 0x01), uint64(x.DNSDoneAfter))
+	}
+	if x.FirstByteAfter != 0 {
+		b = wire.AppendVarint(append(b, 0xb0, 0x01), uint64(x.FirstByteAfter))
+	}
+	if x.TLSDoneAfter != 0 {
+		b = wire.AppendVarint(append(b, 0xb8, 0x01), uint64(x.TLSDoneAfter))
+	}
+	if x.ContentTypeDetected != "" {
+		if !wire.ValidUTF8(x.ContentTypeDetected) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xc2, 0x01), x.ContentTypeDetected)
+	}
+	if x.ResContentTypeDetected != "" {
+		if !wire.ValidUTF8(x.ResContentTypeDetected) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xca, 0x01), x.ResContentTypeDetected)
+	}
+	for _, k := range wire.SortedKeys(x.RequestHeader) {
+		b = append(b, 0xd2, 0x01, 0)
+		start := len(b)
+		if !wire.ValidUTF8(k) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), k)
+		v := x.RequestHeader[k]
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), v)
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, k := range wire.SortedKeys(x.ResponseHeader) {
+		b = append(b, 0xda, 0x01, 0)
+		start := len(b)
+		if !wire.ValidUTF8(k) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), k)
+		v := x.ResponseHeader[k]
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), v)
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, k := range wire.SortedKeys(x.Parameters) {
+		b = append(b, 0xe2, 0x01, 0)
+		start := len(b)
+		if !wire.ValidUTF8(k) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), k)
+		v := x.Parameters[k]
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), v)
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if len(x.RequestBody) > 0 {
+		b = wire.AppendBytes(append(b, 0xea, 0x01), x.RequestBody)
+	}
+	if len(x.ResponseBody) > 0 {
+		b = wire.AppendBytes(append(b, 0xf2, 0x01), x.ResponseBody)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0xf8, 0x01), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x80, 0x02), uint64(x.DstPort))
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x8a, 0x02), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *HTTPCookie) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Name != "" {
+		if !wire.ValidUTF8(x.Name) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), x.Name)
+	}
+	if x.Value != "" {
+		if !wire.ValidUTF8(x.Value) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Value)
+	}
+	if x.Path != "" {
+		if !wire.ValidUTF8(x.Path) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Path)
+	}
+	if x.Domain != "" {
+		if !wire.ValidUTF8(x.Domain) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.Domain)
+	}
+	if x.Expires != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Expires))
+	}
+	if x.MaxAge != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.MaxAge))
+	}
+	if x.Secure {
+		b = append(b, 0x38, 1)
+	}
+	if x.HttpOnly {
+		b = append(b, 0x40, 1)
+	}
+	if x.SameSite != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.SameSite))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *TLSClientHello) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Type))
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Version))
+	}
+	if x.MessageLen != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.MessageLen))
+	}
+	if x.HandshakeType != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.HandshakeType))
+	}
+	if x.HandshakeLen != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.HandshakeLen))
+	}
+	if x.HandshakeVersion != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.HandshakeVersion))
+	}
+	if len(x.Random) > 0 {
+		b = wire.AppendBytes(append(b, 0x42), x.Random)
+	}
+	if x.SessionIDLen != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.SessionIDLen))
+	}
+	if len(x.SessionID) > 0 {
+		b = wire.AppendBytes(append(b, 0x52), x.SessionID)
+	}
+	if x.CipherSuiteLen != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.CipherSuiteLen))
+	}
+	if x.ExtensionLen != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.ExtensionLen))
+	}
+	if x.SNI != "" {
+		if !wire.ValidUTF8(x.SNI) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x6a), x.SNI)
+	}
+	if x.OSCP {
+		b = append(b, 0x70, 1)
+	}
+	if len(x.CipherSuites) > 0 {
+		b = append(b, 0x7a, 0)
+		start := len(b)
+		for _, v := range x.CipherSuites {
+			b = wire.AppendVarint(b, uint64(v))
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if len(x.CompressMethods) > 0 {
+		b = append(b, 0x82, 0x01, 0)
+		start := len(b)
+		for _, v := range x.CompressMethods {
+			b = wire.AppendVarint(b, uint64(v))
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if len(x.SignatureAlgs) > 0 {
+		b = append(b, 0x8a, 0x01, 0)
+		start := len(b)
+		for _, v := range x.SignatureAlgs {
+			b = wire.AppendVarint(b, uint64(v))
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if len(x.SupportedGroups) > 0 {
+		b = append(b, 0x92, 0x01, 0)
+		start := len(b)
+		for _, v := range x.SupportedGroups {
+			b = wire.AppendVarint(b, uint64(v))
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if len(x.SupportedPoints) > 0 {
+		b = append(b, 0x9a, 0x01, 0)
+		start := len(b)
+		for _, v := range x.SupportedPoints {
+			b = wire.AppendVarint(b, uint64(v))
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.ALPNs {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xa2, 0x01), v)
+	}
+	if x.Ja3 != "" {
+		if !wire.ValidUTF8(x.Ja3) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xaa, 0x01), x.Ja3)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xb2, 0x01), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xba, 0x01), x.DstIP)
+	}
+	if x.SrcMAC != "" {
+		if !wire.ValidUTF8(x.SrcMAC) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xc2, 0x01), x.SrcMAC)
+	}
+	if x.DstMAC != "" {
+		if !wire.ValidUTF8(x.DstMAC) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xca, 0x01), x.DstMAC)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0xd0, 0x01), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0xd8, 0x01), uint64(x.DstPort))
+	}
+	if len(x.Extensions) > 0 {
+		b = append(b, 0xe2, 0x01, 0)
+		start := len(b)
+		for _, v := range x.Extensions {
+			b = wire.AppendVarint(b, uint64(v))
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.Ja3String != "" {
+		if !wire.ValidUTF8(x.Ja3String) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xea, 0x01), x.Ja3String)
+	}
+	if x.Ja4 != "" {
+		if !wire.ValidUTF8(x.Ja4) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xf2, 0x01), x.Ja4)
+	}
+	if x.Ja4R != "" {
+		if !wire.ValidUTF8(x.Ja4R) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xfa, 0x01), x.Ja4R)
+	}
+	if len(x.SupportedVersions) > 0 {
+		b = append(b, 0x82, 0x02, 0)
+		start := len(b)
+		for _, v := range x.SupportedVersions {
+			b = wire.AppendVarint(b, uint64(v))
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x8a, 0x02), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *TLSServerHello) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Version))
+	}
+	if len(x.Random) > 0 {
+		b = wire.AppendBytes(append(b, 0x1a), x.Random)
+	}
+	if len(x.SessionID) > 0 {
+		b = wire.AppendBytes(append(b, 0x22), x.SessionID)
+	}
+	if x.CipherSuite != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.CipherSuite))
+	}
+	if x.CompressionMethod != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.CompressionMethod))
+	}
+	if x.NextProtoNeg {
+		b = append(b, 0x38, 1)
+	}
+	for _, v := range x.NextProtos {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), v)
+	}
+	if x.OCSPStapling {
+		b = append(b, 0x48, 1)
+	}
+	if x.TicketSupported {
+		b = append(b, 0x50, 1)
+	}
+	if x.SecureRenegotiationSupported {
+		b = append(b, 0x58, 1)
+	}
+	if len(x.SecureRenegotiation) > 0 {
+		b = wire.AppendBytes(append(b, 0x62), x.SecureRenegotiation)
+	}
+	if x.AlpnProtocol != "" {
+		if !wire.ValidUTF8(x.AlpnProtocol) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x6a), x.AlpnProtocol)
+	}
+	if x.Ems {
+		b = append(b, 0x70, 1)
+	}
+	for _, v := range x.Scts {
+		b = wire.AppendBytes(append(b, 0x7a), v)
+	}
+	if x.SupportedVersion != 0 {
+		b = wire.AppendVarint(append(b, 0x80, 0x01), uint64(x.SupportedVersion))
+	}
+	if x.SelectedIdentityPresent {
+		b = append(b, 0x90, 0x01, 1)
+	}
+	if x.SelectedIdentity != 0 {
+		b = wire.AppendVarint(append(b, 0x98, 0x01), uint64(x.SelectedIdentity))
+	}
+	if len(x.Cookie) > 0 {
+		b = wire.AppendBytes(append(b, 0xa2, 0x01), x.Cookie)
+	}
+	if x.SelectedGroup != 0 {
+		b = wire.AppendVarint(append(b, 0xa8, 0x01), uint64(x.SelectedGroup))
+	}
+	if len(x.Extensions) > 0 {
+		b = append(b, 0xb2, 0x01, 0)
+		start := len(b)
+		for _, v := range x.Extensions {
+			b = wire.AppendVarint(b, uint64(v))
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xba, 0x01), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xc2, 0x01), x.DstIP)
+	}
+	if x.SrcMAC != "" {
+		if !wire.ValidUTF8(x.SrcMAC) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xca, 0x01), x.SrcMAC)
+	}
+	if x.DstMAC != "" {
+		if !wire.ValidUTF8(x.DstMAC) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xd2, 0x01), x.DstMAC)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0xd8, 0x01), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0xe0, 0x01), uint64(x.DstPort))
+	}
+	if x.Ja3S != "" {
+		if !wire.ValidUTF8(x.Ja3S) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xea, 0x01), x.Ja3S)
+	}
+	if x.Ja3SString != "" {
+		if !wire.ValidUTF8(x.Ja3SString) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xf2, 0x01), x.Ja3SString)
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xfa, 0x01), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *IPSecAH) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Reserved != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Reserved))
+	}
+	if x.SPI != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.SPI))
+	}
+	if x.Seq != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Seq))
+	}
+	if len(x.AuthenticationData) > 0 {
+		b = wire.AppendBytes(append(b, 0x2a), x.AuthenticationData)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.DstIP)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *IPSecESP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.SPI != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.SPI))
+	}
+	if x.Seq != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Seq))
+	}
+	if x.LenEncrypted != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.LenEncrypted))
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.DstIP)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Geneve) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Version))
+	}
+	if x.OptionsLength != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.OptionsLength))
+	}
+	if x.OAMPacket {
+		b = append(b, 0x20, 1)
+	}
+	if x.CriticalOption {
+		b = append(b, 0x28, 1)
+	}
+	if x.Protocol != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.Protocol))
+	}
+	if x.VNI != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.VNI))
+	}
+	for _, v := range x.Options {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x42, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *GeneveOption) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Class != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Class))
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Type))
+	}
+	if x.Flags != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Flags))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Length))
+	}
+	if len(x.Data) > 0 {
+		b = wire.AppendBytes(append(b, 0x2a), x.Data)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *VXLAN) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.ValidIDFlag {
+		b = append(b, 0x10, 1)
+	}
+	if x.VNI != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.VNI))
+	}
+	if x.GBPExtension {
+		b = append(b, 0x20, 1)
+	}
+	if x.GBPDontLearn {
+		b = append(b, 0x28, 1)
+	}
+	if x.GBPApplied {
+		b = append(b, 0x30, 1)
+	}
+	if x.GBPGroupPolicyID != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.GBPGroupPolicyID))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *USB) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.ID != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.ID))
+	}
+	if x.EventType != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.EventType))
+	}
+	if x.TransferType != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.TransferType))
+	}
+	if x.Direction != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Direction))
+	}
+	if x.EndpointNumber != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.EndpointNumber))
+	}
+	if x.DeviceAddress != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.DeviceAddress))
+	}
+	if x.BusID != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.BusID))
+	}
+	if x.TimestampSec != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.TimestampSec))
+	}
+	if x.TimestampUsec != 0 {
+		b = wire.AppendVarint(append(b, 0x50), uint64(x.TimestampUsec))
+	}
+	if x.Setup {
+		b = append(b, 0x58, 1)
+	}
+	if x.Data {
+		b = append(b, 0x60, 1)
+	}
+	if x.Status != 0 {
+		b = wire.AppendVarint(append(b, 0x68), uint64(x.Status))
+	}
+	if x.UrbLength != 0 {
+		b = wire.AppendVarint(append(b, 0x70), uint64(x.UrbLength))
+	}
+	if x.UrbDataLength != 0 {
+		b = wire.AppendVarint(append(b, 0x78), uint64(x.UrbDataLength))
+	}
+	if x.UrbInterval != 0 {
+		b = wire.AppendVarint(append(b, 0x80, 0x01), uint64(x.UrbInterval))
+	}
+	if x.UrbStartFrame != 0 {
+		b = wire.AppendVarint(append(b, 0x88, 0x01), uint64(x.UrbStartFrame))
+	}
+	if x.UrbCopyOfTransferFlags != 0 {
+		b = wire.AppendVarint(append(b, 0x90, 0x01), uint64(x.UrbCopyOfTransferFlags))
+	}
+	if x.IsoNumDesc != 0 {
+		b = wire.AppendVarint(append(b, 0x98, 0x01), uint64(x.IsoNumDesc))
+	}
+	if len(x.Payload) > 0 {
+		b = wire.AppendBytes(append(b, 0xa2, 0x01), x.Payload)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *USBRequestBlockSetup) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.RequestType != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.RequestType))
+	}
+	if x.Request != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Request))
+	}
+	if x.Value != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Value))
+	}
+	if x.Index != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Index))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.Length))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LCM) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Magic != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Magic))
+	}
+	if x.SequenceNumber != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.SequenceNumber))
+	}
+	if x.PayloadSize != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.PayloadSize))
+	}
+	if x.FragmentOffset != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.FragmentOffset))
+	}
+	if x.FragmentNumber != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.FragmentNumber))
+	}
+	if x.TotalFragments != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.TotalFragments))
+	}
+	if x.ChannelName != "" {
+		if !wire.ValidUTF8(x.ChannelName) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.ChannelName)
+	}
+	if x.Fragmented {
+		b = append(b, 0x48, 1)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.DstIP)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x68), uint64(x.DstPort))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *MPLS) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Label != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Label))
+	}
+	if x.TrafficClass != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.TrafficClass))
+	}
+	if x.StackBottom {
+		b = append(b, 0x20, 1)
+	}
+	if x.TTL != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.TTL))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Modbus) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.TransactionID != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.TransactionID))
+	}
+	if x.ProtocolID != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.ProtocolID))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Length))
+	}
+	if x.UnitID != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.UnitID))
+	}
+	if len(x.Payload) > 0 {
+		b = wire.AppendBytes(append(b, 0x32), x.Payload)
+	}
+	if x.Exception {
+		b = append(b, 0x38, 1)
+	}
+	if x.FunctionCode != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.FunctionCode))
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.DstIP)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.DstPort))
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x6a), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *OSPFv2) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Version))
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Type))
+	}
+	if x.PacketLength != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.PacketLength))
+	}
+	if x.RouterID != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.RouterID))
+	}
+	if x.AreaID != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.AreaID))
+	}
+	if x.Checksum != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.Checksum))
+	}
+	if x.AuType != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.AuType))
+	}
+	if x.Authentication != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.Authentication))
+	}
+	for _, v := range x.LSAs {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x52, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.LSU != nil {
+		b = append(b, 0x5a, 0)
+		start, ok := len(b), false
+		if b, ok = x.LSU.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.LSR {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x62, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.DbDesc != nil {
+		b = append(b, 0x6a, 0)
+		start, ok := len(b), false
+		if b, ok = x.DbDesc.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.HelloV2 != nil {
+		b = append(b, 0x72, 0)
+		start, ok := len(b), false
+		if b, ok = x.HelloV2.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x7a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x82, 0x01), x.DstIP)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *HelloPkg) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.InterfaceID != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.InterfaceID))
+	}
+	if x.RtrPriority != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.RtrPriority))
+	}
+	if x.Options != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Options))
+	}
+	if x.HelloInterval != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.HelloInterval))
+	}
+	if x.RouterDeadInterval != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.RouterDeadInterval))
+	}
+	if x.DesignatedRouterID != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.DesignatedRouterID))
+	}
+	if x.BackupDesignatedRouterID != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.BackupDesignatedRouterID))
+	}
+	if len(x.NeighborID) > 0 {
+		b = append(b, 0x42, 0)
+		start := len(b)
+		for _, v := range x.NeighborID {
+			b = wire.AppendVarint(b, uint64(v))
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *HelloPkgV2) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.InterfaceID != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.InterfaceID))
+	}
+	if x.RtrPriority != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.RtrPriority))
+	}
+	if x.Options != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Options))
+	}
+	if x.HelloInterval != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.HelloInterval))
+	}
+	if x.RouterDeadInterval != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.RouterDeadInterval))
+	}
+	if x.DesignatedRouterID != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.DesignatedRouterID))
+	}
+	if x.BackupDesignatedRouterID != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.BackupDesignatedRouterID))
+	}
+	if len(x.NeighborID) > 0 {
+		b = append(b, 0x42, 0)
+		start := len(b)
+		for _, v := range x.NeighborID {
+			b = wire.AppendVarint(b, uint64(v))
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.NetworkMask != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.NetworkMask))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *DbDescPkg) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Options != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Options))
+	}
+	if x.InterfaceMTU != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.InterfaceMTU))
+	}
+	if x.Flags != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Flags))
+	}
+	if x.DDSeqNumber != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.DDSeqNumber))
+	}
+	for _, v := range x.LSAinfo {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x2a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *OSPFv3) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Version))
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Type))
+	}
+	if x.PacketLength != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.PacketLength))
+	}
+	if x.RouterID != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.RouterID))
+	}
+	if x.AreaID != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.AreaID))
+	}
+	if x.Checksum != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.Checksum))
+	}
+	if x.Instance != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.Instance))
+	}
+	if x.Reserved != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.Reserved))
+	}
+	if x.Hello != nil {
+		b = append(b, 0x52, 0)
+		start, ok := len(b), false
+		if b, ok = x.Hello.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.DbDesc != nil {
+		b = append(b, 0x5a, 0)
+		start, ok := len(b), false
+		if b, ok = x.DbDesc.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.LSR {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x62, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.LSU != nil {
+		b = append(b, 0x6a, 0)
+		start, ok := len(b), false
+		if b, ok = x.LSU.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.LSAs {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x72, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x7a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x82, 0x01), x.DstIP)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LSAheader) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.LSAge != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.LSAge))
+	}
+	if x.LSType != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.LSType))
+	}
+	if x.LinkStateID != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.LinkStateID))
+	}
+	if x.AdvRouter != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.AdvRouter))
+	}
+	if x.LSSeqNumber != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.LSSeqNumber))
+	}
+	if x.LSChecksum != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.LSChecksum))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.Length))
+	}
+	if x.LSOptions != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.LSOptions))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LSA) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Header != nil {
+		b = append(b, 0x0a, 0)
+		start, ok := len(b), false
+		if b, ok = x.Header.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.RLSAV2 != nil {
+		b = append(b, 0x12, 0)
+		start, ok := len(b), false
+		if b, ok = x.RLSAV2.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.ASELSAV2 != nil {
+		b = append(b, 0x1a, 0)
+		start, ok := len(b), false
+		if b, ok = x.ASELSAV2.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.RLSA != nil {
+		b = append(b, 0x22, 0)
+		start, ok := len(b), false
+		if b, ok = x.RLSA.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.NLSA != nil {
+		b = append(b, 0x2a, 0)
+		start, ok := len(b), false
+		if b, ok = x.NLSA.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.InterAPrefixLSA != nil {
+		b = append(b, 0x32, 0)
+		start, ok := len(b), false
+		if b, ok = x.InterAPrefixLSA.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.IARouterLSA != nil {
+		b = append(b, 0x3a, 0)
+		start, ok := len(b), false
+		if b, ok = x.IARouterLSA.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.ASELSA != nil {
+		b = append(b, 0x42, 0)
+		start, ok := len(b), false
+		if b, ok = x.ASELSA.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.LLSA != nil {
+		b = append(b, 0x4a, 0)
+		start, ok := len(b), false
+		if b, ok = x.LLSA.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.IntraAPrefixLSA != nil {
+		b = append(b, 0x52, 0)
+		start, ok := len(b), false
+		if b, ok = x.IntraAPrefixLSA.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x62), x.DstIP)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LSReq) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.LSType != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.LSType))
+	}
+	if x.LSID != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.LSID))
+	}
+	if x.AdvRouter != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.AdvRouter))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LSUpdate) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.NumOfLSAs != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.NumOfLSAs))
+	}
+	for _, v := range x.LSAs {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x12, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *IntraAreaPrefixLSA) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.NumOfPrefixes != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.NumOfPrefixes))
+	}
+	if x.RefLSType != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.RefLSType))
+	}
+	if x.RefLinkStateID != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.RefLinkStateID))
+	}
+	if x.RefAdvRouter != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.RefAdvRouter))
+	}
+	for _, v := range x.Prefixes {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x2a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *ASExternalLSA) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Flags != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Flags))
+	}
+	if x.Metric != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Metric))
+	}
+	if x.PrefixLength != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.PrefixLength))
+	}
+	if x.PrefixOptions != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.PrefixOptions))
+	}
+	if x.RefLSType != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.RefLSType))
+	}
+	if len(x.AddressPrefix) > 0 {
+		b = wire.AppendBytes(append(b, 0x32), x.AddressPrefix)
+	}
+	if len(x.ForwardingAddress) > 0 {
+		b = wire.AppendBytes(append(b, 0x3a), x.ForwardingAddress)
+	}
+	if x.ExternalRouteTag != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.ExternalRouteTag))
+	}
+	if x.RefLinkStateID != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.RefLinkStateID))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *InterAreaPrefixLSA) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Metric != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Metric))
+	}
+	if x.PrefixLength != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.PrefixLength))
+	}
+	if x.PrefixOptions != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.PrefixOptions))
+	}
+	if len(x.AddressPrefix) > 0 {
+		b = wire.AppendBytes(append(b, 0x22), x.AddressPrefix)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *InterAreaRouterLSA) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Options != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Options))
+	}
+	if x.Metric != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Metric))
+	}
+	if x.DestinationRouterID != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.DestinationRouterID))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *ASExternalLSAV2) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.NetworkMask != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.NetworkMask))
+	}
+	if x.ExternalBit != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.ExternalBit))
+	}
+	if x.Metric != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Metric))
+	}
+	if x.ForwardingAddress != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.ForwardingAddress))
+	}
+	if x.ExternalRouteTag != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.ExternalRouteTag))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *RouterLSA) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Flags != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Flags))
+	}
+	if x.Options != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Options))
+	}
+	for _, v := range x.Routers {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x1a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Router) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Type))
+	}
+	if x.Metric != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Metric))
+	}
+	if x.InterfaceID != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.InterfaceID))
+	}
+	if x.NeighborInterfaceID != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.NeighborInterfaceID))
+	}
+	if x.NeighborRouterID != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.NeighborRouterID))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *RouterLSAV2) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Flags != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Flags))
+	}
+	if x.Links != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Links))
+	}
+	for _, v := range x.Routers {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x1a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *RouterV2) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Type))
+	}
+	if x.LinkID != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.LinkID))
+	}
+	if x.LinkData != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.LinkData))
+	}
+	if x.Metric != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Metric))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *NetworkLSA) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Options != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Options))
+	}
+	if len(x.AttachedRouter) > 0 {
+		b = append(b, 0x12, 0)
+		start := len(b)
+		for _, v := range x.AttachedRouter {
+			b = wire.AppendVarint(b, uint64(v))
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LinkLSA) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.RtrPriority != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.RtrPriority))
+	}
+	if x.Options != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Options))
+	}
+	if len(x.LinkLocalAddress) > 0 {
+		b = wire.AppendBytes(append(b, 0x1a), x.LinkLocalAddress)
+	}
+	if x.NumOfPrefixes != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.NumOfPrefixes))
+	}
+	for _, v := range x.Prefixes {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x2a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *LSAPrefix) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.PrefixLength != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.PrefixLength))
+	}
+	if x.PrefixOptions != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.PrefixOptions))
+	}
+	if x.Metric != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Metric))
+	}
+	if len(x.AddressPrefix) > 0 {
+		b = wire.AppendBytes(append(b, 0x22), x.AddressPrefix)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *BFD) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Version))
+	}
+	if x.Diagnostic != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Diagnostic))
+	}
+	if x.State != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.State))
+	}
+	if x.Poll {
+		b = append(b, 0x28, 1)
+	}
+	if x.Final {
+		b = append(b, 0x30, 1)
+	}
+	if x.ControlPlaneIndependent {
+		b = append(b, 0x38, 1)
+	}
+	if x.AuthPresent {
+		b = append(b, 0x40, 1)
+	}
+	if x.Demand {
+		b = append(b, 0x48, 1)
+	}
+	if x.Multipoint {
+		b = append(b, 0x50, 1)
+	}
+	if x.DetectMultiplier != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.DetectMultiplier))
+	}
+	if x.MyDiscriminator != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.MyDiscriminator))
+	}
+	if x.YourDiscriminator != 0 {
+		b = wire.AppendVarint(append(b, 0x68), uint64(x.YourDiscriminator))
+	}
+	if x.DesiredMinTxInterval != 0 {
+		b = wire.AppendVarint(append(b, 0x70), uint64(x.DesiredMinTxInterval))
+	}
+	if x.RequiredMinRxInterval != 0 {
+		b = wire.AppendVarint(append(b, 0x78), uint64(x.RequiredMinRxInterval))
+	}
+	if x.RequiredMinEchoRxInterval != 0 {
+		b = wire.AppendVarint(append(b, 0x80, 0x01), uint64(x.RequiredMinEchoRxInterval))
+	}
+	if x.AuthHeader != nil {
+		b = append(b, 0x8a, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = x.AuthHeader.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *BFDAuthHeader) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.AuthType != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.AuthType))
+	}
+	if x.KeyID != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.KeyID))
+	}
+	if x.SequenceNumber != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.SequenceNumber))
+	}
+	if len(x.Data) > 0 {
+		b = wire.AppendBytes(append(b, 0x22), x.Data)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *GRE) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.ChecksumPresent {
+		b = append(b, 0x10, 1)
+	}
+	if x.RoutingPresent {
+		b = append(b, 0x18, 1)
+	}
+	if x.KeyPresent {
+		b = append(b, 0x20, 1)
+	}
+	if x.SeqPresent {
+		b = append(b, 0x28, 1)
+	}
+	if x.StrictSourceRoute {
+		b = append(b, 0x30, 1)
+	}
+	if x.AckPresent {
+		b = append(b, 0x38, 1)
+	}
+	if x.RecursionControl != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.RecursionControl))
+	}
+	if x.Flags != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.Flags))
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x50), uint64(x.Version))
+	}
+	if x.Protocol != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.Protocol))
+	}
+	if x.Checksum != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.Checksum))
+	}
+	if x.Offset != 0 {
+		b = wire.AppendVarint(append(b, 0x68), uint64(x.Offset))
+	}
+	if x.Key != 0 {
+		b = wire.AppendVarint(append(b, 0x70), uint64(x.Key))
+	}
+	if x.Seq != 0 {
+		b = wire.AppendVarint(append(b, 0x78), uint64(x.Seq))
+	}
+	if x.Ack != 0 {
+		b = wire.AppendVarint(append(b, 0x80, 0x01), uint64(x.Ack))
+	}
+	if x.Routing != nil {
+		b = append(b, 0x8a, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = x.Routing.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x92, 0x01), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x9a, 0x01), x.DstIP)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *GRERouting) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.AddressFamily != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.AddressFamily))
+	}
+	if x.SREOffset != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.SREOffset))
+	}
+	if x.SRELength != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.SRELength))
+	}
+	if len(x.RoutingInformation) > 0 {
+		b = wire.AppendBytes(append(b, 0x22), x.RoutingInformation)
+	}
+	if x.Next != nil {
+		b = append(b, 0x2a, 0)
+		start, ok := len(b), false
+		if b, ok = x.Next.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *FDDI) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.FrameControl != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.FrameControl))
+	}
+	if x.Priority != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Priority))
+	}
+	if x.SrcMAC != "" {
+		if !wire.ValidUTF8(x.SrcMAC) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.SrcMAC)
+	}
+	if x.DstMAC != "" {
+		if !wire.ValidUTF8(x.DstMAC) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.DstMAC)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *EAP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Code != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Code))
+	}
+	if x.Id != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Id))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Length))
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Type))
+	}
+	if len(x.TypeData) > 0 {
+		b = wire.AppendBytes(append(b, 0x32), x.TypeData)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *EAPOL) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Version))
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Type))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Length))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *EAPOLKey) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.KeyDescriptorType != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.KeyDescriptorType))
+	}
+	if x.KeyDescriptorVersion != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.KeyDescriptorVersion))
+	}
+	if x.KeyType != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.KeyType))
+	}
+	if x.KeyIndex != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.KeyIndex))
+	}
+	if x.Install {
+		b = append(b, 0x30, 1)
+	}
+	if x.KeyACK {
+		b = append(b, 0x38, 1)
+	}
+	if x.KeyMIC {
+		b = append(b, 0x40, 1)
+	}
+	if x.Secure {
+		b = append(b, 0x48, 1)
+	}
+	if x.MICError {
+		b = append(b, 0x50, 1)
+	}
+	if x.Request {
+		b = append(b, 0x58, 1)
+	}
+	if x.HasEncryptedKeyData {
+		b = append(b, 0x60, 1)
+	}
+	if x.SMKMessage {
+		b = append(b, 0x68, 1)
+	}
+	if x.KeyLength != 0 {
+		b = wire.AppendVarint(append(b, 0x70), uint64(x.KeyLength))
+	}
+	if x.ReplayCounter != 0 {
+		b = wire.AppendVarint(append(b, 0x78), uint64(x.ReplayCounter))
+	}
+	if len(x.Nonce) > 0 {
+		b = wire.AppendBytes(append(b, 0x82, 0x01), x.Nonce)
+	}
+	if len(x.IV) > 0 {
+		b = wire.AppendBytes(append(b, 0x8a, 0x01), x.IV)
+	}
+	if x.RSC != 0 {
+		b = wire.AppendVarint(append(b, 0x90, 0x01), uint64(x.RSC))
+	}
+	if x.ID != 0 {
+		b = wire.AppendVarint(append(b, 0x98, 0x01), uint64(x.ID))
+	}
+	if len(x.MIC) > 0 {
+		b = wire.AppendBytes(append(b, 0xa2, 0x01), x.MIC)
+	}
+	if x.KeyDataLength != 0 {
+		b = wire.AppendVarint(append(b, 0xa8, 0x01), uint64(x.KeyDataLength))
+	}
+	if len(x.EncryptedKeyData) > 0 {
+		b = wire.AppendBytes(append(b, 0xb2, 0x01), x.EncryptedKeyData)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *VRRPv2) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Version))
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Type))
+	}
+	if x.VirtualRtrID != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.VirtualRtrID))
+	}
+	if x.Priority != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Priority))
+	}
+	if x.CountIPAddr != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.CountIPAddr))
+	}
+	if x.AuthType != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.AuthType))
+	}
+	if x.AdverInt != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.AdverInt))
+	}
+	if x.Checksum != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.Checksum))
+	}
+	for _, v := range x.IPAddress {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), v)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x62), x.DstIP)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *CiscoDiscovery) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Version))
+	}
+	if x.TTL != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.TTL))
+	}
+	if x.Checksum != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Checksum))
+	}
+	for _, v := range x.Values {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x2a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *CiscoDiscoveryValue) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Type))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Length))
+	}
+	if len(x.Value) > 0 {
+		b = wire.AppendBytes(append(b, 0x1a), x.Value)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *CDPVLANDialogue) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.ID != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.ID))
+	}
+	if x.VLAN != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.VLAN))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *CDPLocation) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Type))
+	}
+	if x.Location != "" {
+		if !wire.ValidUTF8(x.Location) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Location)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *CDPPowerDialogue) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.ID != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.ID))
+	}
+	if x.MgmtID != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.MgmtID))
+	}
+	if len(x.Values) > 0 {
+		b = append(b, 0x1a, 0)
+		start := len(b)
+		for _, v := range x.Values {
+			b = wire.AppendVarint(b, uint64(v))
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *CDPSparePairPoE) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.PSEFourWire {
+		b = append(b, 0x08, 1)
+	}
+	if x.PDArchShared {
+		b = append(b, 0x10, 1)
+	}
+	if x.PDRequestOn {
+		b = append(b, 0x18, 1)
+	}
+	if x.PSEOn {
+		b = append(b, 0x20, 1)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *CiscoDiscoveryInfo) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.CDPHello != nil {
+		b = append(b, 0x12, 0)
+		start, ok := len(b), false
+		if b, ok = x.CDPHello.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.DeviceID != "" {
+		if !wire.ValidUTF8(x.DeviceID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.DeviceID)
+	}
+	for _, v := range x.Addresses {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), v)
+	}
+	if x.PortID != "" {
+		if !wire.ValidUTF8(x.PortID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.PortID)
+	}
+	if x.Capabilities != nil {
+		b = append(b, 0x32, 0)
+		start, ok := len(b), false
+		if b, ok = x.Capabilities.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.Version != "" {
+		if !wire.ValidUTF8(x.Version) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.Version)
+	}
+	if x.Platform != "" {
+		if !wire.ValidUTF8(x.Platform) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.Platform)
+	}
+	for _, v := range x.IPPrefixes {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x4a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.VTPDomain != "" {
+		if !wire.ValidUTF8(x.VTPDomain) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.VTPDomain)
+	}
+	if x.NativeVLAN != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.NativeVLAN))
+	}
+	if x.FullDuplex {
+		b = append(b, 0x60, 1)
+	}
+	if x.VLANReply != nil {
+		b = append(b, 0x6a, 0)
+		start, ok := len(b), false
+		if b, ok = x.VLANReply.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.VLANQuery != nil {
+		b = append(b, 0x72, 0)
+		start, ok := len(b), false
+		if b, ok = x.VLANQuery.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.PowerConsumption != 0 {
+		b = wire.AppendVarint(append(b, 0x78), uint64(x.PowerConsumption))
+	}
+	if x.MTU != 0 {
+		b = wire.AppendVarint(append(b, 0x80, 0x01), uint64(x.MTU))
+	}
+	if x.ExtendedTrust != 0 {
+		b = wire.AppendVarint(append(b, 0x88, 0x01), uint64(x.ExtendedTrust))
+	}
+	if x.UntrustedCOS != 0 {
+		b = wire.AppendVarint(append(b, 0x90, 0x01), uint64(x.UntrustedCOS))
+	}
+	if x.SysName != "" {
+		if !wire.ValidUTF8(x.SysName) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x9a, 0x01), x.SysName)
+	}
+	if x.SysOID != "" {
+		if !wire.ValidUTF8(x.SysOID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xa2, 0x01), x.SysOID)
+	}
+	for _, v := range x.MgmtAddresses {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xaa, 0x01), v)
+	}
+	if x.Location != nil {
+		b = append(b, 0xb2, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = x.Location.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.PowerRequest != nil {
+		b = append(b, 0xba, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = x.PowerRequest.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.PowerAvailable != nil {
+		b = append(b, 0xc2, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = x.PowerAvailable.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SparePairPoe != nil {
+		b = append(b, 0xca, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = x.SparePairPoe.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.EnergyWise != nil {
+		b = append(b, 0xd2, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = x.EnergyWise.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.Unknown {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0xda, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *CDPHello) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if len(x.OUI) > 0 {
+		b = wire.AppendBytes(append(b, 0x0a), x.OUI)
+	}
+	if x.ProtocolID != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.ProtocolID))
+	}
+	if x.ClusterMaster != "" {
+		if !wire.ValidUTF8(x.ClusterMaster) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.ClusterMaster)
+	}
+	if x.Unknown1 != "" {
+		if !wire.ValidUTF8(x.Unknown1) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.Unknown1)
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Version))
+	}
+	if x.SubVersion != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.SubVersion))
+	}
+	if x.Status != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.Status))
+	}
+	if x.Unknown2 != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.Unknown2))
+	}
+	if x.ClusterCommander != "" {
+		if !wire.ValidUTF8(x.ClusterCommander) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.ClusterCommander)
+	}
+	if x.SwitchMAC != "" {
+		if !wire.ValidUTF8(x.SwitchMAC) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.SwitchMAC)
+	}
+	if x.Unknown3 != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.Unknown3))
+	}
+	if x.ManagementVLAN != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.ManagementVLAN))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *CDPEnergyWise) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if len(x.EncryptedData) > 0 {
+		b = wire.AppendBytes(append(b, 0x0a), x.EncryptedData)
+	}
+	if x.Unknown1 != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Unknown1))
+	}
+	if x.SequenceNumber != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.SequenceNumber))
+	}
+	if x.ModelNumber != "" {
+		if !wire.ValidUTF8(x.ModelNumber) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.ModelNumber)
+	}
+	if x.Unknown2 != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Unknown2))
+	}
+	if x.HardwareID != "" {
+		if !wire.ValidUTF8(x.HardwareID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.HardwareID)
+	}
+	if x.SerialNum != "" {
+		if !wire.ValidUTF8(x.SerialNum) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.SerialNum)
+	}
+	if len(x.Unknown3) > 0 {
+		b = wire.AppendBytes(append(b, 0x42), x.Unknown3)
+	}
+	if x.Role != "" {
+		if !wire.ValidUTF8(x.Role) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.Role)
+	}
+	if x.Domain != "" {
+		if !wire.ValidUTF8(x.Domain) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.Domain)
+	}
+	if x.Name != "" {
+		if !wire.ValidUTF8(x.Name) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.Name)
+	}
+	if len(x.ReplyUnknown1) > 0 {
+		b = wire.AppendBytes(append(b, 0x62), x.ReplyUnknown1)
+	}
+	if len(x.ReplyPort) > 0 {
+		b = wire.AppendBytes(append(b, 0x6a), x.ReplyPort)
+	}
+	if len(x.ReplyAddress) > 0 {
+		b = wire.AppendBytes(append(b, 0x72), x.ReplyAddress)
+	}
+	if len(x.ReplyUnknown2) > 0 {
+		b = wire.AppendBytes(append(b, 0x7a), x.ReplyUnknown2)
+	}
+	if len(x.ReplyUnknown3) > 0 {
+		b = wire.AppendBytes(append(b, 0x82, 0x01), x.ReplyUnknown3)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *CDPCapabilities) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.L3Router {
+		b = append(b, 0x08, 1)
+	}
+	if x.TBBridge {
+		b = append(b, 0x10, 1)
+	}
+	if x.SPBridge {
+		b = append(b, 0x18, 1)
+	}
+	if x.L2Switch {
+		b = append(b, 0x20, 1)
+	}
+	if x.IsHost {
+		b = append(b, 0x28, 1)
+	}
+	if x.IGMPFilter {
+		b = append(b, 0x30, 1)
+	}
+	if x.L1Repeater {
+		b = append(b, 0x38, 1)
+	}
+	if x.IsPhone {
+		b = append(b, 0x40, 1)
+	}
+	if x.RemotelyManaged {
+		b = append(b, 0x48, 1)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *IPNet) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.IP != "" {
+		if !wire.ValidUTF8(x.IP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), x.IP)
+	}
+	if x.IPMask != "" {
+		if !wire.ValidUTF8(x.IPMask) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.IPMask)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *NortelDiscovery) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.IPAddress != "" {
+		if !wire.ValidUTF8(x.IPAddress) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.IPAddress)
+	}
+	if len(x.SegmentID) > 0 {
+		b = wire.AppendBytes(append(b, 0x1a), x.SegmentID)
+	}
+	if x.Chassis != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Chassis))
+	}
+	if x.Backplane != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Backplane))
+	}
+	if x.State != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.State))
+	}
+	if x.NumLinks != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.NumLinks))
+	}
+	if x.SrcMac != "" {
+		if !wire.ValidUTF8(x.SrcMac) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.SrcMac)
+	}
+	if x.DstMac != "" {
+		if !wire.ValidUTF8(x.DstMac) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.DstMac)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *CIP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Response {
+		b = append(b, 0x10, 1)
+	}
+	if x.ServiceID != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.ServiceID))
+	}
+	if x.ClassID != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.ClassID))
+	}
+	if x.InstanceID != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.InstanceID))
+	}
+	if x.Status != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.Status))
+	}
+	if len(x.AdditionalStatus) > 0 {
+		b = append(b, 0x3a, 0)
+		start := len(b)
+		for _, v := range x.AdditionalStatus {
+			b = wire.AppendVarint(b, uint64(v))
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if len(x.Data) > 0 {
+		b = wire.AppendBytes(append(b, 0x42), x.Data)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.DstIP)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.DstPort))
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x6a), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *ENIP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Command != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Command))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Length))
+	}
+	if x.SessionHandle != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.SessionHandle))
+	}
+	if x.Status != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Status))
+	}
+	if len(x.SenderContext) > 0 {
+		b = wire.AppendBytes(append(b, 0x32), x.SenderContext)
+	}
+	if x.Options != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.Options))
+	}
+	if x.CommandSpecific != nil {
+		b = append(b, 0x42, 0)
+		start, ok := len(b), false
+		if b, ok = x.CommandSpecific.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.DstIP)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.DstPort))
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x6a), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *ENIPCommandSpecificData) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Cmd != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Cmd))
+	}
+	if len(x.Data) > 0 {
+		b = wire.AppendBytes(append(b, 0x12), x.Data)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *DeviceProfile) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.MacAddr != "" {
+		if !wire.ValidUTF8(x.MacAddr) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), x.MacAddr)
+	}
+	if x.DeviceManufacturer != "" {
+		if !wire.ValidUTF8(x.DeviceManufacturer) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.DeviceManufacturer)
+	}
+	for _, v := range x.DeviceIPs {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), v)
+	}
+	for _, v := range x.Contacts {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), v)
+	}
+	if x.NumPackets != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.NumPackets))
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.Timestamp))
+	}
+	if x.Bytes != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.Bytes))
+	}
+	if x.TimestampLast != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.TimestampLast))
+	}
+	for _, v := range x.DHCPFingerprints {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), v)
+	}
+	for _, v := range x.DHCPVendorClasses {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), v)
+	}
+	for _, v := range x.Hostnames {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), v)
+	}
+	for _, v := range x.Ja3Hashes {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x62), v)
+	}
+	for _, v := range x.Ja4Hashes {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x6a), v)
+	}
+	for _, v := range x.DeviceHints {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x72), v)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Port) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.PortNumber != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.PortNumber))
+	}
+	if x.Protocol != "" {
+		if !wire.ValidUTF8(x.Protocol) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Protocol)
+	}
+	if x.Stats != nil {
+		b = append(b, 0x1a, 0)
+		start, ok := len(b), false
+		if b, ok = x.Stats.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *PortStats) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Packets != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Packets))
+	}
+	if x.Bytes != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Bytes))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *IPProfile) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Addr != "" {
+		if !wire.ValidUTF8(x.Addr) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), x.Addr)
+	}
+	if x.NumPackets != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.NumPackets))
+	}
+	if x.Geolocation != "" {
+		if !wire.ValidUTF8(x.Geolocation) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Geolocation)
+	}
+	for _, v := range x.DNSNames {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), v)
+	}
+	if x.TimestampFirst != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.TimestampFirst))
+	}
+	if x.TimestampLast != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.TimestampLast))
+	}
+	for _, v := range x.Applications {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), v)
+	}
+	for _, k := range wire.SortedKeys(x.Ja3Hashes) {
+		b = append(b, 0x42, 0)
+		start := len(b)
+		if !wire.ValidUTF8(k) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), k)
+		v := x.Ja3Hashes[k]
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), v)
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, k := range wire.SortedKeys(x.Protocols) {
+		b = append(b, 0x4a, 0)
+		start := len(b)
+		if !wire.ValidUTF8(k) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), k)
+		v := x.Protocols[k]
+		{
+			if v == nil {
+				return b, false
+			}
+			b = append(b, 0x12, 0)
+			start, ok := len(b), false
+			if b, ok = v.AppendProto(b); !ok {
+				return b, false
+			}
+			if !wire.SetLength(b, start) {
+				b = wire.WidenLength(b, start)
+			}
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.Bytes != 0 {
+		b = wire.AppendVarint(append(b, 0x50), uint64(x.Bytes))
+	}
+	for _, k := range wire.SortedKeys(x.SNIs) {
+		b = append(b, 0x5a, 0)
+		start := len(b)
+		if !wire.ValidUTF8(k) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), k)
+		v := x.SNIs[k]
+		b = wire.AppendVarint(append(b, 0x10), uint64(v))
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.SrcPorts {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x62, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.DstPorts {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x6a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.ContactedPorts {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x72, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.Ja4Hashes {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x7a), v)
+	}
+	if x.CountryCode != "" {
+		if !wire.ValidUTF8(x.CountryCode) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x82, 0x01), x.CountryCode)
+	}
+	if x.ASN != 0 {
+		b = wire.AppendVarint(append(b, 0x88, 0x01), uint64(x.ASN))
+	}
+	if x.ASOrg != "" {
+		if !wire.ValidUTF8(x.ASOrg) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x92, 0x01), x.ASOrg)
+	}
+	for _, v := range x.MACs {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x9a, 0x01), v)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Protocol) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Packets != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Packets))
+	}
+	if x.Category != "" {
+		if !wire.ValidUTF8(x.Category) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Category)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *File) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Name != "" {
+		if !wire.ValidUTF8(x.Name) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Name)
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Length))
+	}
+	if x.Hash != "" {
+		if !wire.ValidUTF8(x.Hash) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.Hash)
+	}
+	if x.Location != "" {
+		if !wire.ValidUTF8(x.Location) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.Location)
+	}
+	if x.Ident != "" {
+		if !wire.ValidUTF8(x.Ident) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.Ident)
+	}
+	if x.Source != "" {
+		if !wire.ValidUTF8(x.Source) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.Source)
+	}
+	if x.ContentType != "" {
+		if !wire.ValidUTF8(x.ContentType) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.ContentType)
+	}
+	if x.Host != "" {
+		if !wire.ValidUTF8(x.Host) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.Host)
+	}
+	if x.ContentTypeDetected != "" {
+		if !wire.ValidUTF8(x.ContentTypeDetected) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.ContentTypeDetected)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x62), x.DstIP)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x68), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x70), uint64(x.DstPort))
+	}
+	if x.Sha256 != "" {
+		if !wire.ValidUTF8(x.Sha256) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x7a), x.Sha256)
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x82, 0x01), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *SMTPResponse) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.ResponseCode != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.ResponseCode))
+	}
+	if x.Parameter != "" {
+		if !wire.ValidUTF8(x.Parameter) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Parameter)
+	}
+	if x.Data != "" {
+		if !wire.ValidUTF8(x.Data) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Data)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *SMTPRequest) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Command != "" {
+		if !wire.ValidUTF8(x.Command) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), x.Command)
+	}
+	if x.Argument != "" {
+		if !wire.ValidUTF8(x.Argument) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Argument)
+	}
+	if x.Data != "" {
+		if !wire.ValidUTF8(x.Data) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Data)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *SMTPCommand) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Command != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Command))
+	}
+	if x.Parameter != "" {
+		if !wire.ValidUTF8(x.Parameter) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Parameter)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *SMTP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.IsEncrypted {
+		b = append(b, 0x10, 1)
+	}
+	if x.IsResponse {
+		b = append(b, 0x18, 1)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.DstIP)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.DstPort))
+	}
+	for _, v := range x.MailIDs {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), v)
+	}
+	for _, v := range x.Commands {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), v)
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x62), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Diameter) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Version != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Version))
+	}
+	if x.Flags != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Flags))
+	}
+	if x.MessageLen != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.MessageLen))
+	}
+	if x.CommandCode != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.CommandCode))
+	}
+	if x.ApplicationID != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.ApplicationID))
+	}
+	if x.HopByHopID != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.HopByHopID))
+	}
+	if x.EndToEndID != 0 {
+		b = wire.AppendVarint(append(b, 0x40), uint64(x.EndToEndID))
+	}
+	for _, v := range x.AVPs {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x4a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.DstIP)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x68), uint64(x.DstPort))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *AVP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.AttributeCode != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.AttributeCode))
+	}
+	if x.AttributeName != "" {
+		if !wire.ValidUTF8(x.AttributeName) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.AttributeName)
+	}
+	if x.AttributeFormat != "" {
+		if !wire.ValidUTF8(x.AttributeFormat) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.AttributeFormat)
+	}
+	if x.Flags != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Flags))
+	}
+	if x.HeaderLen != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.HeaderLen))
+	}
+	if x.Len != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.Len))
+	}
+	if x.VendorCode != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.VendorCode))
+	}
+	if x.VendorName != "" {
+		if !wire.ValidUTF8(x.VendorName) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.VendorName)
+	}
+	if x.VendorID != "" {
+		if !wire.ValidUTF8(x.VendorID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.VendorID)
+	}
+	if x.DecodedValue != "" {
+		if !wire.ValidUTF8(x.DecodedValue) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.DecodedValue)
+	}
+	if x.Padding != 0 {
+		b = wire.AppendVarint(append(b, 0x58), uint64(x.Padding))
+	}
+	if len(x.Value) > 0 {
+		b = wire.AppendBytes(append(b, 0x62), x.Value)
+	}
+	if x.ValueLen != 0 {
+		b = wire.AppendVarint(append(b, 0x68), uint64(x.ValueLen))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *POP3) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.ClientIP != "" {
+		if !wire.ValidUTF8(x.ClientIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.ClientIP)
+	}
+	if x.ServerIP != "" {
+		if !wire.ValidUTF8(x.ServerIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.ServerIP)
+	}
+	if x.AuthToken != "" {
+		if !wire.ValidUTF8(x.AuthToken) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.AuthToken)
+	}
+	if x.User != "" {
+		if !wire.ValidUTF8(x.User) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.User)
+	}
+	if x.Pass != "" {
+		if !wire.ValidUTF8(x.Pass) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.Pass)
+	}
+	for _, v := range x.MailIDs {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), v)
+	}
+	for _, v := range x.Commands {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), v)
+	}
+	if x.ClientPort != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.ClientPort))
+	}
+	if x.ServerPort != 0 {
+		b = wire.AppendVarint(append(b, 0x50), uint64(x.ServerPort))
+	}
+	if x.IsEncrypted {
+		b = append(b, 0x58, 1)
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x62), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Mail) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.ReturnPath != "" {
+		if !wire.ValidUTF8(x.ReturnPath) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.ReturnPath)
+	}
+	if x.From != "" {
+		if !wire.ValidUTF8(x.From) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.From)
+	}
+	if x.To != "" {
+		if !wire.ValidUTF8(x.To) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.To)
+	}
+	if x.CC != "" {
+		if !wire.ValidUTF8(x.CC) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.CC)
+	}
+	if x.Subject != "" {
+		if !wire.ValidUTF8(x.Subject) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.Subject)
+	}
+	if x.Date != "" {
+		if !wire.ValidUTF8(x.Date) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.Date)
+	}
+	if x.MessageID != "" {
+		if !wire.ValidUTF8(x.MessageID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.MessageID)
+	}
+	if x.References != "" {
+		if !wire.ValidUTF8(x.References) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.References)
+	}
+	if x.InReplyTo != "" {
+		if !wire.ValidUTF8(x.InReplyTo) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.InReplyTo)
+	}
+	if x.ContentLanguage != "" {
+		if !wire.ValidUTF8(x.ContentLanguage) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.ContentLanguage)
+	}
+	if x.HasAttachments {
+		b = append(b, 0x60, 1)
+	}
+	if x.XOriginatingIP != "" {
+		if !wire.ValidUTF8(x.XOriginatingIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x6a), x.XOriginatingIP)
+	}
+	if x.ContentType != "" {
+		if !wire.ValidUTF8(x.ContentType) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x72), x.ContentType)
+	}
+	if x.EnvelopeTo != "" {
+		if !wire.ValidUTF8(x.EnvelopeTo) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x7a), x.EnvelopeTo)
+	}
+	for _, v := range x.Body {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x82, 0x01, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.ClientIP != "" {
+		if !wire.ValidUTF8(x.ClientIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x8a, 0x01), x.ClientIP)
+	}
+	if x.ServerIP != "" {
+		if !wire.ValidUTF8(x.ServerIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x92, 0x01), x.ServerIP)
+	}
+	if x.ID != "" {
+		if !wire.ValidUTF8(x.ID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x9a, 0x01), x.ID)
+	}
+	if x.DeliveryDate != "" {
+		if !wire.ValidUTF8(x.DeliveryDate) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xa2, 0x01), x.DeliveryDate)
+	}
+	if x.Origin != "" {
+		if !wire.ValidUTF8(x.Origin) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xaa, 0x01), x.Origin)
+	}
+	if x.Sha256 != "" {
+		if !wire.ValidUTF8(x.Sha256) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xb2, 0x01), x.Sha256)
+	}
+	if x.Size != 0 {
+		b = wire.AppendVarint(append(b, 0xb8, 0x01), uint64(x.Size))
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0xc2, 0x01), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *MailPart) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.ID != "" {
+		if !wire.ValidUTF8(x.ID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), x.ID)
+	}
+	for _, k := range wire.SortedKeys(x.Header) {
+		b = append(b, 0x12, 0)
+		start := len(b)
+		if !wire.ValidUTF8(k) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), k)
+		v := x.Header[k]
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), v)
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.Content != "" {
+		if !wire.ValidUTF8(x.Content) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Content)
+	}
+	if x.Filename != "" {
+		if !wire.ValidUTF8(x.Filename) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.Filename)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *POP3Request) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Command != "" {
+		if !wire.ValidUTF8(x.Command) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), x.Command)
+	}
+	if x.Argument != "" {
+		if !wire.ValidUTF8(x.Argument) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Argument)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *POP3Response) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Command != "" {
+		if !wire.ValidUTF8(x.Command) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x0a), x.Command)
+	}
+	if x.Message != "" {
+		if !wire.ValidUTF8(x.Message) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Message)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Software) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Product != "" {
+		if !wire.ValidUTF8(x.Product) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Product)
+	}
+	if x.Vendor != "" {
+		if !wire.ValidUTF8(x.Vendor) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Vendor)
+	}
+	if x.Version != "" {
+		if !wire.ValidUTF8(x.Version) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.Version)
+	}
+	for _, v := range x.DeviceProfiles {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), v)
+	}
+	if x.SourceName != "" {
+		if !wire.ValidUTF8(x.SourceName) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.SourceName)
+	}
+	for _, v := range x.DPIResults {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), v)
+	}
+	if x.Service != "" {
+		if !wire.ValidUTF8(x.Service) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.Service)
+	}
+	for _, v := range x.Flows {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), v)
+	}
+	if x.SourceData != "" {
+		if !wire.ValidUTF8(x.SourceData) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.SourceData)
+	}
+	if x.Notes != "" {
+		if !wire.ValidUTF8(x.Notes) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.Notes)
+	}
+	if x.Website != "" {
+		if !wire.ValidUTF8(x.Website) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x62), x.Website)
+	}
+	if x.OS != "" {
+		if !wire.ValidUTF8(x.OS) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x6a), x.OS)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Service) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.IP != "" {
+		if !wire.ValidUTF8(x.IP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.IP)
+	}
+	if x.Port != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Port))
+	}
+	if x.Name != "" {
+		if !wire.ValidUTF8(x.Name) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.Name)
+	}
+	if x.Banner != "" {
+		if !wire.ValidUTF8(x.Banner) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.Banner)
+	}
+	if x.Protocol != "" {
+		if !wire.ValidUTF8(x.Protocol) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.Protocol)
+	}
+	for _, v := range x.Flows {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), v)
+	}
+	if x.Product != "" {
+		if !wire.ValidUTF8(x.Product) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.Product)
+	}
+	if x.Vendor != "" {
+		if !wire.ValidUTF8(x.Vendor) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.Vendor)
+	}
+	if x.Version != "" {
+		if !wire.ValidUTF8(x.Version) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.Version)
+	}
+	if x.Notes != "" {
+		if !wire.ValidUTF8(x.Notes) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.Notes)
+	}
+	if x.BytesServer != 0 {
+		b = wire.AppendVarint(append(b, 0x60), uint64(x.BytesServer))
+	}
+	if x.BytesClient != 0 {
+		b = wire.AppendVarint(append(b, 0x68), uint64(x.BytesClient))
+	}
+	if x.Hostname != "" {
+		if !wire.ValidUTF8(x.Hostname) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x72), x.Hostname)
+	}
+	if x.OS != "" {
+		if !wire.ValidUTF8(x.OS) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x7a), x.OS)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Credentials) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Service != "" {
+		if !wire.ValidUTF8(x.Service) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Service)
+	}
+	if x.Flow != "" {
+		if !wire.ValidUTF8(x.Flow) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Flow)
+	}
+	if x.User != "" {
+		if !wire.ValidUTF8(x.User) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.User)
+	}
+	if x.Password != "" {
+		if !wire.ValidUTF8(x.Password) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.Password)
+	}
+	if x.Notes != "" {
+		if !wire.ValidUTF8(x.Notes) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.Notes)
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *SSH) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.HASSH != "" {
+		if !wire.ValidUTF8(x.HASSH) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.HASSH)
+	}
+	if x.Flow != "" {
+		if !wire.ValidUTF8(x.Flow) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Flow)
+	}
+	if x.Notes != "" {
+		if !wire.ValidUTF8(x.Notes) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.Notes)
+	}
+	if x.Ident != "" {
+		if !wire.ValidUTF8(x.Ident) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.Ident)
+	}
+	if x.Algorithms != "" {
+		if !wire.ValidUTF8(x.Algorithms) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.Algorithms)
+	}
+	if x.IsClient {
+		b = append(b, 0x38, 1)
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Vulnerability) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.ID != "" {
+		if !wire.ValidUTF8(x.ID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.ID)
+	}
+	if x.Description != "" {
+		if !wire.ValidUTF8(x.Description) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Description)
+	}
+	if x.Severity != "" {
+		if !wire.ValidUTF8(x.Severity) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.Severity)
+	}
+	if x.V2Score != "" {
+		if !wire.ValidUTF8(x.V2Score) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.V2Score)
+	}
+	if x.AccessVector != "" {
+		if !wire.ValidUTF8(x.AccessVector) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.AccessVector)
+	}
+	for _, v := range x.Versions {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), v)
+	}
+	if x.Notes != "" {
+		if !wire.ValidUTF8(x.Notes) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.Notes)
+	}
+	if x.Software != nil {
+		b = append(b, 0x4a, 0)
+		start, ok := len(b), false
+		if b, ok = x.Software.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Exploit) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.ID != "" {
+		if !wire.ValidUTF8(x.ID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.ID)
+	}
+	if x.Description != "" {
+		if !wire.ValidUTF8(x.Description) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Description)
+	}
+	if x.File != "" {
+		if !wire.ValidUTF8(x.File) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.File)
+	}
+	if x.Notes != "" {
+		if !wire.ValidUTF8(x.Notes) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.Notes)
+	}
+	if x.Date != "" {
+		if !wire.ValidUTF8(x.Date) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.Date)
+	}
+	if x.Author != "" {
+		if !wire.ValidUTF8(x.Author) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.Author)
+	}
+	if x.Typ != "" {
+		if !wire.ValidUTF8(x.Typ) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.Typ)
+	}
+	if x.Platform != "" {
+		if !wire.ValidUTF8(x.Platform) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.Platform)
+	}
+	if x.Port != "" {
+		if !wire.ValidUTF8(x.Port) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.Port)
+	}
+	if x.Software != nil {
+		b = append(b, 0x5a, 0)
+		start, ok := len(b), false
+		if b, ok = x.Software.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *Alert) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Name != "" {
+		if !wire.ValidUTF8(x.Name) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Name)
+	}
+	if x.Description != "" {
+		if !wire.ValidUTF8(x.Description) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Description)
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.SrcIP)
+	}
+	if x.SrcPort != "" {
+		if !wire.ValidUTF8(x.SrcPort) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x2a), x.SrcPort)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x32), x.DstIP)
+	}
+	if x.DstPort != "" {
+		if !wire.ValidUTF8(x.DstPort) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.DstPort)
+	}
+	if x.MITRE != "" {
+		if !wire.ValidUTF8(x.MITRE) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.MITRE)
+	}
+	if x.IPReputation != "" {
+		if !wire.ValidUTF8(x.IPReputation) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.IPReputation)
+	}
+	if x.Domain != "" {
+		if !wire.ValidUTF8(x.Domain) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x52), x.Domain)
+	}
+	if x.Protocol != "" {
+		if !wire.ValidUTF8(x.Protocol) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.Protocol)
+	}
+	if x.Notes != "" {
+		if !wire.ValidUTF8(x.Notes) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x62), x.Notes)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *RADIUS) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Code != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Code))
+	}
+	if x.Identifier != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.Identifier))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Length))
+	}
+	if len(x.Authenticator) > 0 {
+		b = wire.AppendBytes(append(b, 0x2a), x.Authenticator)
+	}
+	for _, v := range x.Attributes {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x32, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.SrcIP != "" {
+		if !wire.ValidUTF8(x.SrcIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x3a), x.SrcIP)
+	}
+	if x.DstIP != "" {
+		if !wire.ValidUTF8(x.DstIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.DstIP)
+	}
+	if x.SrcPort != 0 {
+		b = wire.AppendVarint(append(b, 0x48), uint64(x.SrcPort))
+	}
+	if x.DstPort != 0 {
+		b = wire.AppendVarint(append(b, 0x50), uint64(x.DstPort))
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x5a), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *RADIUSAttribute) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Type != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Type))
+	}
+	if x.Length != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Length))
+	}
+	if len(x.Value) > 0 {
+		b = wire.AppendBytes(append(b, 0x1a), x.Value)
+	}
+	if x.VendorID != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.VendorID))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *FTP) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.ClientIP != "" {
+		if !wire.ValidUTF8(x.ClientIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.ClientIP)
+	}
+	if x.ClientPort != 0 {
+		b = wire.AppendVarint(append(b, 0x18), uint64(x.ClientPort))
+	}
+	if x.ServerIP != "" {
+		if !wire.ValidUTF8(x.ServerIP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), x.ServerIP)
+	}
+	if x.ServerPort != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.ServerPort))
+	}
+	if x.TimestampFirst != 0 {
+		b = wire.AppendVarint(append(b, 0x30), uint64(x.TimestampFirst))
+	}
+	if x.TimestampLast != 0 {
+		b = wire.AppendVarint(append(b, 0x38), uint64(x.TimestampLast))
+	}
+	if x.Banner != "" {
+		if !wire.ValidUTF8(x.Banner) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x42), x.Banner)
+	}
+	if x.User != "" {
+		if !wire.ValidUTF8(x.User) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x4a), x.User)
+	}
+	for _, v := range x.Commands {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x52, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.Replies {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x5a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.Files {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x62, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	for _, v := range x.DataConns {
+		if v == nil {
+			return b, false
+		}
+		b = append(b, 0x6a, 0)
+		start, ok := len(b), false
+		if b, ok = v.AppendProto(b); !ok {
+			return b, false
+		}
+		if !wire.SetLength(b, start) {
+			b = wire.WidenLength(b, start)
+		}
+	}
+	if x.IsEncrypted {
+		b = append(b, 0x70, 1)
+	}
+	if x.DroppedCommands != 0 {
+		b = wire.AppendVarint(append(b, 0x78), uint64(x.DroppedCommands))
+	}
+	if x.DroppedReplies != 0 {
+		b = wire.AppendVarint(append(b, 0x80, 0x01), uint64(x.DroppedReplies))
+	}
+	if x.CutLines != 0 {
+		b = wire.AppendVarint(append(b, 0x88, 0x01), uint64(x.CutLines))
+	}
+	if x.CommunityID != "" {
+		if !wire.ValidUTF8(x.CommunityID) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x92, 0x01), x.CommunityID)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *FTPCommand) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Verb != "" {
+		if !wire.ValidUTF8(x.Verb) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Verb)
+	}
+	if x.Argument != "" {
+		if !wire.ValidUTF8(x.Argument) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Argument)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *FTPReply) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Code != 0 {
+		b = wire.AppendVarint(append(b, 0x10), uint64(x.Code))
+	}
+	if x.Text != "" {
+		if !wire.ValidUTF8(x.Text) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Text)
+	}
+	for _, v := range x.More {
+		if !wire.ValidUTF8(v) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x22), v)
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *FTPFile) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Command != "" {
+		if !wire.ValidUTF8(x.Command) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Command)
+	}
+	if x.Name != "" {
+		if !wire.ValidUTF8(x.Name) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.Name)
+	}
+	if x.Code != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Code))
+	}
+	return b, true
+}
+
+// AppendProto implements AppendMarshaler.
+func (x *FTPDataConn) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
+	if len(x.unknownFields) > 0 {
+		return b, false
+	}
+	if x.Timestamp != 0 {
+		b = wire.AppendVarint(append(b, 0x08), uint64(x.Timestamp))
+	}
+	if x.Command != "" {
+		if !wire.ValidUTF8(x.Command) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x12), x.Command)
+	}
+	if x.IP != "" {
+		if !wire.ValidUTF8(x.IP) {
+			return b, false
+		}
+		b = wire.AppendString(append(b, 0x1a), x.IP)
+	}
+	if x.Port != 0 {
+		b = wire.AppendVarint(append(b, 0x20), uint64(x.Port))
+	}
+	if x.Code != 0 {
+		b = wire.AppendVarint(append(b, 0x28), uint64(x.Code))
+	}
+	return b, true
 }
 
 // SetCommunityID sets the CommunityID field.

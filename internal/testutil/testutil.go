@@ -1,6 +1,7 @@
 // Package testutil finds test inputs: the repository's testdata, the shared
 // captures next to the repository (../shared/pcaps, present on the team's
-// machines and in CI, absent in a user's clone), and tshark.
+// machines and in CI, absent in a user's clone), and tshark; and holds
+// sample records for benchmarks.
 package testutil
 
 import (

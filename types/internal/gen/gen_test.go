@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,35 +14,45 @@ import (
 // TestGeneratedCodeIsCurrent: types/zz_generated.go is what the generator
 // writes for the schema in types/netcap.pb.go now, so a schema change
 // without go generate ./types/ fails here (and one without make proto in
-// types' TestGeneratedCode).
+// types' TestGeneratedCode); allkinds/ likewise.
 func TestGeneratedCodeIsCurrent(t *testing.T) {
-	want, err := generateFrom("../../netcap.pb.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	have, err := os.ReadFile("../../zz_generated.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(want, have) {
-		t.Fatal("types/zz_generated.go is not what the generator writes: run go generate ./types/ (make proto)")
+	for _, dir := range []string{"../..", "allkinds"} {
+		pb, _ := filepath.Glob(filepath.Join(dir, "*.pb.go"))
+		if len(pb) != 1 {
+			t.Fatalf("%s: %d .pb.go files", dir, len(pb))
+		}
+		want, err := generateFrom(pb[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		have, err := os.ReadFile(filepath.Join(dir, "zz_generated.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(want, have) {
+			t.Fatalf("%s/zz_generated.go is not what the generator writes: run go generate ./types/... (make proto)", dir)
+		}
 	}
 }
 
-// TestUnsupportedSchema: a fast record the generator cannot encode, or
-// cannot find, stops it with the field or record named.
+// TestUnsupportedSchema: a field the generator cannot encode stops it with
+// the field named.
 func TestUnsupportedSchema(t *testing.T) {
+	oneof := field("Port", 2, descriptorpb.FieldDescriptorProto_TYPE_INT32)
+	oneof.OneofIndex = proto.Int32(0)
+	optional := field("Port", 2, descriptorpb.FieldDescriptorProto_TYPE_INT32)
+	optional.OneofIndex, optional.Proto3Optional = proto.Int32(0), proto.Bool(true)
 	for _, tc := range []struct {
-		name     string
-		udpField *descriptorpb.FieldDescriptorProto
-		want     string
+		name  string
+		field *descriptorpb.FieldDescriptorProto
+		oneof string
+		want  string
 	}{
-		{"repeated scalar", field("Ports", 2, descriptorpb.FieldDescriptorProto_TYPE_INT32, true), "UDP.Ports: repeated scalars"},
-		{"float kind", field("Loss", 2, descriptorpb.FieldDescriptorProto_TYPE_FLOAT, false), "UDP.Loss: float fields"},
-		{"no UDP record", nil, "fast record UDP is not in"},
+		{"oneof", oneof, "choice", "UDP.Port: oneofs and optional fields"},
+		{"optional", optional, "_Port", "UDP.Port: oneofs and optional fields"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			raw, err := proto.Marshal(fastRecordsSchema(tc.udpField))
+			raw, err := proto.Marshal(schema(tc.field, tc.oneof))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,35 +67,27 @@ func TestUnsupportedSchema(t *testing.T) {
 	}
 }
 
-// fastRecordsSchema returns a proto3 file with the fast records, each
-// with a Timestamp field; UDP with udpField too, or no UDP when it is nil.
-func fastRecordsSchema(udpField *descriptorpb.FieldDescriptorProto) *descriptorpb.FileDescriptorProto {
-	file := &descriptorpb.FileDescriptorProto{
-		Name:    proto.String("types/test.proto"),
-		Package: proto.String("types"),
-		Syntax:  proto.String("proto3"),
-		Options: &descriptorpb.FileOptions{GoPackage: proto.String("example.com/types")},
+// schema returns a proto3 file with a message UDP that has a Timestamp
+// field and f, in a oneof of that name if it is not "".
+func schema(f *descriptorpb.FieldDescriptorProto, oneof string) *descriptorpb.FileDescriptorProto {
+	m := &descriptorpb.DescriptorProto{Name: proto.String("UDP"), Field: []*descriptorpb.FieldDescriptorProto{
+		field("Timestamp", 1, descriptorpb.FieldDescriptorProto_TYPE_INT64), f,
+	}}
+	if oneof != "" {
+		m.OneofDecl = []*descriptorpb.OneofDescriptorProto{{Name: proto.String(oneof)}}
 	}
-	for _, name := range fastRecords {
-		m := &descriptorpb.DescriptorProto{Name: proto.String(string(name))}
-		m.Field = append(m.Field, field("Timestamp", 1, descriptorpb.FieldDescriptorProto_TYPE_INT64, false))
-		if name == "UDP" {
-			if udpField == nil {
-				continue
-			}
-			m.Field = append(m.Field, udpField)
-		}
-		file.MessageType = append(file.MessageType, m)
+	return &descriptorpb.FileDescriptorProto{
+		Name:        proto.String("types/test.proto"),
+		Package:     proto.String("types"),
+		Syntax:      proto.String("proto3"),
+		Options:     &descriptorpb.FileOptions{GoPackage: proto.String("example.com/types")},
+		MessageType: []*descriptorpb.DescriptorProto{m},
 	}
-	return file
 }
 
-func field(name string, num int32, typ descriptorpb.FieldDescriptorProto_Type, repeated bool) *descriptorpb.FieldDescriptorProto {
-	label := descriptorpb.FieldDescriptorProto_LABEL_OPTIONAL
-	if repeated {
-		label = descriptorpb.FieldDescriptorProto_LABEL_REPEATED
-	}
+func field(name string, num int32, typ descriptorpb.FieldDescriptorProto_Type) *descriptorpb.FieldDescriptorProto {
 	return &descriptorpb.FieldDescriptorProto{
-		Name: proto.String(name), Number: proto.Int32(num), Type: typ.Enum(), Label: label.Enum(),
+		Name: proto.String(name), Number: proto.Int32(num), Type: typ.Enum(),
+		Label: descriptorpb.FieldDescriptorProto_LABEL_OPTIONAL.Enum(),
 	}
 }

@@ -4,66 +4,40 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"text/template"
 
 	"google.golang.org/protobuf/compiler/protogen"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// fastRecords are the records that get a wire encoder of their own
-// (AppendProto): the link, network and transport layer records, written
-// for nearly every packet, where the reflection-driven proto.Marshal costs
-// several times as much. Records written per connection or per
-// application message are left to proto.Marshal: there its cost does not
-// show, and every encoder here adds code to the hot path that must stay
-// byte for byte equal to it (TestFastMarshal).
-var fastRecords = []protoreflect.Name{"Ethernet", "IPv4", "TCP", "UDP"}
-
-// wireMethods names, per field kind, the method of type wire
-// (fastmarshal.go) that appends such a field. A kind not listed stops the
-// generator rather than being encoded by guess.
-var wireMethods = map[protoreflect.Kind]string{
-	protoreflect.BoolKind:   "bool",
-	protoreflect.Int32Kind:  "int32",
-	protoreflect.Int64Kind:  "int64",
-	protoreflect.Uint32Kind: "uint32",
-	protoreflect.DoubleKind: "double",
-	protoreflect.StringKind: "string",
-	protoreflect.BytesKind:  "bytes",
+// packages are those the generated code refers to, by the names it uses:
+// wire holds the appends the encoders call.
+var packages = map[string]protogen.GoImportPath{
+	"math": "math",
+	"wire": "github.com/netcap-go/netcap/types/internal/wire",
 }
 
-// protowireNumber is the type of field numbers, which the encoders of
-// nested messages take.
-var protowireNumber = protogen.GoImportPath("google.golang.org/protobuf/encoding/protowire").Ident("Number")
+// qualified matches the references to packages in the lines of code.
+var qualified = regexp.MustCompile(`\b(math|wire)\.(\w+)`)
 
-// templates holds the generated functions: one append per field of the
-// message goes where .Fields stands.
+// templates holds the generated functions; .Fields is the code that
+// appends the fields of the message, in field number order.
 var templates = template.Must(template.New("").Parse(`
-{{define "record"}}
+{{define "encoder"}}
 // AppendProto implements AppendMarshaler.
 func (x *{{.Type}}) AppendProto(b []byte) ([]byte, bool) {
+	if x == nil {
+		return b, true // no fields, as proto.Marshal has it
+	}
 	if len(x.unknownFields) > 0 {
 		return b, false
 	}
-	w := &wire{b: b, ok: true}
-{{.Fields}}
-	return w.b, w.ok
-}
-{{end}}
-
-{{define "nested"}}
-// appendField appends x as field num of the message being encoded; a nil
-// x or one with unknown fields leaves the record to proto.Marshal.
-func (x *{{.Type}}) appendField(w *wire, num {{.Number}}) {
-	if x == nil || len(x.unknownFields) > 0 {
-		w.ok = false
-		return
-	}
-	start := w.openMessage(num)
-{{.Fields}}
-	w.closeMessage(start)
+{{- .Fields}}
+	return b, true
 }
 {{end}}
 
@@ -88,99 +62,326 @@ func generate(gen *protogen.Plugin, file *protogen.File) ([]byte, error) {
 	return g.Content()
 }
 
-// encoders writes the encoder functions: AppendProto for each fast record,
-// appendField for each message nested in one.
-type encoders struct {
-	g      *protogen.GeneratedFile
-	file   *protogen.File
-	nested []*protogen.Message // in the order first met
-}
-
-// genEncoders writes the encoders of the fast records, then of the
-// messages nested in them.
+// genEncoders writes AppendProto for every message of file, nested
+// messages included (map entries are encoded by the map's field): the
+// reflection-driven proto.Marshal costs several times as much, per packet
+// for the link to transport layer records and per connection or message
+// for the rest. The encoders must stay byte for byte equal to
+// proto.Marshal (TestFastMarshal and allkinds' TestAllKinds compare them
+// on random messages), so a field this does not know how to encode stops
+// the generator rather than being encoded by guess.
 func genEncoders(g *protogen.GeneratedFile, file *protogen.File) error {
-	e := &encoders{g: g, file: file}
-	for _, name := range fastRecords {
-		m := messageByName(file, name)
-		if m == nil {
-			return fmt.Errorf("fast record %s is not in %s", name, file.Desc.Path())
+	var walk func([]*protogen.Message) error
+	walk = func(messages []*protogen.Message) error {
+		for _, m := range messages {
+			if m.Desc.IsMapEntry() {
+				continue
+			}
+			e := &encoder{g: g, file: file}
+			if err := e.fields(m); err != nil {
+				return err
+			}
+			data := map[string]string{"Type": g.QualifiedGoIdent(m.GoIdent), "Fields": e.code.String()}
+			if err := templates.ExecuteTemplate(g, "encoder", data); err != nil {
+				return err
+			}
+			if err := walk(m.Messages); err != nil {
+				return err
+			}
 		}
-		if err := e.function("record", m, map[string]string{}); err != nil {
-			return err
-		}
+		return nil
 	}
-	for i := 0; i < len(e.nested); i++ { // e.nested grows as nested messages are met
-		number := map[string]string{"Number": g.QualifiedGoIdent(protowireNumber)}
-		if err := e.function("nested", e.nested[i], number); err != nil {
-			return err
-		}
-	}
-	return nil
+	return walk(file.Messages)
 }
 
-func messageByName(file *protogen.File, name protoreflect.Name) *protogen.Message {
-	for _, m := range file.Messages {
-		if m.Desc.Name() == name {
-			return m
-		}
-	}
-	return nil
+// encoder builds the body of one AppendProto.
+type encoder struct {
+	g    *protogen.GeneratedFile
+	file *protogen.File
+	code strings.Builder
 }
 
-// function writes the encoder of m from template name, given data and
-// m's type and fields.
-func (e *encoders) function(name string, m *protogen.Message, data map[string]string) error {
-	fields, err := e.fields(m)
-	if err != nil {
-		return err
-	}
-	data["Type"] = e.g.QualifiedGoIdent(m.GoIdent)
-	data["Fields"] = strings.Join(fields, "\n")
-	return templates.ExecuteTemplate(e.g, name, data)
+// line writes one line of code at depth tabs, formatted as by
+// fmt.Sprintf; the packages it refers to are imported.
+func (e *encoder) line(depth int, format string, args ...any) {
+	code := qualified.ReplaceAllStringFunc(fmt.Sprintf(format, args...), func(ref string) string {
+		m := qualified.FindStringSubmatch(ref)
+		return e.g.QualifiedGoIdent(packages[m[1]].Ident(m[2]))
+	})
+	e.code.WriteString("\n" + strings.Repeat("\t", depth) + code)
 }
 
-// fields returns one append per field of m, in field number order as
+// fields writes the appends of m's fields in field number order, as
 // proto.Marshal writes them.
-func (e *encoders) fields(m *protogen.Message) ([]string, error) {
+func (e *encoder) fields(m *protogen.Message) error {
 	fields := slices.SortedFunc(slices.Values(m.Fields), func(a, b *protogen.Field) int {
 		return cmp.Compare(a.Desc.Number(), b.Desc.Number())
 	})
-	var lines []string
 	for _, f := range fields {
-		line, err := e.field(f)
-		if err != nil {
-			return nil, fmt.Errorf("%s.%s: %w", m.Desc.Name(), f.Desc.Name(), err)
+		if err := e.field(f); err != nil {
+			return fmt.Errorf("%s.%s: %w", m.Desc.Name(), f.Desc.Name(), err)
 		}
-		lines = append(lines, line)
 	}
-	return lines, nil
+	return nil
 }
 
-func (e *encoders) field(f *protogen.Field) (string, error) {
+func (e *encoder) field(f *protogen.Field) error {
 	d := f.Desc
+	x := "x." + f.GoName
 	switch {
-	case d.IsMap() || f.Oneof != nil:
-		return "", errors.New("maps, oneofs and optional fields have no fast encoding: add it here or drop the record from fastRecords")
-	case d.Kind() == protoreflect.MessageKind && d.IsList():
-		if f.Message.GoIdent.GoImportPath != e.file.GoImportPath {
-			return "", errors.New("a message from another Go package can have no encoder here")
+	case f.Oneof != nil || d.HasOptionalKeyword():
+		return errors.New("oneofs and optional fields have no generated encoding: add it to types/internal/gen")
+	case d.Kind() == protoreflect.GroupKind:
+		return errors.New("groups have no generated encoding")
+	case d.Message() != nil && f.Message.GoIdent.GoImportPath != e.file.GoImportPath:
+		return errors.New("a message from another Go package has no generated encoder")
+	case d.IsMap():
+		return e.mapField(f)
+	case d.IsList() && d.IsPacked():
+		return e.packed(f)
+	case d.IsList():
+		e.line(1, "for _, v := range %s {", x)
+		if err := e.value(2, d, "v"); err != nil {
+			return err
 		}
-		e.queueNested(f.Message)
-		return fmt.Sprintf("for _, m := range x.%s {\nm.appendField(w, %d)\n}", f.GoName, d.Number()), nil
-	case d.IsList() || d.HasPresence():
-		return "", errors.New("repeated scalars and single messages have no fast encoding: add it here or drop the record from fastRecords")
+		e.line(1, "}")
+		return nil
+	case d.HasPresence() && d.Message() == nil:
+		return errors.New("scalars with presence (proto2) have no generated encoding")
 	}
-	method, ok := wireMethods[d.Kind()]
-	if !ok {
-		return "", fmt.Errorf("%s fields have no wire method: add one or drop the record from fastRecords", d.Kind())
+	// A singular field: proto3 leaves out zero values, and nil messages.
+	cond, err := e.nonZero(d, x)
+	if err != nil {
+		return err
 	}
-	return fmt.Sprintf("w.%s(%d, x.%s)", method, d.Number(), f.GoName), nil
+	e.line(1, "if %s {", cond)
+	switch d.Kind() {
+	case protoreflect.BoolKind:
+		e.line(2, "b = append(b, %s, 1)", tag(d.Number(), protowire.VarintType))
+	case protoreflect.MessageKind:
+		e.message(2, d, x)
+	default:
+		if err := e.value(2, d, x); err != nil {
+			return err
+		}
+	}
+	e.line(1, "}")
+	return nil
 }
 
-func (e *encoders) queueNested(m *protogen.Message) {
-	if !slices.Contains(e.nested, m) {
-		e.nested = append(e.nested, m)
+// nonZero returns the condition under which proto3 writes singular field
+// d with value x: not its zero value (a negative zero is written), and
+// for messages not nil.
+func (e *encoder) nonZero(d protoreflect.FieldDescriptor, x string) (string, error) {
+	switch d.Kind() {
+	case protoreflect.BoolKind:
+		return x, nil
+	case protoreflect.StringKind:
+		return x + ` != ""`, nil
+	case protoreflect.BytesKind:
+		return "len(" + x + ") > 0", nil
+	case protoreflect.MessageKind:
+		return x + " != nil", nil
+	case protoreflect.FloatKind:
+		return "math.Float32bits(" + x + ") != 0", nil
+	case protoreflect.DoubleKind:
+		return "math.Float64bits(" + x + ") != 0", nil
 	}
+	if _, err := scalarBits(d.Kind(), x); err != nil {
+		return "", err
+	}
+	return x + " != 0", nil
+}
+
+// tag returns the encoded tag of field num with wire type typ as Go byte
+// literals, for append.
+func tag(num protoreflect.FieldNumber, typ protowire.Type) string {
+	var lits []string
+	for _, c := range protowire.AppendTag(nil, num, typ) {
+		lits = append(lits, fmt.Sprintf("0x%02x", c))
+	}
+	return strings.Join(lits, ", ")
+}
+
+// wireType returns the wire type of a single value of kind k.
+func wireType(k protoreflect.Kind) protowire.Type {
+	switch k {
+	case protoreflect.Fixed32Kind, protoreflect.Sfixed32Kind, protoreflect.FloatKind:
+		return protowire.Fixed32Type
+	case protoreflect.Fixed64Kind, protoreflect.Sfixed64Kind, protoreflect.DoubleKind:
+		return protowire.Fixed64Type
+	case protoreflect.StringKind, protoreflect.BytesKind, protoreflect.MessageKind:
+		return protowire.BytesType
+	}
+	return protowire.VarintType
+}
+
+// scalarBits returns the expression, of type uint64 for varints, uint32
+// for 32-bit and uint64 for 64-bit fixed kinds, of the bits proto writes
+// for x of kind k (not for bool, string, bytes and messages).
+func scalarBits(k protoreflect.Kind, x string) (string, error) {
+	switch k {
+	case protoreflect.Int32Kind, protoreflect.Int64Kind, protoreflect.Uint32Kind,
+		protoreflect.Uint64Kind, protoreflect.EnumKind, protoreflect.Fixed64Kind, protoreflect.Sfixed64Kind:
+		return "uint64(" + x + ")", nil // a negative int32 sign-extends, as proto writes it
+	case protoreflect.Sint32Kind:
+		return "uint64(uint32(" + x + ")<<1 ^ uint32(" + x + ">>31))", nil
+	case protoreflect.Sint64Kind:
+		return "uint64(" + x + ")<<1 ^ uint64(" + x + ">>63)", nil
+	case protoreflect.Fixed32Kind, protoreflect.Sfixed32Kind:
+		return "uint32(" + x + ")", nil
+	}
+	return "", fmt.Errorf("%s fields have no generated encoding", k)
+}
+
+// value writes the append of field d's value x with its tag, written
+// whatever the value (the caller has left out what proto3 leaves out).
+// A string that is not valid UTF-8, or a nil message, ends the encoding
+// with ok false: proto.Marshal reports the one and writes the other as an
+// empty message, the general path for what does not happen in records.
+func (e *encoder) value(depth int, d protoreflect.FieldDescriptor, x string) error {
+	t := tag(d.Number(), wireType(d.Kind()))
+	switch d.Kind() {
+	case protoreflect.BoolKind:
+		e.line(depth, "b = wire.AppendBool(append(b, %s), %s)", t, x)
+	case protoreflect.StringKind:
+		e.refuseIf(depth, "!wire.ValidUTF8("+x+")")
+		e.line(depth, "b = wire.AppendString(append(b, %s), %s)", t, x)
+	case protoreflect.BytesKind:
+		e.line(depth, "b = wire.AppendBytes(append(b, %s), %s)", t, x)
+	case protoreflect.MessageKind:
+		e.refuseIf(depth, x+" == nil")
+		e.message(depth, d, x)
+	case protoreflect.FloatKind:
+		e.line(depth, "b = wire.AppendFixed32(append(b, %s), math.Float32bits(%s))", t, x)
+	case protoreflect.DoubleKind:
+		e.line(depth, "b = wire.AppendFixed64(append(b, %s), math.Float64bits(%s))", t, x)
+	default:
+		bits, err := scalarBits(d.Kind(), x)
+		if err != nil {
+			return err
+		}
+		e.line(depth, "b = %s(append(b, %s), %s)", appendFunc(d.Kind()), t, bits)
+	}
+	return nil
+}
+
+// refuseIf writes the code that ends the encoding with ok false when cond
+// holds: the record is left to proto.Marshal.
+func (e *encoder) refuseIf(depth int, cond string) {
+	e.line(depth, "if %s {", cond)
+	e.line(depth+1, "return b, false")
+	e.line(depth, "}")
+}
+
+// message writes the append of field d's message x, not nil: its tag, one
+// byte for its length, which closeLength fills in (and widens when the
+// message is 128 bytes or longer), and its fields.
+func (e *encoder) message(depth int, d protoreflect.FieldDescriptor, x string) {
+	e.line(depth, "b = append(b, %s, 0)", tag(d.Number(), protowire.BytesType))
+	e.line(depth, "start, ok := len(b), false")
+	e.refuseIf(depth, "b, ok = "+x+".AppendProto(b); !ok")
+	e.closeLength(depth)
+}
+
+// closeLength writes the code that fills in the length of the message
+// encoded since start, in the byte reserved before it.
+func (e *encoder) closeLength(depth int) {
+	e.line(depth, "if !wire.SetLength(b, start) {")
+	e.line(depth+1, "b = wire.WidenLength(b, start)")
+	e.line(depth, "}")
+}
+
+// appendFunc names the function (fastmarshal.go) that appends a value of
+// scalar kind k without its tag.
+func appendFunc(k protoreflect.Kind) string {
+	switch wireType(k) {
+	case protowire.Fixed32Type:
+		return "wire.AppendFixed32"
+	case protowire.Fixed64Type:
+		return "wire.AppendFixed64"
+	}
+	return "wire.AppendVarint"
+}
+
+// packed writes a repeated scalar field, which proto3 packs: one tag and
+// length, then the values without tags; nothing for an empty list.
+func (e *encoder) packed(f *protogen.Field) error {
+	d, x := f.Desc, "x."+f.GoName
+	t := tag(d.Number(), protowire.BytesType)
+	e.line(1, "if len(%s) > 0 {", x)
+	var elem string
+	switch wireType(d.Kind()) {
+	case protowire.Fixed32Type:
+		elem = "4 * "
+	case protowire.Fixed64Type:
+		elem = "8 * "
+	}
+	if d.Kind() == protoreflect.BoolKind || elem != "" { // the length is known
+		e.line(2, "b = wire.AppendVarint(append(b, %s), uint64(%slen(%s)))", t, elem, x)
+		e.line(2, "for _, v := range %s {", x)
+	} else {
+		e.line(2, "b = append(b, %s, 0)", t)
+		e.line(2, "start := len(b)")
+		e.line(2, "for _, v := range %s {", x)
+	}
+	switch d.Kind() {
+	case protoreflect.BoolKind:
+		e.line(3, "b = wire.AppendBool(b, v)")
+	case protoreflect.FloatKind:
+		e.line(3, "b = wire.AppendFixed32(b, math.Float32bits(v))")
+	case protoreflect.DoubleKind:
+		e.line(3, "b = wire.AppendFixed64(b, math.Float64bits(v))")
+	default:
+		bits, err := scalarBits(d.Kind(), "v")
+		if err != nil {
+			return err
+		}
+		e.line(3, "b = %s(b, %s)", appendFunc(d.Kind()), bits)
+	}
+	e.line(2, "}")
+	if d.Kind() != protoreflect.BoolKind && elem == "" {
+		e.closeLength(2)
+	}
+	e.line(1, "}")
+	return nil
+}
+
+// mapField writes a map field as proto.Marshal does with Deterministic
+// set: one entry message per key, in key order, holding the key (field 1)
+// and the value (field 2) even when they are zero. Without Deterministic
+// proto.Marshal writes Go's map order, which is random; sorted, the same
+// record gives the same bytes.
+func (e *encoder) mapField(f *protogen.Field) error {
+	d, x := f.Desc, "x."+f.GoName
+	keys := "wire.SortedKeys"
+	switch k := d.MapKey().Kind(); k {
+	case protoreflect.BoolKind:
+		keys = "wire.SortedBoolKeys"
+	case protoreflect.StringKind:
+	default:
+		if _, err := scalarBits(k, "k"); err != nil {
+			return err
+		}
+	}
+	e.line(1, "for _, k := range %s(%s) {", keys, x)
+	e.line(2, "b = append(b, %s, 0)", tag(d.Number(), protowire.BytesType))
+	e.line(2, "start := len(b)")
+	if err := e.value(2, d.MapKey(), "k"); err != nil {
+		return err
+	}
+	e.line(2, "v := %s[k]", x)
+	if d.MapValue().Kind() == protoreflect.MessageKind {
+		e.line(2, "{") // its start and ok are not the entry's
+		e.refuseIf(3, "v == nil")
+		e.message(3, d.MapValue(), "v")
+		e.line(2, "}")
+	} else if err := e.value(2, d.MapValue(), "v"); err != nil {
+		return err
+	}
+	e.closeLength(2)
+	e.line(1, "}")
+	return nil
 }
 
 // genCommunityIDSetters writes SetCommunityID for every message with a

@@ -1,12 +1,13 @@
 // Command gen writes the code that package types repeats for each message
-// type into zz_generated.go: the wire encoders (AppendProto) of the
-// records written for nearly every packet and the SetCommunityID setters.
+// type into zz_generated.go: the wire encoder (AppendProto) of every
+// message and the SetCommunityID setters.
 //
 // It reads the schema from the descriptor protoc-gen-go compiled into
 // netcap.pb.go rather than from package types, so it still runs when a
 // schema change has left zz_generated.go behind and package types no
 // longer compiles. go generate ./types/ runs it (make proto does after
-// protoc).
+// protoc); given two arguments, it reads the first file and writes the
+// second, as for the test schema in allkinds/.
 package main
 
 import (
@@ -14,8 +15,8 @@ import (
 	"os"
 )
 
-// The generator runs in types/, where go generate starts it.
-const (
+// By default the generator runs in types/, where go generate starts it.
+var (
 	pbFile  = "netcap.pb.go"    // protoc-gen-go's output, holding the schema
 	outFile = "zz_generated.go" // what this writes
 )
@@ -23,6 +24,13 @@ const (
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("gen: ")
+	switch len(os.Args) {
+	case 1:
+	case 3:
+		pbFile, outFile = os.Args[1], os.Args[2]
+	default:
+		log.Fatal("usage: gen [PB_FILE OUT_FILE]")
+	}
 	src, err := generateFrom(pbFile)
 	if err != nil {
 		log.Fatal(err)

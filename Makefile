@@ -76,7 +76,8 @@ demo: build
 
 # proto regenerates types/netcap.pb.go from types/netcap.proto with the
 # protoc-gen-go version pinned in go.mod, then what package types generates
-# from it (types/zz_generated.go: fast encoders, Community ID setters).
+# from it (types/zz_generated.go: fast encoders and decoders, Community ID
+# setters).
 proto:
 	$(GO) build -o bin/protoc-gen-go google.golang.org/protobuf/cmd/protoc-gen-go
 	protoc --plugin=protoc-gen-go=bin/protoc-gen-go --go_out=. --go_opt=paths=source_relative types/netcap.proto

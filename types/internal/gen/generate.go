@@ -12,18 +12,20 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// fastRecords are the records that get a wire encoder of their own
-// (AppendProto): the link, network and transport layer records, written
-// for nearly every packet, where the reflection-driven proto.Marshal costs
-// several times as much. Records written per connection or per
-// application message are left to proto.Marshal: there its cost does not
+// fastRecords are the records that get a wire encoder and decoder of
+// their own (AppendProto, UnmarshalProto): the link, network and transport
+// layer records, written for nearly every packet and the bulk of what net
+// dump reads, where the reflection-driven proto.Marshal and proto.Unmarshal
+// cost several times as much. Records written per connection or per
+// application message are left to package proto: there its cost does not
 // show, and every encoder here adds code to the hot path that must stay
-// byte for byte equal to it (TestFastMarshal).
+// equal to it (TestFastMarshal, TestFastUnmarshal).
 var fastRecords = []protoreflect.Name{"Ethernet", "IPv4", "TCP", "UDP"}
 
 // wireMethods names, per field kind, the method of type wire
-// (fastmarshal.go) that appends such a field. A kind not listed stops the
-// generator rather than being encoded by guess.
+// (fastmarshal.go) that appends such a field, and the method of
+// wireReader (fastunmarshal.go) that reads one. A kind not listed stops
+// the generator rather than being encoded by guess.
 var wireMethods = map[protoreflect.Kind]string{
 	protoreflect.BoolKind:   "bool",
 	protoreflect.Int32Kind:  "int32",
@@ -67,6 +69,25 @@ func (x *{{.Type}}) appendField(w *wire, num {{.Number}}) {
 }
 {{end}}
 
+{{define "decoder"}}
+// UnmarshalProto implements FastUnmarshaler.
+func (x *{{.Type}}) UnmarshalProto(b []byte) bool {
+{{- if .Last}}
+	last := [...]string{ {{- .Last -}} }
+{{- end}}
+	*x = {{.Type}}{ {{- .Keep -}} }
+	r := &wireReader{b: b, ok: true}
+	for r.next() {
+		switch r.num {
+{{.Cases}}
+		default:
+			return false
+		}
+	}
+	return r.ok
+}
+{{end}}
+
 {{define "setter"}}
 // SetCommunityID sets the {{.Field}} field.
 func (x *{{.Type}}) SetCommunityID(id string) { x.{{.Field}} = id }
@@ -89,7 +110,8 @@ func generate(gen *protogen.Plugin, file *protogen.File) ([]byte, error) {
 }
 
 // encoders writes the encoder functions: AppendProto for each fast record,
-// appendField for each message nested in one.
+// appendField for each message nested in one; and the decoders,
+// UnmarshalProto for both.
 type encoders struct {
 	g      *protogen.GeneratedFile
 	file   *protogen.File
@@ -97,7 +119,7 @@ type encoders struct {
 }
 
 // genEncoders writes the encoders of the fast records, then of the
-// messages nested in them.
+// messages nested in them, then their decoders in the same order.
 func genEncoders(g *protogen.GeneratedFile, file *protogen.File) error {
 	e := &encoders{g: g, file: file}
 	for _, name := range fastRecords {
@@ -112,6 +134,16 @@ func genEncoders(g *protogen.GeneratedFile, file *protogen.File) error {
 	for i := 0; i < len(e.nested); i++ { // e.nested grows as nested messages are met
 		number := map[string]string{"Number": g.QualifiedGoIdent(protowireNumber)}
 		if err := e.function("nested", e.nested[i], number); err != nil {
+			return err
+		}
+	}
+	for _, name := range fastRecords {
+		if err := e.function("decoder", messageByName(file, name), map[string]string{}); err != nil {
+			return err
+		}
+	}
+	for _, m := range e.nested {
+		if err := e.function("decoder", m, map[string]string{}); err != nil {
 			return err
 		}
 	}
@@ -135,46 +167,85 @@ func (e *encoders) function(name string, m *protogen.Message, data map[string]st
 		return err
 	}
 	data["Type"] = e.g.QualifiedGoIdent(m.GoIdent)
-	data["Fields"] = strings.Join(fields, "\n")
+	data["Fields"] = strings.Join(fieldCode(fields, func(c code) string { return c.encode }), "\n")
+	data["Cases"] = strings.Join(fieldCode(fields, func(c code) string { return c.decode }), "\n")
+	data["Keep"] = strings.Join(fieldCode(fields, func(c code) string { return c.keep }), "")
+	data["Last"] = strings.Join(fieldCode(fields, func(c code) string { return c.last }), ", ")
 	return templates.ExecuteTemplate(e.g, name, data)
 }
 
-// fields returns one append per field of m, in field number order as
+// code is the code of one field: its append (in the encoder), its case
+// (in the decoder's switch on field numbers) and what the decoder keeps
+// of it to reuse: the messages of a list, the value of a string (in the
+// array last), which the next record often repeats.
+type code struct{ encode, decode, keep, last string }
+
+// fieldCode returns one part of the code of each field, of those fields
+// that have it.
+func fieldCode(fields []code, part func(code) string) []string {
+	var out []string
+	for _, c := range fields {
+		if s := part(c); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// fields returns the code of each field of m, in field number order as
 // proto.Marshal writes them.
-func (e *encoders) fields(m *protogen.Message) ([]string, error) {
+func (e *encoders) fields(m *protogen.Message) ([]code, error) {
 	fields := slices.SortedFunc(slices.Values(m.Fields), func(a, b *protogen.Field) int {
 		return cmp.Compare(a.Desc.Number(), b.Desc.Number())
 	})
-	var lines []string
+	var out []code
+	stringFields := 0
 	for _, f := range fields {
-		line, err := e.field(f)
+		c, err := e.field(f, stringFields)
 		if err != nil {
 			return nil, fmt.Errorf("%s.%s: %w", m.Desc.Name(), f.Desc.Name(), err)
 		}
-		lines = append(lines, line)
+		if c.last != "" {
+			stringFields++
+		}
+		out = append(out, c)
 	}
-	return lines, nil
+	return out, nil
 }
 
-func (e *encoders) field(f *protogen.Field) (string, error) {
+// field returns the code of field f; a string field's value before
+// decoding is last[lastIndex].
+func (e *encoders) field(f *protogen.Field, lastIndex int) (code, error) {
 	d := f.Desc
 	switch {
 	case d.IsMap() || f.Oneof != nil:
-		return "", errors.New("maps, oneofs and optional fields have no fast encoding: add it here or drop the record from fastRecords")
+		return code{}, errors.New("maps, oneofs and optional fields have no fast encoding: add it here or drop the record from fastRecords")
 	case d.Kind() == protoreflect.MessageKind && d.IsList():
 		if f.Message.GoIdent.GoImportPath != e.file.GoImportPath {
-			return "", errors.New("a message from another Go package can have no encoder here")
+			return code{}, errors.New("a message from another Go package can have no encoder here")
 		}
 		e.queueNested(f.Message)
-		return fmt.Sprintf("for _, m := range x.%s {\nm.appendField(w, %d)\n}", f.GoName, d.Number()), nil
+		return code{
+			encode: fmt.Sprintf("for _, m := range x.%s {\nm.appendField(w, %d)\n}", f.GoName, d.Number()),
+			decode: fmt.Sprintf("case %d:\nx.%s = appendMessage(r, x.%s)", d.Number(), f.GoName, f.GoName),
+			keep:   fmt.Sprintf("%s: x.%s[:0],", f.GoName, f.GoName),
+		}, nil
 	case d.IsList() || d.HasPresence():
-		return "", errors.New("repeated scalars and single messages have no fast encoding: add it here or drop the record from fastRecords")
+		return code{}, errors.New("repeated scalars and single messages have no fast encoding: add it here or drop the record from fastRecords")
 	}
 	method, ok := wireMethods[d.Kind()]
 	if !ok {
-		return "", fmt.Errorf("%s fields have no wire method: add one or drop the record from fastRecords", d.Kind())
+		return code{}, fmt.Errorf("%s fields have no wire method: add one or drop the record from fastRecords", d.Kind())
 	}
-	return fmt.Sprintf("w.%s(%d, x.%s)", method, d.Number(), f.GoName), nil
+	c := code{
+		encode: fmt.Sprintf("w.%s(%d, x.%s)", method, d.Number(), f.GoName),
+		decode: fmt.Sprintf("case %d:\nx.%s = r.%s()", d.Number(), f.GoName, method),
+	}
+	if d.Kind() == protoreflect.StringKind {
+		c.decode = fmt.Sprintf("case %d:\nx.%s = r.%s(last[%d])", d.Number(), f.GoName, method, lastIndex)
+		c.last = "x." + f.GoName
+	}
+	return c, nil
 }
 
 func (e *encoders) queueNested(m *protogen.Message) {

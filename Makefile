@@ -76,8 +76,8 @@ demo: build
 
 # proto regenerates types/netcap.pb.go from types/netcap.proto with the
 # protoc-gen-go version pinned in go.mod, then what package types generates
-# from it (types/zz_generated.go: wire encoders, Community ID setters); the
-# same for the encoder generator's test schema.
+# from it (types/zz_generated.go: wire encoders, per-packet decoders,
+# Community ID setters); the same for the encoder generator's test schema.
 proto:
 	$(GO) build -o bin/protoc-gen-go google.golang.org/protobuf/cmd/protoc-gen-go
 	protoc --plugin=protoc-gen-go=bin/protoc-gen-go --go_out=. --go_opt=paths=source_relative types/netcap.proto types/internal/gen/allkinds/allkinds.proto

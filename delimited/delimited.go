@@ -121,7 +121,7 @@ func NewReader(r io.Reader) *Reader {
 // call. It returns io.EOF at a clean end of stream and ErrTruncated when the
 // stream ends inside a record.
 func (r *Reader) NextBytes() ([]byte, error) {
-	n, err := binary.ReadUvarint(r.r)
+	n, err := r.length()
 	if err != nil {
 		if err == io.EOF {
 			return nil, io.EOF
@@ -133,6 +133,13 @@ func (r *Reader) NextBytes() ([]byte, error) {
 	}
 	if n > MaxRecordSize {
 		return nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, n)
+	}
+	if n <= uint64(r.r.Buffered()) {
+		// Nearly always: the record is in the buffer, and its bytes there
+		// are valid until the next read.
+		b, _ := r.r.Peek(int(n))
+		r.r.Discard(int(n))
+		return b, nil
 	}
 	if uint64(cap(r.buf)) < n {
 		r.buf = make([]byte, n)
@@ -147,15 +154,42 @@ func (r *Reader) NextBytes() ([]byte, error) {
 	return r.buf, nil
 }
 
-// Next reads the next record into m (which is reset first).
+// length reads the length prefix of the next record: from the buffer
+// when it holds the whole varint, else byte by byte.
+func (r *Reader) length() (uint64, error) {
+	buf, _ := r.r.Peek(min(r.r.Buffered(), binary.MaxVarintLen64))
+	if n, size := binary.Uvarint(buf); size > 0 {
+		r.r.Discard(size)
+		return n, nil
+	}
+	return binary.ReadUvarint(r.r)
+}
+
+// Next reads the next record into m (which is reset first; see Decode).
 func (r *Reader) Next(m proto.Message) error {
 	b, err := r.NextBytes()
 	if err != nil {
 		return err
 	}
+	_, err = Decode(b, m)
+	return err
+}
+
+// Decode decodes the bytes of one record into m, which is reset first:
+// with m's own decoder when it has one (types.FastUnmarshaler, the records
+// of nearly every packet; it reuses the options m holds, so reset m with
+// proto.Reset to keep those of the record before), else, or when that
+// decoder leaves the record to it, with proto.Unmarshal. known is true
+// when m's own decoder took the record, which it does only for records
+// without unknown fields, so that readers that refuse those need not look
+// for them.
+func Decode(b []byte, m proto.Message) (known bool, err error) {
+	if f, ok := m.(types.FastUnmarshaler); ok && f.UnmarshalProto(b) {
+		return true, nil
+	}
 	proto.Reset(m)
 	if err := proto.Unmarshal(b, m); err != nil {
-		return fmt.Errorf("decoding record: %w", err)
+		return false, fmt.Errorf("decoding record: %w", err)
 	}
-	return nil
+	return false, nil
 }

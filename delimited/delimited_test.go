@@ -1,6 +1,7 @@
 package delimited
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -141,5 +142,29 @@ func benchmarkRecords(b *testing.B, appendRecord func([]byte, proto.Message, int
 				}
 			}
 		})
+	}
+}
+// TestNextBytesAcrossBuffer: records read in place from the buffer and
+// records (and length prefixes) that cross its end, read by copying, come
+// back the same, whatever the buffer's size.
+func TestNextBytesAcrossBuffer(t *testing.T) {
+	var stream []byte
+	var records [][]byte
+	for i := range 300 {
+		rec := bytes.Repeat([]byte{byte(i)}, i*7%200) // lengths of one and two bytes
+		records = append(records, rec)
+		stream = protowire.AppendBytes(stream, rec)
+	}
+	for _, size := range []int{16, 100, 4096} {
+		r := NewReader(bufio.NewReaderSize(bytes.NewReader(stream), size))
+		for i, want := range records {
+			got, err := r.NextBytes()
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("buffer %d, record %d: %v, %d bytes, want %d", size, i, err, len(got), len(want))
+			}
+		}
+		if _, err := r.NextBytes(); err != io.EOF {
+			t.Fatalf("buffer %d, end: %v", size, err)
+		}
 	}
 }

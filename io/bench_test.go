@@ -1,10 +1,15 @@
 package io_test
 
 import (
+	"bytes"
+	goio "io"
 	"syscall"
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
+	"github.com/netcap-go/netcap/delimited"
 	ncio "github.com/netcap-go/netcap/io"
 	"github.com/netcap-go/netcap/types"
 )
@@ -74,4 +79,60 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkDumpCSV is net dump -csv per record: read a TCP record (with
+// the five options of a SYN) from an uncompressed record stream, decode
+// and check it, render its columns and encode them as a CSV line.
+func BenchmarkDumpCSV(b *testing.B) {
+	stream := recordStream(b, 10000, func(i int) proto.Message {
+		rec := sampleTCP(i)
+		rec.CommunityID = "1:9MopjJ9kiB6AGnhmJmG4MMVkRG4="
+		rec.Options = []*types.TCPOption{
+			{OptionType: 2, OptionLength: 4, OptionData: []byte{0x05, 0xb4}}, {OptionType: 4, OptionLength: 2},
+			{OptionType: 8, OptionLength: 10, OptionData: []byte{0x67, 0x0f, 0x5d, 0x8c, 0, 0, 0, 0}},
+			{OptionType: 1, OptionLength: 1}, {OptionType: 3, OptionLength: 3, OptionData: []byte{0x0a}},
+		}
+		return rec
+	})
+	rec := &types.TCP{}
+	columns := types.DefaultFormat.Columns(rec, types.Fields(rec.ProtoReflect().Descriptor()))
+	enc, err := ncio.NewCSVEncoder(',')
+	if err != nil {
+		b.Fatal(err)
+	}
+	row := types.TextRow{Sep: ","}
+	var line []byte
+	var r *ncio.Reader
+	b.ReportAllocs()
+	for b.Loop() {
+		if r == nil {
+			if r, err = ncio.NewReader(bytes.NewReader(stream), "bench"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := r.NextValid(rec); err != nil {
+			if err != goio.EOF {
+				b.Fatal(err)
+			}
+			r = nil
+			continue
+		}
+		row.Reset()
+		columns.Append(&row, rec)
+		line = enc.AppendRow(line[:0], &row)
+	}
+}
+
+// recordStream returns an uncompressed record file of n records of type
+// TCP, record(i) for i in [0, n).
+func recordStream(b *testing.B, n int, record func(i int) proto.Message) []byte {
+	stream, err := delimited.Append(nil, ncio.NewHeader(types.Type_NC_TCP, "bench", false))
+	for i := 0; i < n && err == nil; i++ {
+		stream, err = delimited.Append(stream, record(i))
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	return stream
 }

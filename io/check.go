@@ -88,7 +88,8 @@ func checkFrom(path string, limit func(goio.Reader) goio.Reader) CheckResult {
 // another type that happen to use only fields of the same numbers and
 // wire types still pass; CheckName catches the usual cause.
 func (r *Reader) NextValid(m proto.Message) error {
-	if err := r.Next(m); err != nil {
+	known, err := r.next(m)
+	if err != nil || known {
 		return err
 	}
 	if err := checkKnownFields(m.ProtoReflect()); err != nil {
@@ -122,29 +123,39 @@ func TypeOfName(path string) (types.Type, bool) {
 
 // checkKnownFields fails for a record holding fields its type does not
 // define: the bytes belong to another type (a wrong header) or are damaged.
+// It visits only the message fields (and lists and maps of messages),
+// which can hold unknown fields of their own: a dump checks every record,
+// and ranging over every field costs more than printing it.
 func checkKnownFields(m protoreflect.Message) error {
 	if u := m.GetUnknown(); len(u) > 0 {
 		return fmt.Errorf("%d bytes of fields a %s record does not have (another type's record, or damage)", len(u), m.Descriptor().Name())
 	}
-	var err error
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+	fds := m.Descriptor().Fields()
+	for i := range fds.Len() {
+		fd := fds.Get(i)
+		if fd.Message() == nil || fd.IsMap() && fd.MapValue().Message() == nil || !m.Has(fd) {
+			continue
+		}
+		var err error
 		switch {
-		case fd.IsList() && fd.Message() != nil:
-			l := v.List()
+		case fd.IsList():
+			l := m.Get(fd).List()
 			for i := 0; i < l.Len() && err == nil; i++ {
 				err = checkKnownFields(l.Get(i).Message())
 			}
-		case fd.IsMap() && fd.MapValue().Message() != nil:
-			v.Map().Range(func(_ protoreflect.MapKey, mv protoreflect.Value) bool {
+		case fd.IsMap():
+			m.Get(fd).Map().Range(func(_ protoreflect.MapKey, mv protoreflect.Value) bool {
 				err = checkKnownFields(mv.Message())
 				return err == nil
 			})
-		case fd.Message() != nil && !fd.IsMap() && !fd.IsList():
-			err = checkKnownFields(v.Message())
+		default:
+			err = checkKnownFields(m.Get(fd).Message())
 		}
-		return err == nil
-	})
-	return err
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RepairFile writes the readable prefix of a damaged record file src to

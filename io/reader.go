@@ -86,18 +86,28 @@ func (r *Reader) NewRecord() proto.Message {
 	return m
 }
 
-// Next reads the next record into m. It returns io.EOF at the end and
-// ErrTruncated when the file ends inside a record.
+// Next reads the next record into m (as delimited.Decode does). It
+// returns io.EOF at the end and ErrTruncated when the file ends inside a
+// record.
 func (r *Reader) Next(m proto.Message) error {
-	err := r.d.Next(m)
+	_, err := r.next(m)
+	return err
+}
+
+// next reads the next record into m; known as delimited.Decode says.
+func (r *Reader) next(m proto.Message) (known bool, err error) {
+	b, err := r.d.NextBytes()
+	if err == nil {
+		known, err = delimited.Decode(b, m)
+	}
 	if err != nil && err != goio.EOF && !errors.Is(err, ErrTruncated) {
 		// A compressed file cut short surfaces as a decompressor error.
 		if errors.Is(err, goio.ErrUnexpectedEOF) {
-			return ErrTruncated
+			return false, ErrTruncated
 		}
-		return fmt.Errorf("%s: %w", r.name, err)
+		return false, fmt.Errorf("%s: %w", r.name, err)
 	}
-	return err
+	return known, err
 }
 
 // Close releases the reader.

@@ -70,8 +70,19 @@ func escape(s string, m escapeMode) string {
 	if i == len(s) {
 		return s
 	}
-	b := make([]byte, i, len(s)+len(s)/2+8)
-	copy(b, s[:i])
+	return string(appendEscapedFrom(make([]byte, 0, len(s)+len(s)/2+8), s, i, m))
+}
+
+// appendControlsEscaped appends EscapeControls(s, false) to b, without
+// the string EscapeControls would allocate for a string it changes.
+func appendControlsEscaped(b []byte, s string) []byte {
+	return appendEscapedFrom(b, s, cleanPrefix(s, keepBackslash), keepBackslash)
+}
+
+// appendEscapedFrom appends s escaped to b, given that its first i bytes
+// need no escaping.
+func appendEscapedFrom(b []byte, s string, i int, m escapeMode) []byte {
+	b = append(b, s[:i]...)
 	for i < len(s) {
 		n := clean(s[i:], m)
 		switch {
@@ -91,7 +102,7 @@ func escape(s string, m escapeMode) string {
 		}
 		i += size
 	}
-	return string(b)
+	return b
 }
 
 // cleanPrefix returns the length of the longest prefix of s that needs no

@@ -12,7 +12,8 @@ import (
 // FuzzRecordStrings: every string field of every message of netcap.proto
 // (singular, repeated, map keys and values, in nested messages too) takes
 // the escaped form of arbitrary bytes, marshals (the hand-written encoders
-// as well), unmarshals to an equal record, and gives the bytes back.
+// as well), unmarshals (the generated decoders as well) to an equal
+// record, and gives the bytes back.
 func FuzzRecordStrings(f *testing.F) {
 	for _, s := range []string{"", "www.example.com", "\x82\xfc", "\x00\n\\x41\xe9", "\u0085\xed\xa0\x80"} {
 		f.Add([]byte(s))
@@ -47,6 +48,11 @@ func recordStringsRoundTrip(t *testing.T, md protoreflect.MessageDescriptor, wir
 	}
 	if !proto.Equal(m.Interface(), back.Interface()) {
 		t.Fatalf("%s changed in the round trip", md.Name())
+	}
+	if fu, ok := mt.New().Interface().(FastUnmarshaler); ok {
+		if !fu.UnmarshalProto(b) || !proto.Equal(fu.(proto.Message), back.Interface()) {
+			t.Fatalf("%s: UnmarshalProto differs from proto.Unmarshal", md.Name())
+		}
 	}
 	if err := CheckStrings(back.Interface()); err != nil {
 		t.Fatal(err)

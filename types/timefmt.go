@@ -50,3 +50,60 @@ func ParseUTC(s string) (int64, error) {
 
 // FormatUTC writes Unix nanoseconds as RFC 3339 in UTC.
 func FormatUTC(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
+
+// timeText writes timestamps as Format.Timestamp does. Records come in
+// time order, many in the same second, so it keeps the text of the last
+// second (date, time and zone, which does not change within a second)
+// and writes only the nanoseconds anew.
+type timeText struct {
+	mode   TimeMode
+	loc    *time.Location
+	sec    int64
+	cached bool
+	head   []byte // "2006-01-02T15:04:05."
+	zone   []byte // "Z" or "+01:00"
+}
+
+// timeZone is the zone that TimeLocal and TimeUTC write times in.
+func timeZone(m TimeMode) *time.Location {
+	if m == TimeUTC {
+		return time.UTC
+	}
+	return time.Local
+}
+
+func (t *timeText) append(b []byte, ns int64) []byte {
+	if t.mode == TimeEpoch {
+		return strconv.AppendInt(b, ns, 10)
+	}
+	sec, nsec := ns/1e9, ns%1e9
+	if nsec < 0 { // time.Unix's split: nanoseconds in [0, 1e9)
+		sec, nsec = sec-1, nsec+1e9
+	}
+	if !t.cached || sec != t.sec {
+		t.load(sec)
+	}
+	b = append(b, t.head...)
+	b = appendNanos(b, nsec)
+	return append(b, t.zone...)
+}
+
+// load formats second sec with time's own layout code and keeps the text
+// around the nine fraction digits (the only '.' in timeLayout's text).
+func (t *timeText) load(sec int64) {
+	s := time.Unix(sec, 0).In(t.loc).Format(timeLayout)
+	dot := strings.LastIndexByte(s, '.')
+	t.head = append(t.head[:0], s[:dot+1]...)
+	t.zone = append(t.zone[:0], s[dot+1+9:]...)
+	t.sec, t.cached = sec, true
+}
+
+// appendNanos appends n (0 <= n < 1e9) as nine digits.
+func appendNanos(b []byte, n int64) []byte {
+	var d [9]byte
+	for i := 8; i >= 0; i-- {
+		d[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(b, d[:]...)
+}

@@ -7753,6 +7753,224 @@ func (x *FTPDataConn) AppendProto(b []byte) ([]byte, bool) {
 	return b, true
 }
 
+// UnmarshalProto implements FastUnmarshaler.
+func (x *Ethernet) UnmarshalProto(b []byte) bool {
+	last := [...]string{x.SrcMAC, x.DstMAC}
+	*x = Ethernet{}
+	r := &wireReader{b: b, ok: true}
+	for r.next() {
+		switch r.num {
+		case 1:
+			x.Timestamp = r.int64()
+		case 2:
+			x.SrcMAC = r.string(last[0])
+		case 3:
+			x.DstMAC = r.string(last[1])
+		case 4:
+			x.EthernetType = r.int32()
+		case 5:
+			x.PayloadEntropy = r.double()
+		case 6:
+			x.PayloadSize = r.int32()
+		default:
+			return false
+		}
+	}
+	return r.ok
+}
+
+// UnmarshalProto implements FastUnmarshaler.
+func (x *IPv4) UnmarshalProto(b []byte) bool {
+	last := [...]string{x.SrcIP, x.DstIP}
+	*x = IPv4{Options: x.Options[:0]}
+	r := &wireReader{b: b, ok: true}
+	for r.next() {
+		switch r.num {
+		case 1:
+			x.Timestamp = r.int64()
+		case 2:
+			x.Version = r.int32()
+		case 3:
+			x.IHL = r.int32()
+		case 4:
+			x.TOS = r.int32()
+		case 5:
+			x.Length = r.int32()
+		case 6:
+			x.Id = r.int32()
+		case 7:
+			x.Flags = r.int32()
+		case 8:
+			x.FragOffset = r.int32()
+		case 9:
+			x.TTL = r.int32()
+		case 10:
+			x.Protocol = r.int32()
+		case 11:
+			x.Checksum = r.int32()
+		case 12:
+			x.SrcIP = r.string(last[0])
+		case 13:
+			x.DstIP = r.string(last[1])
+		case 14:
+			x.Padding = r.bytes()
+		case 15:
+			x.Options = appendMessage(r, x.Options)
+		case 16:
+			x.PayloadEntropy = r.double()
+		case 17:
+			x.PayloadSize = r.int32()
+		case 18:
+			x.SrcPort = r.int32()
+		case 19:
+			x.DstPort = r.int32()
+		default:
+			return false
+		}
+	}
+	return r.ok
+}
+
+// UnmarshalProto implements FastUnmarshaler.
+func (x *TCP) UnmarshalProto(b []byte) bool {
+	last := [...]string{x.SrcIP, x.DstIP, x.CommunityID}
+	*x = TCP{Options: x.Options[:0]}
+	r := &wireReader{b: b, ok: true}
+	for r.next() {
+		switch r.num {
+		case 1:
+			x.Timestamp = r.int64()
+		case 2:
+			x.SrcPort = r.int32()
+		case 3:
+			x.DstPort = r.int32()
+		case 4:
+			x.SeqNum = r.uint32()
+		case 5:
+			x.AckNum = r.uint32()
+		case 6:
+			x.DataOffset = r.int32()
+		case 7:
+			x.FIN = r.bool()
+		case 8:
+			x.SYN = r.bool()
+		case 9:
+			x.RST = r.bool()
+		case 10:
+			x.PSH = r.bool()
+		case 11:
+			x.ACK = r.bool()
+		case 12:
+			x.URG = r.bool()
+		case 13:
+			x.ECE = r.bool()
+		case 14:
+			x.CWR = r.bool()
+		case 15:
+			x.NS = r.bool()
+		case 16:
+			x.Window = r.int32()
+		case 17:
+			x.Checksum = r.int32()
+		case 18:
+			x.Urgent = r.int32()
+		case 19:
+			x.Padding = r.bytes()
+		case 20:
+			x.Options = appendMessage(r, x.Options)
+		case 21:
+			x.PayloadEntropy = r.double()
+		case 22:
+			x.PayloadSize = r.int32()
+		case 23:
+			x.Payload = r.bytes()
+		case 24:
+			x.SrcIP = r.string(last[0])
+		case 25:
+			x.DstIP = r.string(last[1])
+		case 26:
+			x.CommunityID = r.string(last[2])
+		default:
+			return false
+		}
+	}
+	return r.ok
+}
+
+// UnmarshalProto implements FastUnmarshaler.
+func (x *UDP) UnmarshalProto(b []byte) bool {
+	last := [...]string{x.SrcIP, x.DstIP, x.CommunityID}
+	*x = UDP{}
+	r := &wireReader{b: b, ok: true}
+	for r.next() {
+		switch r.num {
+		case 1:
+			x.Timestamp = r.int64()
+		case 2:
+			x.SrcPort = r.int32()
+		case 3:
+			x.DstPort = r.int32()
+		case 4:
+			x.Length = r.int32()
+		case 5:
+			x.Checksum = r.int32()
+		case 6:
+			x.PayloadEntropy = r.double()
+		case 7:
+			x.PayloadSize = r.int32()
+		case 8:
+			x.Payload = r.bytes()
+		case 9:
+			x.SrcIP = r.string(last[0])
+		case 10:
+			x.DstIP = r.string(last[1])
+		case 11:
+			x.CommunityID = r.string(last[2])
+		default:
+			return false
+		}
+	}
+	return r.ok
+}
+
+// UnmarshalProto implements FastUnmarshaler.
+func (x *IPv4Option) UnmarshalProto(b []byte) bool {
+	*x = IPv4Option{}
+	r := &wireReader{b: b, ok: true}
+	for r.next() {
+		switch r.num {
+		case 1:
+			x.OptionType = r.int32()
+		case 2:
+			x.OptionLength = r.int32()
+		case 3:
+			x.OptionData = r.bytes()
+		default:
+			return false
+		}
+	}
+	return r.ok
+}
+
+// UnmarshalProto implements FastUnmarshaler.
+func (x *TCPOption) UnmarshalProto(b []byte) bool {
+	*x = TCPOption{}
+	r := &wireReader{b: b, ok: true}
+	for r.next() {
+		switch r.num {
+		case 1:
+			x.OptionType = r.int32()
+		case 2:
+			x.OptionLength = r.int32()
+		case 3:
+			x.OptionData = r.bytes()
+		default:
+			return false
+		}
+	}
+	return r.ok
+}
+
 // SetCommunityID sets the CommunityID field.
 func (x *CIP) SetCommunityID(id string) { x.CommunityID = id }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -180,7 +179,7 @@ func dumpFile(w *bufio.Writer, path string, o *dumpOptions) error {
 		_, err := fmt.Fprintln(w, strings.Join(types.FieldNames(fields), o.separator()))
 		return err
 	}
-	p, err := o.newPrinter(w, r.Type(), format, fields)
+	p, err := o.newPrinter(w, rec, r.Type(), format, fields)
 	if err != nil {
 		return err
 	}
@@ -254,7 +253,7 @@ type recordPrinter interface {
 
 // newPrinter returns the printer of the format the options ask for (CSV
 // by default) and prints its header.
-func (o *dumpOptions) newPrinter(w *bufio.Writer, t types.Type, format types.Format, fields []protoreflect.FieldDescriptor) (recordPrinter, error) {
+func (o *dumpOptions) newPrinter(w *bufio.Writer, rec proto.Message, t types.Type, format types.Format, fields []protoreflect.FieldDescriptor) (recordPrinter, error) {
 	switch {
 	case o.json:
 		return &jsonPrinter{w: w, format: format, fields: fields}, nil
@@ -263,18 +262,21 @@ func (o *dumpOptions) newPrinter(w *bufio.Writer, t types.Type, format types.For
 	case o.table:
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, strings.Join(types.FieldNames(fields), "\t"))
-		return &tablePrinter{tw: tw, format: format, fields: fields}, nil
+		return &tablePrinter{tw: tw, columns: format.Columns(rec, fields), row: types.TextRow{Sep: "\t"}}, nil
 	}
 	sep := []rune(o.separator())
 	if len(sep) != 1 {
 		return nil, fmt.Errorf("dump: -sep must be one character, not %q", o.separator())
 	}
-	cw := csv.NewWriter(w)
-	cw.Comma = sep[0]
-	if !o.noHeader {
-		cw.Write(types.FieldNames(fields))
+	enc, err := ncio.NewCSVEncoder(sep[0])
+	if err != nil {
+		return nil, fmt.Errorf("dump: -sep %q: %w", o.separator(), err)
 	}
-	return &csvPrinter{cw: cw, format: format, fields: fields}, nil
+	p := &csvPrinter{w: w, enc: enc, columns: format.Columns(rec, fields), row: types.TextRow{Sep: string(sep)}}
+	if !o.noHeader {
+		w.Write(enc.AppendStrings(nil, types.FieldNames(fields)))
+	}
+	return p, nil
 }
 
 // jsonPrinter prints JSON lines (-json).
@@ -316,35 +318,40 @@ func (p *structPrinter) end(n int) error {
 
 // tablePrinter prints an aligned table (-table).
 type tablePrinter struct {
-	tw     *tabwriter.Writer
-	format types.Format
-	fields []protoreflect.FieldDescriptor
-	row    []string
+	tw      *tabwriter.Writer
+	columns *types.Columns
+	row     types.TextRow // columns separated by tabs
 }
 
 func (p *tablePrinter) print(rec proto.Message) {
-	p.row = p.format.Row(p.row[:0], rec, p.fields)
-	fmt.Fprintln(p.tw, strings.Join(p.row, "\t"))
+	p.row.Reset()
+	p.columns.Append(&p.row, rec)
+	p.row.Text = append(p.row.Text, '\n')
+	p.tw.Write(p.row.Text)
 }
 
 func (p *tablePrinter) end(int) error { return p.tw.Flush() }
 
 // csvPrinter prints CSV (the default; -tsv, -sep).
 type csvPrinter struct {
-	cw     *csv.Writer
-	format types.Format
-	fields []protoreflect.FieldDescriptor
-	row    []string
+	w       *bufio.Writer
+	enc     *ncio.CSVEncoder
+	columns *types.Columns
+	row     types.TextRow
+	line    []byte
 }
 
 func (p *csvPrinter) print(rec proto.Message) {
-	p.row = p.format.Row(p.row[:0], rec, p.fields)
-	p.cw.Write(p.row)
+	p.row.Reset()
+	p.columns.Append(&p.row, rec)
+	p.line = p.enc.AppendRow(p.line[:0], &p.row)
+	p.w.Write(p.line)
 }
 
+// end returns the error of a failed write, if any.
 func (p *csvPrinter) end(int) error {
-	p.cw.Flush()
-	return p.cw.Error()
+	_, err := p.w.Write(nil)
+	return err
 }
 
 // keepOnly clears every field of m not in fields (for -struc -select).

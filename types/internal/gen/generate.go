@@ -56,6 +56,9 @@ func generate(gen *protogen.Plugin, file *protogen.File) ([]byte, error) {
 	if err := genEncoders(g, file); err != nil {
 		return nil, err
 	}
+	if err := genDecoders(g, file); err != nil {
+		return nil, err
+	}
 	if err := genCommunityIDSetters(g, file); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 // Command gen writes the code that package types repeats for each message
 // type into zz_generated.go: the wire encoder (AppendProto) of every
-// message and the SetCommunityID setters.
+// message, the wire decoders (UnmarshalProto) of the records written for
+// nearly every packet, and the SetCommunityID setters.
 //
 // It reads the schema from the descriptor protoc-gen-go compiled into
 // netcap.pb.go rather than from package types, so it still runs when a

@@ -229,3 +229,15 @@ func hasString(md protoreflect.MessageDescriptor, depth int) bool {
 	}
 	return false
 }
+
+// Scalar returns a random value of the scalar field fd, as the records
+// CheckAppendProto encodes have (valid UTF-8 strings).
+func Scalar(r *rand.Rand, fd protoreflect.FieldDescriptor) protoreflect.Value {
+	return (&filler{r: r}).scalar(fd)
+}
+
+// Fill sets every field of m to random values (nested messages to a
+// bounded depth), as the records CheckAppendProto encodes have.
+func Fill(r *rand.Rand, m protoreflect.Message) {
+	(&filler{r: r}).fill(m, 0)
+}
